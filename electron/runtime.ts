@@ -1,0 +1,35 @@
+import { createDispatcher, type Dispatch } from './api/dispatch.js';
+import { EventBus } from './events.js';
+import { runImport } from './importer/importer.js';
+import { Project } from './project.js';
+import { createServices } from './services/services.js';
+import type { ServiceImpl } from './services/types.js';
+
+/** Everything a transport needs: the open project, its services, the dispatcher and the event bus. */
+export interface Runtime {
+  project: Project;
+  events: EventBus;
+  services: ServiceImpl;
+  dispatch: Dispatch;
+  close(): void;
+}
+
+export function openRuntime(dataDir: string): Runtime {
+  const project = Project.open(dataDir);
+  const events = new EventBus();
+  const services = createServices(project, events);
+  return { project, events, services, dispatch: createDispatcher(services), close: () => project.close() };
+}
+
+/**
+ * First start of a project: import the bundled sample (crops + labels) once, so the app
+ * is never empty. Later starts, or a project that already has images, are left alone.
+ */
+export async function importSampleOnce(project: Project, sampleDir: string): Promise<boolean> {
+  const { store } = project;
+  if (store.setting<boolean>('sample.imported') || store.images.count() > 0) return false;
+  const summary = await runImport({ store, dataDir: project.dataDir }, { paths: [sampleDir] });
+  if (summary.imported === 0) throw new Error(`The bundled sample in ${sampleDir} imported nothing: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+  store.write(() => store.putSetting('sample.imported', true));
+  return true;
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type { AnnotationView, ImageDetail, ImageSummary, ImportJob, ProjectStats, TargetStats } from '../../shared/api/contract.js';
+import type { TargetDef } from '../../shared/targets.js';
+import { notFound } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { runImport } from '../importer/importer.js';
+import type { Project } from '../project.js';
+import type { AnnotationRow } from '../store/annotations-repo.js';
+import type { ImageRow } from '../store/images-repo.js';
+import { writeLabel } from './labeling.js';
+import type { ServiceImpl } from './types.js';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+function toView(row: AnnotationRow): AnnotationView {
+  return {
+    targetId: row.target_id,
+    state: row.state,
+    value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
+    source: row.source,
+    confidence: row.confidence,
+    updatedAt: row.updated_at,
+  };
+}
+
+function summarize(row: ImageRow, human: AnnotationRow[], targetCount: number): ImageSummary {
+  const labels: ImageSummary['labels'] = {};
+  for (const a of human) labels[a.target_id] = { state: a.state, value: a.state === 'unknown' ? null : (a.class_name ?? a.text_value) };
+  return {
+    id: row.id,
+    width: row.width,
+    height: row.height,
+    originalName: row.original_name,
+    answered: human.length,
+    targetCount,
+    labels,
+  };
+}
+
+/** Per-target counts of human labels: values, explicit unknowns, and images not looked at yet. */
+export function projectStats(project: Project): ProjectStats {
+  const { store } = project;
+  const images = store.images.count();
+  const states = store.annotations.stateCounts();
+  const classCounts = store.annotations.classCounts();
+  const lengthCounts = store.annotations.lengthCounts();
+  const targets: TargetStats[] = store.targets.list().map((t: TargetDef) => {
+    const labeled = states.find((s) => s.target_id === t.id && s.state === 'value')?.n ?? 0;
+    const unknown = states.find((s) => s.target_id === t.id && s.state === 'unknown')?.n ?? 0;
+    const counts = new Map(classCounts.filter((c) => c.target_id === t.id).map((c) => [c.class_name, c.n]));
+    const stats: TargetStats = {
+      targetId: t.id,
+      name: t.name,
+      kind: t.kind,
+      labeled,
+      unknown,
+      pending: images - labeled - unknown,
+      classes: t.classes.map((c) => ({ name: c.name, count: counts.get(c.name) ?? 0 })),
+    };
+    if (t.kind === 'sequence') {
+      stats.lengths = lengthCounts.filter((l) => l.target_id === t.id).map((l) => ({ length: l.len, count: l.n }));
+      stats.topValues = store.annotations.topValues(t.id, 20).map((v) => ({ value: v.value, count: v.n }));
+    }
+    return stats;
+  });
+  return { images, targets };
+}
+
+/** The services behind the API, over one open project. */
+export function createServices(project: Project, events: EventBus): ServiceImpl {
+  const { store } = project;
+  const jobs = new Map<string, ImportJob>();
+
+  const imageDetail = (id: number): ImageDetail => {
+    const row = store.images.get(id);
+    if (!row) throw notFound(`Image ${id}`);
+    const annotations = store.annotations.forImage(id);
+    return {
+      ...summarize(
+        row,
+        annotations.filter((a) => a.source === 'human'),
+        store.targets.list().length,
+      ),
+      sha256: row.sha256,
+      format: row.format,
+      byteSize: row.byte_size,
+      originalPath: row.original_path,
+      importedAt: row.imported_at,
+      annotations: annotations.map(toView),
+    };
+  };
+
+  return {
+    project: {
+      info: async () => ({
+        name: store.setting<string>('project.name') ?? 'project',
+        dataDir: project.dataDir,
+        schemaVersion: store.schemaVersion,
+        imageCount: store.images.count(),
+        createdAt: store.setting<string>('project.createdAt') ?? '',
+      }),
+      stats: async () => projectStats(project),
+    },
+    targets: {
+      list: async () => store.targets.list(),
+      createCategorical: async ({ name, classes }) => store.targets.createCategorical(name, classes),
+      addClass: async ({ targetId, name }) => store.targets.addClass(targetId, name),
+      renameClass: async ({ targetId, classId, name }) => store.targets.renameClass(targetId, classId, name),
+    },
+    images: {
+      list: async ({ offset, limit, filter }) => {
+        const targetCount = store.targets.list().length;
+        const { total, rows } = store.images.list(filter.status, targetCount, offset, limit);
+        const first = rows[0]?.id ?? 0;
+        const last = rows[rows.length - 1]?.id ?? -1;
+        const byImage = new Map<number, AnnotationRow[]>();
+        for (const a of store.annotations.humanForRange(first, last)) {
+          const list = byImage.get(a.image_id) ?? [];
+          list.push(a);
+          byImage.set(a.image_id, list);
+        }
+        return { total, offset, items: rows.map((r) => summarize(r, byImage.get(r.id) ?? [], targetCount)) };
+      },
+      get: async ({ id }) => imageDetail(id),
+    },
+    annotations: {
+      set: async ({ imageId, targetId, label }) => {
+        const target = store.targets.byId(targetId);
+        if (!store.images.get(imageId)) throw notFound(`Image ${imageId}`);
+        store.write(() => writeLabel(store, imageId, target, label, { source: 'human', path: 'label.value' }));
+        events.emit('annotations.changed', { imageIds: [imageId] });
+        return toView(store.annotations.one(imageId, targetId, 'human')!);
+      },
+      clear: async ({ imageId, targetId }) => {
+        store.targets.byId(targetId);
+        if (!store.images.get(imageId)) throw notFound(`Image ${imageId}`);
+        const cleared = store.write(() => store.annotations.remove(imageId, targetId, 'human'));
+        if (cleared) events.emit('annotations.changed', { imageIds: [imageId] });
+        return { cleared };
+      },
+    },
+    imports: {
+      start: async ({ paths, maxPixels }) => {
+        const job: ImportJob = {
+          jobId: randomUUID(),
+          state: 'running',
+          paths,
+          done: 0,
+          total: 0,
+          startedAt: new Date().toISOString(),
+          summary: null,
+          error: null,
+        };
+        jobs.set(job.jobId, job);
+        let lastEmit = 0;
+        runImport(
+          { store, dataDir: project.dataDir },
+          {
+            paths,
+            maxPixels,
+            onProgress: (done, total) => {
+              job.done = done;
+              job.total = total;
+              const now = Date.now();
+              if (now - lastEmit >= PROGRESS_INTERVAL_MS || done === total) {
+                lastEmit = now;
+                events.emit('import.progress', { ...job });
+              }
+            },
+          },
+        ).then(
+          (summary) => {
+            job.state = 'finished';
+            job.summary = summary;
+            events.emit('import.finished', { ...job });
+          },
+          (error: unknown) => {
+            job.state = 'failed';
+            job.error = error instanceof Error ? error.message : String(error);
+            events.emit('import.finished', { ...job });
+          },
+        );
+        return { ...job };
+      },
+      status: async ({ jobId }) => {
+        const job = jobs.get(jobId);
+        if (!job) throw notFound(`Import job ${jobId}`);
+        return { ...job };
+      },
+      list: async () => [...jobs.values()].map((j) => ({ ...j })),
+    },
+  };
+}

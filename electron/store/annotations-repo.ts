@@ -1,0 +1,113 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { LabelSource } from '../../shared/targets.js';
+
+export interface AnnotationRow {
+  image_id: number;
+  target_id: number;
+  source: LabelSource;
+  state: 'value' | 'unknown';
+  text_value: string | null;
+  class_id: number | null;
+  class_name: string | null;
+  confidence: number | null;
+  run_id: number | null;
+  updated_at: string;
+}
+
+export interface AnnotationWrite {
+  imageId: number;
+  targetId: number;
+  source: LabelSource;
+  state: 'value' | 'unknown';
+  textValue: string | null;
+  classId: number | null;
+  confidence: number | null;
+  runId: number | null;
+  updatedAt: string;
+}
+
+const SELECT = `SELECT a.image_id, a.target_id, a.source, a.state, a.text_value, a.class_id, c.name AS class_name,
+  a.confidence, a.run_id, a.updated_at
+  FROM annotations a LEFT JOIN target_classes c ON c.id = a.class_id`;
+
+export class AnnotationsRepo {
+  private readonly stmts: {
+    upsert: Statement<AnnotationWrite>;
+    remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
+    forImage: Statement<[number], AnnotationRow>;
+    humanForRange: Statement<{ from: number; to: number }, AnnotationRow>;
+    one: Statement<{ imageId: number; targetId: number; source: LabelSource }, AnnotationRow>;
+    stateCounts: Statement<[], { target_id: number; state: 'value' | 'unknown'; n: number }>;
+    classCounts: Statement<[], { target_id: number; class_name: string; n: number }>;
+    lengthCounts: Statement<[], { target_id: number; len: number; n: number }>;
+    topValues: Statement<{ targetId: number; limit: number }, { value: string; n: number }>;
+  };
+
+  constructor(db: Database) {
+    this.stmts = {
+      upsert: db.prepare(
+        `INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at)
+         VALUES (@imageId, @targetId, @source, @state, @textValue, @classId, @confidence, @runId, @updatedAt)
+         ON CONFLICT (image_id, target_id, source) DO UPDATE SET
+           state = excluded.state, text_value = excluded.text_value, class_id = excluded.class_id,
+           confidence = excluded.confidence, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+      ),
+      remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
+      forImage: db.prepare(`${SELECT} WHERE a.image_id = ? ORDER BY a.target_id, a.source`),
+      humanForRange: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id BETWEEN @from AND @to`),
+      one: db.prepare(`${SELECT} WHERE a.image_id = @imageId AND a.target_id = @targetId AND a.source = @source`),
+      stateCounts: db.prepare(
+        "SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state",
+      ),
+      classCounts: db.prepare(
+        `SELECT a.target_id, c.name AS class_name, count(*) AS n FROM annotations a JOIN target_classes c ON c.id = a.class_id
+         WHERE a.source = 'human' AND a.state = 'value' GROUP BY a.target_id, c.id ORDER BY a.target_id, c.position`,
+      ),
+      lengthCounts: db.prepare(
+        `SELECT target_id, length(text_value) AS len, count(*) AS n FROM annotations
+         WHERE source = 'human' AND state = 'value' AND text_value IS NOT NULL GROUP BY target_id, len ORDER BY target_id, len`,
+      ),
+      topValues: db.prepare(
+        `SELECT text_value AS value, count(*) AS n FROM annotations
+         WHERE target_id = @targetId AND source = 'human' AND state = 'value' AND text_value IS NOT NULL
+         GROUP BY text_value ORDER BY n DESC, text_value LIMIT @limit`,
+      ),
+    };
+  }
+
+  /** Inside the caller's transaction. */
+  upsert(write: AnnotationWrite): void {
+    this.stmts.upsert.run(write);
+  }
+
+  remove(imageId: number, targetId: number, source: LabelSource): boolean {
+    return this.stmts.remove.run({ imageId, targetId, source }).changes > 0;
+  }
+
+  one(imageId: number, targetId: number, source: LabelSource): AnnotationRow | undefined {
+    return this.stmts.one.get({ imageId, targetId, source });
+  }
+
+  forImage(imageId: number): AnnotationRow[] {
+    return this.stmts.forImage.all(imageId);
+  }
+
+  /** Human annotations of images with ids in [from, to] (a page of the grid). */
+  humanForRange(from: number, to: number): AnnotationRow[] {
+    return this.stmts.humanForRange.all({ from, to });
+  }
+
+  stateCounts() {
+    return this.stmts.stateCounts.all();
+  }
+  classCounts() {
+    return this.stmts.classCounts.all();
+  }
+  lengthCounts() {
+    return this.stmts.lengthCounts.all();
+  }
+  /** The most common human values of a sequence target. */
+  topValues(targetId: number, limit: number) {
+    return this.stmts.topValues.all({ targetId, limit });
+  }
+}

@@ -1,0 +1,8 @@
+import { migration0001 } from './0001-initial.js';
+import { migration0002 } from './0002-training.js';
+import type { Migration } from './types.js';
+
+/** All migrations, in order. Append only: never edit one that has shipped. */
+export const migrations: readonly Migration[] = [migration0001, migration0002];
+
+export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -1,0 +1,84 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { AnnotationsRepo } from './annotations-repo.js';
+import { openDatabase, schemaVersion, type OpenOptions } from './database.js';
+import { ImagesRepo } from './images-repo.js';
+import { TargetsRepo } from './targets-repo.js';
+
+export interface BatchRecord {
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  report: unknown;
+}
+
+/** The project database: one connection, statements prepared once per repository. */
+export class Store {
+  readonly targets: TargetsRepo;
+  readonly images: ImagesRepo;
+  readonly annotations: AnnotationsRepo;
+  private readonly stmts: {
+    getSetting: Statement<[string], { value: string }>;
+    putSetting: Statement<{ key: string; value: string }>;
+    startBatch: Statement<{ sources: string; now: string }>;
+    finishBatch: Statement<{ id: number; now: string; imported: number; duplicates: number; rejected: number; report: string }>;
+  };
+
+  private constructor(readonly db: Database, readonly file: string) {
+    this.targets = new TargetsRepo(db);
+    this.images = new ImagesRepo(db);
+    this.annotations = new AnnotationsRepo(db);
+    this.stmts = {
+      getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
+      putSetting: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      startBatch: db.prepare('INSERT INTO import_batches (started_at, sources) VALUES (@now, @sources)'),
+      finishBatch: db.prepare(
+        `UPDATE import_batches SET finished_at = @now, imported = @imported, duplicates = @duplicates,
+         rejected = @rejected, report = @report WHERE id = @id`,
+      ),
+    };
+  }
+
+  static open(file: string, options?: OpenOptions): Store {
+    return new Store(openDatabase(file, options), file);
+  }
+
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front). */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  setting<T>(key: string): T | undefined {
+    const row = this.stmts.getSetting.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  /** Inside the caller's transaction, or its own. */
+  putSetting(key: string, value: unknown): void {
+    this.stmts.putSetting.run({ key, value: JSON.stringify(value) });
+  }
+
+  startBatch(sources: string[]): number {
+    return Number(this.stmts.startBatch.run({ sources: JSON.stringify(sources), now: new Date().toISOString() }).lastInsertRowid);
+  }
+
+  finishBatch(id: number, record: BatchRecord): void {
+    this.stmts.finishBatch.run({
+      id,
+      now: new Date().toISOString(),
+      imported: record.imported,
+      duplicates: record.duplicates,
+      rejected: record.rejected,
+      report: JSON.stringify(record.report),
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,151 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { DEFAULT_TARGETS, defaultHotkey, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
+import { conflict, invalidField, notFound } from '../errors.js';
+
+interface TargetRow {
+  id: number;
+  name: string;
+  kind: TargetKind;
+  alphabet: string | null;
+  max_length: number | null;
+  source_target_id: number | null;
+  position: number;
+}
+interface ClassRow {
+  id: number;
+  target_id: number;
+  name: string;
+  hotkey: string | null;
+  position: number;
+}
+
+/** Target definitions and their class lists. Reads are cached; every write clears the cache. */
+export class TargetsRepo {
+  private cache: TargetDef[] | null = null;
+  private readonly stmts: {
+    targets: Statement<[], TargetRow>;
+    classes: Statement<[], ClassRow>;
+    insertTarget: Statement<{ name: string; kind: TargetKind; alphabet: string | null; maxLength: number | null; source: number | null; now: string }>;
+    insertClass: Statement<{ targetId: number; name: string; hotkey: string | null }>;
+    renameClass: Statement<{ id: number; name: string }>;
+  };
+
+  constructor(private readonly db: Database) {
+    this.stmts = {
+      targets: db.prepare('SELECT id, name, kind, alphabet, max_length, source_target_id, position FROM targets ORDER BY position, id'),
+      classes: db.prepare('SELECT id, target_id, name, hotkey, position FROM target_classes ORDER BY target_id, position, id'),
+      insertTarget: db.prepare(
+        `INSERT INTO targets (name, kind, alphabet, max_length, source_target_id, position, created_at)
+         VALUES (@name, @kind, @alphabet, @maxLength, @source, (SELECT coalesce(max(position), -1) + 1 FROM targets), @now)`,
+      ),
+      insertClass: db.prepare(
+        `INSERT INTO target_classes (target_id, name, hotkey, position)
+         VALUES (@targetId, @name, @hotkey, (SELECT coalesce(max(position), -1) + 1 FROM target_classes WHERE target_id = @targetId))`,
+      ),
+      renameClass: db.prepare('UPDATE target_classes SET name = @name WHERE id = @id'),
+    };
+  }
+
+  list(): TargetDef[] {
+    if (this.cache) return this.cache;
+    const classes = new Map<number, TargetClass[]>();
+    for (const c of this.stmts.classes.all()) {
+      const list = classes.get(c.target_id) ?? [];
+      list.push({ id: c.id, name: c.name, hotkey: c.hotkey, position: c.position });
+      classes.set(c.target_id, list);
+    }
+    this.cache = this.stmts.targets.all().map((t) => ({
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      alphabet: t.alphabet,
+      maxLength: t.max_length,
+      sourceTargetId: t.source_target_id,
+      position: t.position,
+      classes: classes.get(t.id) ?? [],
+    }));
+    return this.cache;
+  }
+
+  byId(id: number): TargetDef {
+    const target = this.list().find((t) => t.id === id);
+    if (!target) throw notFound(`Target ${id}`);
+    return target;
+  }
+
+  byName(name: string): TargetDef | undefined {
+    return this.list().find((t) => t.name === name);
+  }
+
+  /** The length target that follows a sequence target, if the project has one. */
+  lengthOf(sequenceTargetId: number): TargetDef | undefined {
+    return this.list().find((t) => t.kind === 'length' && t.sourceTargetId === sequenceTargetId);
+  }
+
+  /** Creates the default targets (digits, length, font_style, script) in an empty project. */
+  seedDefaults(): void {
+    this.db.transaction(() => {
+      if (this.list().length > 0) return;
+      for (const def of DEFAULT_TARGETS) {
+        const source = def.source ? this.byName(def.source)?.id ?? null : null;
+        const id = this.insertTarget(def.name, def.kind, def.alphabet ?? null, def.maxLength ?? null, source);
+        def.classes?.forEach((name, i) => this.insertClassRow(id, name, def.kind === 'categorical' ? defaultHotkey(i) : null));
+      }
+    })();
+  }
+
+  createCategorical(name: string, classes: string[]): TargetDef {
+    if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
+    const unique = [...new Set(classes)];
+    return this.db.transaction(() => {
+      const id = this.insertTarget(name, 'categorical', null, null, null);
+      unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
+      return this.byId(id);
+    })();
+  }
+
+  addClass(targetId: number, name: string): TargetDef {
+    const target = this.byId(targetId);
+    if (target.kind !== 'categorical') {
+      throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
+    }
+    if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
+    this.db.transaction(() => this.insertClassRow(targetId, name, defaultHotkey(target.classes.length)))();
+    return this.byId(targetId);
+  }
+
+  renameClass(targetId: number, classId: number, name: string): TargetDef {
+    const target = this.byId(targetId);
+    if (target.kind !== 'categorical') {
+      throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
+    }
+    const cls = target.classes.find((c) => c.id === classId);
+    if (!cls) throw notFound(`Class ${classId} of target '${target.name}'`);
+    if (target.classes.some((c) => c.name === name && c.id !== classId)) {
+      throw conflict(`Target '${target.name}' already has a class '${name}'`);
+    }
+    this.db.transaction(() => this.stmts.renameClass.run({ id: classId, name }))();
+    this.cache = null;
+    return this.byId(targetId);
+  }
+
+  /** Inside a caller's transaction: adds a class to a categorical target (importers use it for new class names). */
+  ensureClass(targetId: number, name: string): TargetClass {
+    const target = this.byId(targetId);
+    const existing = target.classes.find((c) => c.name === name);
+    if (existing) return existing;
+    this.insertClassRow(targetId, name, defaultHotkey(target.classes.length));
+    return this.byId(targetId).classes.find((c) => c.name === name)!;
+  }
+
+  private insertTarget(name: string, kind: TargetKind, alphabet: string | null, maxLength: number | null, source: number | null): number {
+    this.cache = null;
+    const info = this.stmts.insertTarget.run({ name, kind, alphabet, maxLength, source, now: new Date().toISOString() });
+    return Number(info.lastInsertRowid);
+  }
+
+  private insertClassRow(targetId: number, name: string, hotkey: string | null): void {
+    this.cache = null;
+    this.stmts.insertClass.run({ targetId, name, hotkey });
+  }
+}

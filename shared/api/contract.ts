@@ -1,0 +1,281 @@
+/**
+ * The one API contract of Polyhead. Every service is an interface, every request a
+ * zod schema, every response a type. The same contract is served over Electron IPC
+ * (preload façade) and over the local HTTP/WebSocket server; the renderer's `api`
+ * module builds its client from it. Runtime-neutral: imports only zod.
+ */
+import { z } from 'zod';
+import type { LabelSource, LabelState, TargetDef } from '../targets.js';
+
+const id = z.number().int().positive();
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_\- .]+$/u, 'may contain letters, digits, spaces, "_", "-" and "." only');
+const empty = z.object({}).strict();
+
+export const labelInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('value'), value: z.string().max(64) }).strict(),
+  z.object({ kind: z.literal('unknown') }).strict(),
+]);
+
+export const imageFilterSchema = z
+  .object({
+    /** 'pending': at least one target not looked at; 'complete': every target answered. */
+    status: z.enum(['any', 'pending', 'complete', 'untouched']).default('any'),
+  })
+  .strict();
+
+/** Request schemas, by service and method. */
+export const requests = {
+  project: {
+    info: empty,
+    stats: empty,
+  },
+  targets: {
+    list: empty,
+    createCategorical: z
+      .object({ name, classes: z.array(name).max(200).default([]) })
+      .strict(),
+    addClass: z.object({ targetId: id, name }).strict(),
+    renameClass: z.object({ targetId: id, classId: id, name }).strict(),
+  },
+  images: {
+    list: z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+        filter: imageFilterSchema.default({ status: 'any' }),
+      })
+      .strict(),
+    get: z.object({ id }).strict(),
+  },
+  annotations: {
+    set: z.object({ imageId: id, targetId: id, label: labelInputSchema }).strict(),
+    clear: z.object({ imageId: id, targetId: id }).strict(),
+  },
+  imports: {
+    start: z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+        /** Reject images larger than this many pixels (width x height). */
+        maxPixels: z.number().int().positive().max(100_000_000).optional(),
+      })
+      .strict(),
+    status: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    list: empty,
+  },
+} as const;
+
+type Requests = typeof requests;
+export type ServiceName = keyof Requests;
+export type MethodName<S extends ServiceName> = keyof Requests[S] & string;
+/** "service.method" for every method of the contract. */
+export type QualifiedMethod = { [S in ServiceName]: `${S}.${MethodName<S>}` }[ServiceName];
+/** What a caller passes: the schema's input (defaults may be omitted). */
+export type RequestOf<S extends ServiceName, M extends MethodName<S>> = z.input<Requests[S][M]>;
+/** What a handler receives: the parsed request with defaults filled in. */
+export type ParsedRequestOf<S extends ServiceName, M extends MethodName<S>> = z.output<Requests[S][M]>;
+
+// ---------------------------------------------------------------- responses
+
+export interface ProjectInfo {
+  name: string;
+  dataDir: string;
+  schemaVersion: number;
+  imageCount: number;
+  createdAt: string;
+}
+
+export interface TargetStats {
+  targetId: number;
+  name: string;
+  kind: TargetDef['kind'];
+  labeled: number;
+  unknown: number;
+  pending: number;
+  /** Human labels per class (length and categorical targets). */
+  classes: { name: string; count: number }[];
+  /** Sequence targets: how many human values of each length. */
+  lengths?: { length: number; count: number }[];
+  /** Sequence targets: the most common values (up to 20). */
+  topValues?: { value: string; count: number }[];
+}
+
+export interface ProjectStats {
+  images: number;
+  targets: TargetStats[];
+}
+
+export interface AnnotationView {
+  targetId: number;
+  state: Exclude<LabelState, 'pending'>;
+  /** The class name or sequence text; null when unknown. */
+  value: string | null;
+  source: LabelSource;
+  confidence: number | null;
+  updatedAt: string;
+}
+
+export interface ImageSummary {
+  id: number;
+  width: number;
+  height: number;
+  originalName: string;
+  /** Targets answered by a human (a value or unknown), out of `targetCount`. */
+  answered: number;
+  targetCount: number;
+  /** Human labels by target id. */
+  labels: Record<number, { state: 'value' | 'unknown'; value: string | null }>;
+}
+
+export interface ImageDetail extends ImageSummary {
+  sha256: string;
+  format: string;
+  byteSize: number;
+  originalPath: string | null;
+  importedAt: string;
+  annotations: AnnotationView[];
+}
+
+export interface ImageList {
+  total: number;
+  offset: number;
+  items: ImageSummary[];
+}
+
+export interface ImportRejection {
+  item: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  imported: number;
+  duplicates: number;
+  rejected: ImportRejection[];
+  /** Files that are neither images, label files nor IDX files. */
+  ignored: string[];
+  labelsApplied: number;
+  labelProblems: ImportRejection[];
+  createdClasses: string[];
+  elapsedMs: number;
+}
+
+export interface ImportJob {
+  jobId: string;
+  state: 'running' | 'finished' | 'failed';
+  paths: string[];
+  done: number;
+  total: number;
+  startedAt: string;
+  summary: ImportSummary | null;
+  error: string | null;
+}
+
+// ---------------------------------------------------------------- services
+
+type Handler<S extends ServiceName, M extends MethodName<S>, R> = (req: RequestOf<S, M>) => Promise<R>;
+
+export interface ProjectService {
+  info: Handler<'project', 'info', ProjectInfo>;
+  stats: Handler<'project', 'stats', ProjectStats>;
+}
+export interface TargetsService {
+  list: Handler<'targets', 'list', TargetDef[]>;
+  createCategorical: Handler<'targets', 'createCategorical', TargetDef>;
+  addClass: Handler<'targets', 'addClass', TargetDef>;
+  renameClass: Handler<'targets', 'renameClass', TargetDef>;
+}
+export interface ImagesService {
+  list: Handler<'images', 'list', ImageList>;
+  get: Handler<'images', 'get', ImageDetail>;
+}
+export interface AnnotationsService {
+  set: Handler<'annotations', 'set', AnnotationView>;
+  clear: Handler<'annotations', 'clear', { cleared: boolean }>;
+}
+export interface ImportsService {
+  start: Handler<'imports', 'start', ImportJob>;
+  status: Handler<'imports', 'status', ImportJob>;
+  list: Handler<'imports', 'list', ImportJob[]>;
+}
+
+/** The whole API as the renderer sees it. */
+export interface PolyheadApi {
+  project: ProjectService;
+  targets: TargetsService;
+  images: ImagesService;
+  annotations: AnnotationsService;
+  imports: ImportsService;
+}
+
+// The contract and the interfaces must name the same methods.
+type AssertSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const contractMatchesApi: {
+  [S in ServiceName]: AssertSame<keyof PolyheadApi[S], MethodName<S>>;
+} = { project: true, targets: true, images: true, annotations: true, imports: true };
+
+// ---------------------------------------------------------------- events
+
+export interface PolyheadEvents {
+  'import.progress': ImportJob;
+  'import.finished': ImportJob;
+  'annotations.changed': { imageIds: number[] };
+}
+export type EventName = keyof PolyheadEvents;
+export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];
+
+// ---------------------------------------------------------------- wire format
+
+export type ErrorCode = 'invalid_request' | 'unknown_method' | 'not_found' | 'conflict' | 'internal';
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** For invalid requests: each bad field's path ("label.kind") and what is wrong. */
+  issues?: { path: string; message: string }[];
+}
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiErrorBody };
+
+/** Every "service.method" of the contract, in declaration order. */
+export const methodNames: QualifiedMethod[] = Object.entries(requests).flatMap(([service, methods]) =>
+  Object.keys(methods).map((method) => `${service}.${method}` as QualifiedMethod),
+);
+
+export function splitMethod(method: string): [ServiceName, string] | null {
+  const [service, fn, ...rest] = method.split('.');
+  if (!service || !fn || rest.length > 0 || !Object.hasOwn(requests, service)) return null;
+  if (!Object.hasOwn(requests[service as ServiceName], fn)) return null;
+  return [service as ServiceName, fn];
+}
+
+/** Builds a client for the whole API from one transport function. */
+export function buildClient(invoke: (method: QualifiedMethod, payload: unknown) => Promise<unknown>): PolyheadApi {
+  const api: Record<string, Record<string, (req: unknown) => Promise<unknown>>> = {};
+  for (const [service, methods] of Object.entries(requests)) {
+    const facade: Record<string, (req: unknown) => Promise<unknown>> = {};
+    for (const method of Object.keys(methods)) {
+      facade[method] = (req: unknown) => invoke(`${service}.${method}` as QualifiedMethod, req ?? {});
+    }
+    api[service] = facade;
+  }
+  return api as unknown as PolyheadApi;
+}
+
+/** HTTP status for an error code (server mode). */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unknown_method: 404,
+  not_found: 404,
+  conflict: 409,
+  internal: 500,
+};
+
+/** Paths the renderer uses for image bytes, the same in Electron and in a browser. */
+export const mediaPath = {
+  thumb: (imageId: number) => `media/thumb/${imageId}`,
+  image: (imageId: number) => `media/image/${imageId}`,
+};
