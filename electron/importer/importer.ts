@@ -217,35 +217,51 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     }
   };
 
-  let cursor = 0;
+  // Results land in scan order (ids follow file order whatever finishes first): a slot per
+  // item, flushed as a contiguous prefix once enough are ready.
+  const slots: (Pending | null | undefined)[] = new Array(items.length);
+  let nextSlot = 0;
   let flushing: Promise<void> = Promise.resolve();
+  const collectReady = (force: boolean) => {
+    const start = nextSlot;
+    while (nextSlot < slots.length && slots[nextSlot] !== undefined) nextSlot++;
+    for (let i = start; i < nextSlot; i++) {
+      const ready = slots[i];
+      if (ready) pending.push(ready);
+      slots[i] = null;
+    }
+    if (pending.length > 0 && (force || pending.length >= FLUSH_EVERY)) flushing = flushing.then(flush);
+    return flushing;
+  };
+
+  let cursor = 0;
   const worker = async () => {
     while (cursor < items.length) {
-      const item = items[cursor++]!;
+      const index = cursor++;
+      const item = items[index]!;
+      let ready: Pending | null = null;
       try {
         const result = await item.load();
         if ('duplicate' in result) {
           summary.duplicates++;
           if (result.labels && result.duplicate !== 'batch') duplicateLabels.push({ imageId: result.duplicate, labels: result.labels });
         } else {
-          pending.push({ decoded: result.decoded, originalPath: result.originalPath, originalName: item.name, labels: result.labels });
-          if (pending.length >= FLUSH_EVERY) {
-            flushing = flushing.then(flush);
-            await flushing;
-          }
+          ready = { decoded: result.decoded, originalPath: result.originalPath, originalName: item.name, labels: result.labels };
         }
       } catch (error) {
         if (!(error instanceof ItemRejected)) throw error;
         summary.rejected.push({ item: item.name, reason: error.message });
       }
+      slots[index] = ready;
       done++;
       options.onProgress?.(done, total);
+      await collectReady(false);
     }
   };
 
   try {
     await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
-    await (flushing = flushing.then(flush));
+    await collectReady(true);
     if (duplicateLabels.length > 0) {
       const now = new Date().toISOString();
       store.write(() => duplicateLabels.forEach((d) => applyLabels(d.imageId, d.labels, true, now)));

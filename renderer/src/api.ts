@@ -1,0 +1,103 @@
+/**
+ * The only module that talks to the outside: Electron's preload bridge when present,
+ * otherwise the server mode's HTTP API and WebSocket events. Both speak the shared contract.
+ */
+import type { PolyheadBridge } from '../../shared/api/bridge.js';
+import {
+  buildClient,
+  splitMethod,
+  type ApiErrorBody,
+  type ApiResult,
+  type EventMessage,
+  type EventName,
+  type PolyheadEvents,
+} from '../../shared/api/contract.js';
+
+declare global {
+  interface Window {
+    polyhead?: PolyheadBridge;
+  }
+}
+
+export class ApiCallError extends Error {
+  readonly code: ApiErrorBody['code'];
+  readonly issues: ApiErrorBody['issues'];
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiCallError';
+    this.code = body.code;
+    this.issues = body.issues;
+  }
+}
+
+const bridge: PolyheadBridge | undefined = typeof window !== 'undefined' ? window.polyhead : undefined;
+export const transport: 'electron' | 'http' = bridge ? 'electron' : 'http';
+
+function unwrap<T>(result: ApiResult<T>): T {
+  if (result.ok) return result.data;
+  throw new ApiCallError(result.error);
+}
+
+async function httpCall(method: string, payload: unknown): Promise<ApiResult<unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(`api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload ?? {}),
+    });
+  } catch (error) {
+    return { ok: false, error: { code: 'internal', message: `The Polyhead server cannot be reached (${(error as Error).message})` } };
+  }
+  try {
+    return (await response.json()) as ApiResult<unknown>;
+  } catch {
+    return { ok: false, error: { code: 'internal', message: `The server answered ${response.status} without a JSON body` } };
+  }
+}
+
+export const api = buildClient(async (method, payload) => {
+  if (bridge) {
+    const [service, fn] = splitMethod(method)!;
+    return unwrap(await bridge.call[service][fn]!(payload));
+  }
+  return unwrap(await httpCall(method, payload));
+});
+
+type Listener = (message: EventMessage) => void;
+const listeners = new Set<Listener>();
+let socket: WebSocket | null = null;
+let retry = 500;
+
+function connectSocket(): void {
+  const url = new URL('api/events', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  socket = new WebSocket(url);
+  socket.onopen = () => {
+    retry = 500;
+  };
+  socket.onmessage = (event) => {
+    const message = JSON.parse(String(event.data)) as EventMessage;
+    for (const listener of listeners) listener(message);
+  };
+  socket.onclose = () => {
+    socket = null;
+    if (listeners.size > 0) setTimeout(connectSocket, (retry = Math.min(retry * 2, 10_000)));
+  };
+}
+
+/** Subscribes to one kind of service event; returns the unsubscribe function. */
+export function onEvent<E extends EventName>(event: E, handler: (payload: PolyheadEvents[E]) => void): () => void {
+  const listener: Listener = (message) => {
+    if (message.event === event) handler(message.payload as PolyheadEvents[E]);
+  };
+  if (bridge) return bridge.onEvent(listener);
+  listeners.add(listener);
+  if (!socket) connectSocket();
+  return () => listeners.delete(listener);
+}
+
+/** The desktop's native file picker; undefined in a browser (type a path instead). */
+export const pickPaths: (() => Promise<string[]>) | undefined = bridge ? () => bridge.pickPaths() : undefined;
+
+export { mediaPath } from '../../shared/api/contract.js';

@@ -1,0 +1,30 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ProjectInfo, ProjectStats } from '../../../shared/api/contract.js';
+import type { TargetDef } from '../../../shared/targets.js';
+import { api } from '../api';
+
+/** The open project: its info, targets and per-target label counts. */
+export const useProjectStore = defineStore('project', () => {
+  const info = ref<ProjectInfo | null>(null);
+  const stats = ref<ProjectStats | null>(null);
+  const targets = ref<TargetDef[]>([]);
+  const error = ref<string | null>(null);
+
+  const targetById = computed(() => new Map(targets.value.map((t) => [t.id, t])));
+  const sequenceTarget = computed(() => targets.value.find((t) => t.kind === 'sequence') ?? null);
+
+  async function refresh(): Promise<void> {
+    try {
+      const [i, s, t] = await Promise.all([api.project.info({}), api.project.stats({}), api.targets.list({})]);
+      info.value = i;
+      stats.value = s;
+      targets.value = t;
+      error.value = null;
+    } catch (e) {
+      error.value = (e as Error).message;
+    }
+  }
+
+  return { info, stats, targets, error, targetById, sequenceTarget, refresh };
+});
