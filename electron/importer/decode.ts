@@ -39,6 +39,10 @@ function explain(error: unknown): string {
   return `corrupt or truncated image (${message})`;
 }
 
+function pixels(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MP` : `${n} pixels`;
+}
+
 function isBmp(bytes: Buffer): boolean {
   return bytes.length > 14 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 }
@@ -81,7 +85,7 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
       if (!meta.width || !meta.height) throw new ItemRejected('image has no dimensions');
       if (meta.width * meta.height > limits.maxPixels) {
         throw new ItemRejected(
-          `image is ${meta.width}x${meta.height} (${(meta.width * meta.height / 1e6).toFixed(1)} MP), over the limit of ${(limits.maxPixels / 1e6).toFixed(1)} MP`,
+          `image is ${meta.width}x${meta.height} (${pixels(meta.width * meta.height)}), over the limit of ${pixels(limits.maxPixels)}`,
         );
       }
       pipeline = sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 });
@@ -89,7 +93,7 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
     // One full decode to raw pixels: catches truncation and gives the true size and channels.
     const { data, info } = await pipeline.rotate().raw().toBuffer({ resolveWithObject: true });
     if (info.width * info.height > limits.maxPixels) {
-      throw new ItemRejected(`image is ${info.width}x${info.height}, over the limit of ${(limits.maxPixels / 1e6).toFixed(1)} MP`);
+      throw new ItemRejected(`image is ${info.width}x${info.height} (${pixels(info.width * info.height)}), over the limit of ${pixels(limits.maxPixels)}`);
     }
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
     const keepOriginal = BROWSER_FORMATS.has(format);
@@ -118,6 +122,7 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
 /** Encodes 8-bit grayscale pixels (an IDX image) as PNG: stored copy and thumbnail at once. */
 export async function encodeGray(pixels: Uint8Array, width: number, height: number): Promise<DecodedImage> {
   const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w')
     .png({ compressionLevel: 6 })
     .toBuffer();
   const fits = width <= THUMB_SIZE && height <= THUMB_SIZE;

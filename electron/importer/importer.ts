@@ -37,7 +37,7 @@ interface Pending {
 
 interface Item {
   name: string;
-  load: () => Promise<{ decoded: DecodedImage; originalPath: string | null; labels: LabelRecord | null } | { duplicate: number | 'batch'; labels: LabelRecord | null }>;
+  load: () => Promise<{ decoded: DecodedImage; originalPath: string | null; labels: LabelRecord | null } | { duplicate: number; labels: LabelRecord | null }>;
 }
 
 /**
@@ -80,14 +80,10 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     return null;
   };
 
+  // Duplicates of stored images are found as soon as a file is hashed; duplicates within
+  // this import are resolved in scan order (the first file wins) when results are collected.
   const seen = new Set<string>();
-  const duplicateOf = (hash: string): number | 'batch' | null => {
-    if (seen.has(hash)) return 'batch';
-    const existing = store.images.idByHash(hash);
-    if (existing !== undefined) return existing;
-    seen.add(hash);
-    return null;
-  };
+  const duplicateOf = (hash: string): number | null => store.images.idByHash(hash) ?? null;
 
   const items: Item[] = scan.images.map(({ file, relative }) => ({
     name: relative,
@@ -100,12 +96,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
       const labels = labelsFor(relative);
       const duplicate = duplicateOf(hash);
       if (duplicate !== null) return { duplicate, labels };
-      try {
-        return { decoded: await decodeImage(bytes, { maxPixels }, hash), originalPath: file, labels };
-      } catch (error) {
-        seen.delete(hash);
-        throw error;
-      }
+      return { decoded: await decodeImage(bytes, { maxPixels }, hash), originalPath: file, labels };
     },
   }));
 
@@ -144,7 +135,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   const total = items.length;
   let done = 0;
   let pending: Pending[] = [];
-  const duplicateLabels: { imageId: number; labels: LabelRecord }[] = [];
+  const duplicateLabels: { imageId: number | string; labels: LabelRecord }[] = [];
   const unknownColumns = new Set<string>();
   const classesBefore = new Set(store.targets.list().flatMap((t) => t.classes.map((c) => `${t.name}:${c.name}`)));
 
@@ -227,8 +218,15 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     while (nextSlot < slots.length && slots[nextSlot] !== undefined) nextSlot++;
     for (let i = start; i < nextSlot; i++) {
       const ready = slots[i];
-      if (ready) pending.push(ready);
       slots[i] = null;
+      if (!ready) continue;
+      if (seen.has(ready.decoded.sha256)) {
+        summary.duplicates++;
+        if (ready.labels) duplicateLabels.push({ imageId: ready.decoded.sha256, labels: ready.labels });
+        continue;
+      }
+      seen.add(ready.decoded.sha256);
+      pending.push(ready);
     }
     if (pending.length > 0 && (force || pending.length >= FLUSH_EVERY)) flushing = flushing.then(flush);
     return flushing;
@@ -244,7 +242,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
         const result = await item.load();
         if ('duplicate' in result) {
           summary.duplicates++;
-          if (result.labels && result.duplicate !== 'batch') duplicateLabels.push({ imageId: result.duplicate, labels: result.labels });
+          if (result.labels) duplicateLabels.push({ imageId: result.duplicate, labels: result.labels });
         } else {
           ready = { decoded: result.decoded, originalPath: result.originalPath, originalName: item.name, labels: result.labels };
         }
@@ -264,7 +262,12 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     await collectReady(true);
     if (duplicateLabels.length > 0) {
       const now = new Date().toISOString();
-      store.write(() => duplicateLabels.forEach((d) => applyLabels(d.imageId, d.labels, true, now)));
+      store.write(() => {
+        for (const d of duplicateLabels) {
+          const imageId = typeof d.imageId === 'number' ? d.imageId : store.images.idByHash(d.imageId);
+          if (imageId !== undefined) applyLabels(imageId, d.labels, true, now);
+        }
+      });
     }
   } finally {
     for (const column of unknownColumns) {

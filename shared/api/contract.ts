@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { LabelSource, LabelState, TargetDef } from '../targets.js';
+import { serviceMethods } from './methods.js';
 
 const id = z.number().int().positive();
 const name = z
@@ -215,6 +216,9 @@ export interface PolyheadApi {
 type AssertSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const contractMatchesApi: {
   [S in ServiceName]: AssertSame<keyof PolyheadApi[S], MethodName<S>>;
+} = { project: true, targets: true, images: true, annotations: true, imports: true };
+export const methodListMatchesContract: {
+  [S in ServiceName]: AssertSame<(typeof serviceMethods)[S][number], MethodName<S>>;
 } = { project: true, targets: true, images: true, annotations: true, imports: true };
 
 // ---------------------------------------------------------------- events

@@ -1,0 +1,12 @@
+/**
+ * The contract's method names without its schemas (no zod), for the sandboxed preload,
+ * which must stay small. contract.ts checks at compile time that this list and the
+ * request schemas name exactly the same methods.
+ */
+export const serviceMethods = {
+  project: ['info', 'stats'],
+  targets: ['list', 'createCategorical', 'addClass', 'renameClass'],
+  images: ['list', 'get'],
+  annotations: ['set', 'clear'],
+  imports: ['start', 'status', 'list'],
+} as const;

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseTooNewError, MigrationError, openDatabase, schemaVersion } from '../../electron/store/database.js';
+import { LATEST_SCHEMA_VERSION, migrations } from '../../electron/store/migrations/index.js';
+import { Store } from '../../electron/store/store.js';
+import { tempDir } from '../helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+const tables = (db: Database.Database) =>
+  db
+    .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string; strict: number }[];
+
+describe('migrations', () => {
+  it('are numbered NNNN-name in order', () => {
+    migrations.forEach((m, i) => {
+      expect(m.version).toBe(i + 1);
+      expect(m.name).toMatch(new RegExp(`^${String(i + 1).padStart(4, '0')}-[a-z0-9-]+$`));
+    });
+  });
+
+  it('create a fresh database at the latest version: WAL, foreign keys, every table STRICT', () => {
+    const file = path.join(dir, 'fresh.sqlite');
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const all = tables(db);
+    expect(all.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        'settings',
+        'targets',
+        'target_classes',
+        'images',
+        'annotations',
+        'import_batches',
+        'runs',
+        'run_metrics',
+        'confusion_matrices',
+        'confusion_cells',
+        'checkpoints',
+      ]),
+    );
+    expect(all.filter((t) => t.strict !== 1)).toEqual([]);
+    db.close();
+  });
+
+  it('upgrade an older database and keep its data', () => {
+    const file = path.join(dir, 'old.sqlite');
+    const v1 = Store.open(file, { targetVersion: 1 });
+    expect(v1.schemaVersion).toBe(1);
+    expect(tables(v1.db).map((t) => t.name)).not.toContain('runs');
+    v1.targets.seedDefaults();
+    const digits = v1.targets.byName('digits')!;
+    v1.write(() => {
+      const id = v1.images.insert({
+        sha256: 'a'.repeat(64),
+        storedPath: 'images/aa/x.png',
+        originalPath: null,
+        originalName: 'x.png',
+        format: 'png',
+        width: 10,
+        height: 8,
+        channels: 1,
+        byteSize: 3,
+        thumbnail: Buffer.from([1, 2, 3]),
+        batchId: null,
+        importedAt: '2026-01-01T00:00:00.000Z',
+      });
+      v1.annotations.upsert({
+        imageId: id,
+        targetId: digits.id,
+        source: 'human',
+        state: 'value',
+        textValue: '42',
+        classId: null,
+        confidence: null,
+        runId: null,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      });
+    });
+    v1.close();
+
+    const upgraded = Store.open(file);
+    expect(upgraded.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    expect(tables(upgraded.db).map((t) => t.name)).toContain('runs');
+    expect(upgraded.images.count()).toBe(1);
+    expect(upgraded.annotations.forImage(1)).toMatchObject([{ target_id: digits.id, text_value: '42', state: 'value' }]);
+    expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length', 'font_style', 'script']);
+    upgraded.close();
+  });
+
+  it('refuse a database from the future and leave it untouched', () => {
+    const file = path.join(dir, 'future.sqlite');
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE marker (x INTEGER) STRICT');
+    raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 5}`);
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(DatabaseTooNewError);
+    expect(() => openDatabase(file)).toThrow(/newer Polyhead/);
+    const after = new Database(file, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION + 5);
+    expect(tables(after).map((t) => t.name)).toEqual(['marker']);
+    expect(after.pragma('journal_mode', { simple: true })).not.toBe('wal');
+    after.close();
+  });
+
+  it('roll back a failing migration entirely', () => {
+    const file = path.join(dir, 'broken.sqlite');
+    const broken = [
+      migrations[0]!,
+      {
+        version: 2,
+        name: '0002-broken',
+        up(db: Database.Database) {
+          db.exec('CREATE TABLE half_done (x INTEGER) STRICT');
+          throw new Error('boom');
+        },
+      },
+    ];
+    expect(() => openDatabase(file, { migrations: broken })).toThrow(MigrationError);
+    const db = new Database(file, { readonly: true });
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db).map((t) => t.name)).not.toContain('half_done');
+    db.close();
+    expect(existsSync(file)).toBe(true);
+  });
+});
