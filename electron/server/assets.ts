@@ -60,6 +60,7 @@ export async function serveAsset(project: Project, rendererDir: string, pathname
   } catch {
     return { status: 400, headers: { 'content-type': 'text/plain' }, body: 'bad path' };
   }
+  if (decoded.includes('\0')) return { status: 400, headers: { 'content-type': 'text/plain' }, body: 'bad path' };
   const media = /^\/media\/(thumb|image)\/(\d{1,12})$/.exec(decoded);
   if (media) {
     const id = Number(media[2]);
@@ -78,6 +79,7 @@ export async function serveAsset(project: Project, rendererDir: string, pathname
       return notFound(`stored file of image ${id}`);
     }
   }
+  if (decoded.startsWith('/media/')) return notFound(pathname);
   const file = insideRoot(rendererDir, decoded === '/' ? '/index.html' : decoded);
   if (!file) return notFound(pathname);
   const html = { 'content-type': CONTENT_TYPES['.html']!, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-cache' };

@@ -37,15 +37,19 @@ function fail(res: ServerResponse, status: number, code: 'invalid_request' | 'un
   sendJson(res, status, result);
 }
 
+/** Reads a JSON body up to MAX_BODY_BYTES; a larger one is drained (up to a hard cap) so the client gets the 413. */
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
+    if (size > 64 * MAX_BODY_BYTES) {
+      req.destroy();
+      break;
+    }
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks);
 }
 
 /**

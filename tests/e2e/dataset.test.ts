@@ -1,0 +1,110 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, serve, stop } from '../cli-helpers.js';
+import { sampleDir, tempDir } from '../helpers.js';
+import { launchChromium, screenshotsDir } from './browser.js';
+
+let dir: string;
+let cleanup: () => void;
+let server: { url: string; child: ChildProcess };
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  const data = path.join(dir, 'data');
+  const imported = cli(['import', '--data', data, sampleDir]);
+  expect(imported.status, imported.stderr).toBe(0);
+  server = await serve(['--data', data, '--port', '0']);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // CSP violations, failed requests and script errors all surface here.
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) expect(await stop(server.child)).toBe(0);
+  cleanup?.();
+});
+
+describe('server mode in Chromium', () => {
+  it('shows the imported images in a virtualised grid with their label status', async () => {
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.textContent('[data-testid=image-count]'), { timeout: 15_000 }).toBe('300 images');
+    await page.waitForSelector('.cell[data-image-id] img');
+    const rendered = await page.locator('.cell[data-image-id]').count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(300); // virtualised: only the rows in view (and a few more) exist
+    // Thumbnails really load through the media route.
+    await expect
+      .poll(() => page.$eval('.cell[data-image-id="1"] img', (img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    // The first sample crop is fully labelled (green), hn-0008 is untouched (grey).
+    expect(await page.getAttribute('.cell[data-image-id="1"]', 'class')).toContain('complete');
+    expect(await page.textContent('.cell[data-image-id="1"] .seq')).toBe('284742');
+    expect(await page.getAttribute('.cell[data-image-id="9"]', 'class')).toContain('pending');
+    // Per-target progress is on screen.
+    expect(await page.textContent('.target-progress [data-target="digits"] .counts')).toBe('240/300');
+    await page.screenshot({ path: path.join(screenshotsDir, 'dataset.png') });
+
+    // Scrolling to the end renders the last image.
+    await page.$eval('.grid-scroll', (el) => el.scrollTo(0, el.scrollHeight));
+    await page.waitForSelector('.cell[data-image-id="300"]');
+    expect(await page.locator('.cell[data-image-id="1"]').count()).toBe(0);
+  });
+
+  it('filters by label status', async () => {
+    await page.selectOption('.filter select', 'untouched');
+    await expect.poll(() => page.textContent('[data-testid=image-count]')).toBe('60 images');
+    await page.selectOption('.filter select', 'any');
+    await expect.poll(() => page.textContent('[data-testid=image-count]')).toBe('300 images');
+  });
+
+  it('imports a folder from the import bar with a progress bar and a summary', async () => {
+    const src = path.join(dir, 'new-crops');
+    mkdirSync(src);
+    for (let i = 0; i < 5; i++) {
+      await sharp({ create: { width: 30 + i, height: 20, channels: 3, background: { r: 40 * i, g: 90, b: 200 } } })
+        .png()
+        .toFile(path.join(src, `n${i}.png`));
+    }
+    writeFileSync(path.join(src, 'broken.png'), 'not a png');
+    writeFileSync(path.join(src, 'labels.jsonl'), '{"file":"n0.png","digits":"77","script":"latin"}\n');
+    await page.fill('input[name=import-path]', src);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.import-status[data-state="finished"]', { timeout: 30_000 });
+    expect(await page.textContent('.import-status .summary')).toMatch(/Imported 5, 0 duplicates skipped,\s+1 rejected, 2 labels applied/);
+    await expect.poll(() => page.textContent('[data-testid=image-count]')).toBe('305 images');
+    expect(await page.$eval('.import-status progress', (p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([6, 6]);
+    await page.click('.import-status button.link');
+    expect(await page.textContent('.problems')).toMatch(/broken\.png: not an image/);
+    await page.screenshot({ path: path.join(screenshotsDir, 'dataset-after-import.png') });
+  });
+
+  it('opens an image in the Label view with its three label states', async () => {
+    // Image 6 is hn-0005.png: digits unreadable ('?'), length known (4).
+    await page.goto(`${server.url}/#/label/6`);
+    await page.waitForSelector('.label-view .stage img');
+    await expect.poll(() => page.textContent('.label-view .count')).toMatch(/hn-0005\.png/);
+    expect(await page.textContent('.labels [data-target="digits"] .state')).toBe('unknown');
+    expect(await page.textContent('.labels [data-target="length"] td.value')).toBe('4');
+    await page.goto(`${server.url}/#/label/7`);
+    await expect.poll(() => page.textContent('.label-view .count')).toMatch(/hn-0006\.png/);
+    expect(await page.textContent('.labels [data-target="font_style"] .state')).toBe('pending');
+    expect(await page.textContent('.labels [data-target="script"] .state')).toBe('value');
+    await page.screenshot({ path: path.join(screenshotsDir, 'label.png') });
+  });
+
+  it('ran without console errors, CSP violations or page errors', () => {
+    expect(problems).toEqual([]);
+  });
+});

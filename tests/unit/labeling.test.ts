@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lengthClassOf, lengthClassesFor, sequenceProblem } from '../../shared/targets.js';
+import { ApiError } from '../../electron/errors.js';
+import { Project } from '../../electron/project.js';
+import { writeLabel } from '../../electron/services/labeling.js';
+import { tempDir } from '../helpers.js';
+
+describe('length derivation', () => {
+  it('maps sequences to length classes 0..N and >N', () => {
+    expect(lengthClassesFor(5)).toEqual(['0', '1', '2', '3', '4', '5', '>5']);
+    expect(['', '7', '12345', '123456', '1234567890'].map((s) => lengthClassOf(s, 5))).toEqual(['0', '1', '5', '>5', '>5']);
+    expect(sequenceProblem('0123', '0123456789')).toBeNull();
+    expect(sequenceProblem('12a', '0123456789')).toMatch(/'a'/);
+    expect(sequenceProblem('1'.repeat(65), '0123456789')).toMatch(/longer than 64/);
+  });
+});
+
+describe('writing labels', () => {
+  let project: Project;
+  let cleanup: () => void;
+  beforeEach(() => {
+    const tmp = tempDir();
+    cleanup = tmp.cleanup;
+    project = Project.open(path.join(tmp.dir, 'data'));
+    project.store.write(() =>
+      project.store.images.insert({
+        sha256: 'b'.repeat(64),
+        storedPath: 'images/bb/b.png',
+        originalPath: null,
+        originalName: 'b.png',
+        format: 'png',
+        width: 4,
+        height: 4,
+        channels: 1,
+        byteSize: 1,
+        thumbnail: Buffer.from([0]),
+        batchId: null,
+        importedAt: new Date().toISOString(),
+      }),
+    );
+  });
+  afterEach(() => {
+    project.close();
+    cleanup();
+  });
+
+  const state = (target: string) => {
+    const t = project.store.targets.byName(target)!;
+    const a = project.store.annotations.one(1, t.id, 'human');
+    return a ? { state: a.state, value: a.class_name ?? a.text_value } : 'pending';
+  };
+  const write = (target: string, label: Parameters<typeof writeLabel>[3]) =>
+    project.store.write(() => writeLabel(project.store, 1, project.store.targets.byName(target)!, label, { source: 'human' }));
+
+  it('keeps the three states distinct: pending, unknown, value', () => {
+    expect(state('font_style')).toBe('pending');
+    write('font_style', { kind: 'unknown' });
+    expect(state('font_style')).toEqual({ state: 'unknown', value: null });
+    write('font_style', { kind: 'value', value: 'mono' });
+    expect(state('font_style')).toEqual({ state: 'value', value: 'mono' });
+  });
+
+  it('a typed sequence sets its length; an unknown sequence leaves a length set on its own', () => {
+    write('length', { kind: 'value', value: '4' });
+    write('digits', { kind: 'unknown' });
+    expect(state('digits')).toEqual({ state: 'unknown', value: null });
+    expect(state('length')).toEqual({ state: 'value', value: '4' });
+    expect(write('digits', { kind: 'value', value: '1234567' })).toHaveLength(2);
+    expect(state('length')).toEqual({ state: 'value', value: '>5' });
+  });
+
+  it('rejects values that are not classes or not in the alphabet, writing nothing', () => {
+    expect(() => write('script', { kind: 'value', value: 'klingon' })).toThrow(ApiError);
+    expect(() => write('digits', { kind: 'value', value: 'x1' })).toThrow(/not a valid digits value/);
+    expect(state('script')).toBe('pending');
+    expect(state('digits')).toBe('pending');
+    expect(state('length')).toBe('pending');
+  });
+});
