@@ -1,4 +1,4 @@
-import { opendir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImportRejection } from '../../shared/api/contract.js';
 
@@ -71,8 +71,8 @@ export async function scanPaths(paths: string[]): Promise<ScanResult> {
 }
 
 async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = [];
-  for await (const entry of await opendir(dir)) entries.push(entry);
+  // readdir rather than opendir: Electron's asar layer (the bundled sample) supports it.
+  const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);

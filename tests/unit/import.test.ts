@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encode as encodeBmp } from 'fast-bmp';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
 import { Project } from '../../electron/project.js';
@@ -25,7 +25,7 @@ const importInto = (paths: string[], extra: { maxPixels?: number; onProgress?: (
   runImport({ store: project.store, dataDir: project.dataDir }, { paths, ...extra });
 
 /** A noisy image, so that every file has distinct content. */
-async function noisy(width: number, height: number, seed: number): Promise<sharp.Sharp> {
+async function noisy(width: number, height: number, seed: number): Promise<Sharp> {
   const data = Buffer.alloc(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 977) % 251;
   return sharp(data, { raw: { width, height, channels: 3 } });

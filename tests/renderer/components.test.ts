@@ -1,0 +1,73 @@
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ImageList, ProjectStats } from '../../shared/api/contract.js';
+import TargetProgress from '../../renderer/src/components/TargetProgress.vue';
+
+const list = vi.fn<(req: { offset: number; limit: number; filter: { status: string } }) => Promise<ImageList>>();
+vi.mock('../../renderer/src/api', () => ({
+  api: { images: { list: (req: { offset: number; limit: number; filter: { status: string } }) => list(req) } },
+  onEvent: () => () => {},
+  mediaPath: { thumb: (id: number) => `media/thumb/${id}`, image: (id: number) => `media/image/${id}` },
+}));
+
+const { useDatasetStore, PAGE_SIZE } = await import('../../renderer/src/stores/dataset');
+
+describe('TargetProgress', () => {
+  it('shows labeled, unknown and pending per target', () => {
+    const stats: ProjectStats = {
+      images: 200,
+      targets: [
+        { targetId: 1, name: 'digits', kind: 'sequence', labeled: 100, unknown: 50, pending: 50, classes: [] },
+        { targetId: 3, name: 'font_style', kind: 'categorical', labeled: 0, unknown: 0, pending: 200, classes: [] },
+      ],
+    };
+    const wrapper = mount(TargetProgress, { props: { stats } });
+    const digits = wrapper.get('[data-target="digits"]');
+    expect(digits.get('.counts').text()).toBe('150/200');
+    expect(digits.get('.seg.labeled').attributes('style')).toContain('width: 50%');
+    expect(digits.get('.seg.unknown').attributes('style')).toContain('width: 25%');
+    expect(digits.get('.bar').attributes('aria-label')).toBe('digits: 100 labeled, 50 unknown, 50 pending');
+    expect(wrapper.get('[data-target="font_style"] .counts').text()).toBe('0/200');
+  });
+});
+
+describe('dataset store', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    list.mockReset();
+    list.mockImplementation(async ({ offset, limit }) => ({
+      total: 450,
+      offset,
+      items: Array.from({ length: Math.min(limit, 450 - offset) }, (_, i) => ({
+        id: offset + i + 1,
+        width: 10,
+        height: 10,
+        originalName: `${offset + i}.png`,
+        answered: 0,
+        targetCount: 4,
+        labels: {},
+      })),
+    }));
+  });
+
+  it('loads only the pages a range needs, once', async () => {
+    const store = useDatasetStore();
+    await store.ensureRange(190, 230);
+    expect(list.mock.calls.map(([r]) => r.offset)).toEqual([0, PAGE_SIZE]);
+    await store.ensureRange(0, 10);
+    expect(list).toHaveBeenCalledTimes(2);
+    expect(store.total).toBe(450);
+    expect(store.itemAt(205)?.id).toBe(206);
+    expect(store.itemAt(420)).toBeUndefined();
+  });
+
+  it('drops cached pages when the filter changes', async () => {
+    const store = useDatasetStore();
+    await store.ensureRange(0, 10);
+    await store.setFilter('untouched');
+    expect(list.mock.calls.at(-1)![0]).toMatchObject({ offset: 0, filter: { status: 'untouched' } });
+    expect(store.filter).toBe('untouched');
+    expect(list).toHaveBeenCalledTimes(2);
+  });
+});
