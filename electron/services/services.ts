@@ -7,7 +7,7 @@ import { runImport } from '../importer/importer.js';
 import type { Project } from '../project.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import type { ImageRow } from '../store/images-repo.js';
-import { writeLabel } from './labeling.js';
+import { HumanEdits } from './edits.js';
 import type { ServiceImpl } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -70,6 +70,14 @@ export function projectStats(project: Project): ProjectStats {
 export function createServices(project: Project, events: EventBus): ServiceImpl {
   const { store } = project;
   const jobs = new Map<string, ImportJob>();
+  const edits = new HumanEdits(store);
+  const changed = (imageIds: number[]) => {
+    if (imageIds.length > 0) events.emit('annotations.changed', { imageIds });
+  };
+  const image = (id: number) => {
+    if (!store.images.get(id)) throw notFound(`Image ${id}`);
+    return id;
+  };
 
   const imageDetail = (id: number): ImageDetail => {
     const row = store.images.get(id);
@@ -105,12 +113,26 @@ export function createServices(project: Project, events: EventBus): ServiceImpl 
       list: async () => store.targets.list(),
       createCategorical: async ({ name, classes }) => store.targets.createCategorical(name, classes),
       addClass: async ({ targetId, name }) => store.targets.addClass(targetId, name),
-      renameClass: async ({ targetId, classId, name }) => store.targets.renameClass(targetId, classId, name),
+      renameClass: async ({ targetId, classId, name }) => {
+        const target = store.targets.renameClass(targetId, classId, name);
+        events.emit('targets.changed', { targetId });
+        return target;
+      },
+      mergeClass: async ({ targetId, classId, intoClassId }) => {
+        const moved = edits.mergeClass(targetId, classId, intoClassId);
+        events.emit('targets.changed', { targetId });
+        return { ...store.targets.byId(targetId), moved };
+      },
+      deleteClass: async ({ targetId, classId, labels }) => {
+        const affected = edits.deleteClass(targetId, classId, labels);
+        events.emit('targets.changed', { targetId });
+        return { ...store.targets.byId(targetId), affected };
+      },
     },
     images: {
       list: async ({ offset, limit, filter }) => {
         const targetCount = store.targets.list().length;
-        const { total, rows } = store.images.list(filter.status, targetCount, offset, limit);
+        const { total, rows } = store.images.list(filter, targetCount, offset, limit);
         const first = rows[0]?.id ?? 0;
         const last = rows[rows.length - 1]?.id ?? -1;
         const byImage = new Map<number, AnnotationRow[]>();
@@ -122,22 +144,40 @@ export function createServices(project: Project, events: EventBus): ServiceImpl 
         return { total, offset, items: rows.map((r) => summarize(r, byImage.get(r.id) ?? [], targetCount)) };
       },
       get: async ({ id }) => imageDetail(id),
+      ids: async ({ filter }) => ({ ids: store.images.ids(filter, store.targets.list().length) }),
     },
     annotations: {
-      set: async ({ imageId, targetId, label }) => {
+      set: async ({ imageId, targetId, label, coalesceKey }) => {
         const target = store.targets.byId(targetId);
-        if (!store.images.get(imageId)) throw notFound(`Image ${imageId}`);
-        store.write(() => writeLabel(store, imageId, target, label, { source: 'human', path: 'label.value' }));
-        events.emit('annotations.changed', { imageIds: [imageId] });
-        return toView(store.annotations.one(imageId, targetId, 'human')!);
+        const view = edits.set(image(imageId), target, label, coalesceKey)!;
+        changed([imageId]);
+        return view;
       },
-      clear: async ({ imageId, targetId }) => {
-        store.targets.byId(targetId);
-        if (!store.images.get(imageId)) throw notFound(`Image ${imageId}`);
-        const cleared = store.write(() => store.annotations.remove(imageId, targetId, 'human'));
-        if (cleared) events.emit('annotations.changed', { imageIds: [imageId] });
+      clear: async ({ imageId, targetId, coalesceKey }) => {
+        const cleared = edits.clear(image(imageId), store.targets.byId(targetId), coalesceKey);
+        if (cleared) changed([imageId]);
         return { cleared };
       },
+      bulkSet: async ({ imageIds, filter, targetId, label }) => {
+        const target = store.targets.byId(targetId);
+        const ids = imageIds ?? store.images.ids(filter!, store.targets.list().length);
+        const missing = imageIds?.find((id) => !store.images.get(id));
+        if (missing !== undefined) throw notFound(`Image ${missing}`);
+        const updated = edits.bulkSet(ids, target, label);
+        changed(updated);
+        return { count: updated.length };
+      },
+      undo: async () => {
+        const result = edits.undo();
+        changed(result.imageIds);
+        return result;
+      },
+      redo: async () => {
+        const result = edits.redo();
+        changed(result.imageIds);
+        return result;
+      },
+      history: async () => edits.history(),
     },
     imports: {
       start: async ({ paths, maxPixels }) => {

@@ -41,6 +41,10 @@ export class AnnotationsRepo {
     classCounts: Statement<[], { target_id: number; class_name: string; n: number }>;
     lengthCounts: Statement<[], { target_id: number; len: number; n: number }>;
     topValues: Statement<{ targetId: number; limit: number }, { value: string; n: number }>;
+    classUsage: Statement<{ classId: number }, { source: string; n: number }>;
+    moveClass: Statement<{ from: number; to: number }>;
+    classToUnknown: Statement<{ classId: number }>;
+    deleteClassRows: Statement<{ classId: number; source: string }>;
   };
 
   constructor(db: Database) {
@@ -72,6 +76,12 @@ export class AnnotationsRepo {
          WHERE target_id = @targetId AND source = 'human' AND state = 'value' AND text_value IS NOT NULL
          GROUP BY text_value ORDER BY n DESC, text_value LIMIT @limit`,
       ),
+      classUsage: db.prepare('SELECT source, count(*) AS n FROM annotations WHERE class_id = @classId GROUP BY source'),
+      moveClass: db.prepare('UPDATE annotations SET class_id = @to WHERE class_id = @from'),
+      classToUnknown: db.prepare(
+        "UPDATE annotations SET state = 'unknown', class_id = NULL, confidence = NULL WHERE class_id = @classId AND source = 'human'",
+      ),
+      deleteClassRows: db.prepare('DELETE FROM annotations WHERE class_id = @classId AND source = @source'),
     };
   }
 
@@ -106,6 +116,25 @@ export class AnnotationsRepo {
   lengthCounts() {
     return this.stmts.lengthCounts.all();
   }
+  /** How many human and model labels use a class. */
+  classUsage(classId: number): { human: number; model: number } {
+    const rows = this.stmts.classUsage.all({ classId });
+    return { human: rows.find((r) => r.source === 'human')?.n ?? 0, model: rows.find((r) => r.source === 'model')?.n ?? 0 };
+  }
+  /** Inside the caller's transaction: every label of class `from` becomes class `to`. */
+  moveClass(from: number, to: number): number {
+    return this.stmts.moveClass.run({ from, to }).changes;
+  }
+  /** Inside the caller's transaction: drops every label of a class about to be deleted; human ones become unknown or pending. */
+  releaseClass(classId: number, humanBecomes: 'unknown' | 'pending'): number {
+    const human =
+      humanBecomes === 'unknown'
+        ? this.stmts.classToUnknown.run({ classId }).changes
+        : this.stmts.deleteClassRows.run({ classId, source: 'human' }).changes;
+    this.stmts.deleteClassRows.run({ classId, source: 'model' });
+    return human;
+  }
+
   /** The most common human values of a sequence target. */
   topValues(targetId: number, limit: number) {
     return this.stmts.topValues.all({ targetId, limit });

@@ -1,4 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { ImageFilter } from '../../shared/api/contract.js';
+import { buildImageQuery } from './image-query.js';
 
 export interface ImageRow {
   id: number;
@@ -30,17 +32,8 @@ export interface NewImage {
   importedAt: string;
 }
 
-export type ImageStatusFilter = 'any' | 'pending' | 'complete' | 'untouched';
-
 const COLUMNS =
-  'id, sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, import_batch_id, imported_at';
-const ANSWERED = "(SELECT count(*) FROM annotations a WHERE a.image_id = images.id AND a.source = 'human')";
-const FILTERS: Record<ImageStatusFilter, string> = {
-  any: '1',
-  pending: `${ANSWERED} < @targetCount`,
-  complete: `${ANSWERED} >= @targetCount`,
-  untouched: `${ANSWERED} = 0`,
-};
+  'i.id, i.sha256, i.stored_path, i.original_path, i.original_name, i.format, i.width, i.height, i.channels, i.byte_size, i.import_batch_id, i.imported_at';
 
 export class ImagesRepo {
   private readonly stmts: {
@@ -49,31 +42,22 @@ export class ImagesRepo {
     get: Statement<[number], ImageRow>;
     thumbnail: Statement<[number], { thumbnail: Buffer }>;
     count: Statement<[], { n: number }>;
-    list: Record<ImageStatusFilter, Statement<{ targetCount: number; limit: number; offset: number }, ImageRow>>;
-    total: Record<ImageStatusFilter, Statement<{ targetCount: number }, { n: number }>>;
     byName: Statement<[string], { id: number }>;
   };
+  /** Filtered queries, prepared once per distinct shape of filter. */
+  private readonly queries = new Map<string, Statement>();
 
-  constructor(db: Database) {
-    const list = {} as Record<ImageStatusFilter, Statement<{ targetCount: number; limit: number; offset: number }, ImageRow>>;
-    const total = {} as Record<ImageStatusFilter, Statement<{ targetCount: number }, { n: number }>>;
-    for (const [filter, where] of Object.entries(FILTERS) as [ImageStatusFilter, string][]) {
-      const bound = where.includes('@targetCount') ? where : `${where} AND @targetCount IS NOT NULL`;
-      list[filter] = db.prepare(`SELECT ${COLUMNS} FROM images WHERE ${bound} ORDER BY id LIMIT @limit OFFSET @offset`);
-      total[filter] = db.prepare(`SELECT count(*) AS n FROM images WHERE ${bound}`);
-    }
+  constructor(private readonly db: Database) {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO images (sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, thumbnail, import_batch_id, imported_at)
          VALUES (@sha256, @storedPath, @originalPath, @originalName, @format, @width, @height, @channels, @byteSize, @thumbnail, @batchId, @importedAt)`,
       ),
       idByHash: db.prepare('SELECT id FROM images WHERE sha256 = ?'),
-      get: db.prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?`),
+      get: db.prepare(`SELECT ${COLUMNS} FROM images i WHERE i.id = ?`),
       thumbnail: db.prepare('SELECT thumbnail FROM images WHERE id = ?'),
       count: db.prepare('SELECT count(*) AS n FROM images'),
       byName: db.prepare('SELECT id FROM images WHERE original_name = ? ORDER BY id'),
-      list,
-      total,
     };
   }
 
@@ -102,10 +86,26 @@ export class ImagesRepo {
     return this.stmts.byName.all(name).map((r) => r.id);
   }
 
-  list(filter: ImageStatusFilter, targetCount: number, offset: number, limit: number): { total: number; rows: ImageRow[] } {
+  private statement(sql: string): Statement {
+    let stmt = this.queries.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.queries.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  list(filter: ImageFilter, targetCount: number, offset: number, limit: number): { total: number; rows: ImageRow[] } {
+    const q = buildImageQuery(filter, targetCount);
     return {
-      total: this.stmts.total[filter].get({ targetCount })!.n,
-      rows: this.stmts.list[filter].all({ targetCount, limit, offset }),
+      total: (this.statement(`SELECT count(*) AS n ${q.from}`).get(q.params) as { n: number }).n,
+      rows: this.statement(`SELECT ${COLUMNS} ${q.from} ${q.order} LIMIT @limit OFFSET @offset`).all({ ...q.params, limit, offset }) as ImageRow[],
     };
+  }
+
+  /** Every id matching the filter, in the filter's order. */
+  ids(filter: ImageFilter, targetCount: number): number[] {
+    const q = buildImageQuery(filter, targetCount);
+    return (this.statement(`SELECT i.id ${q.from} ${q.order}`).pluck().all(q.params) as number[]);
   }
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { AnnotationsRepo } from './annotations-repo.js';
 import { openDatabase, schemaVersion, type OpenOptions } from './database.js';
+import { EditLogRepo } from './edit-log-repo.js';
 import { ImagesRepo } from './images-repo.js';
 import { TargetsRepo } from './targets-repo.js';
 
@@ -16,6 +17,7 @@ export class Store {
   readonly targets: TargetsRepo;
   readonly images: ImagesRepo;
   readonly annotations: AnnotationsRepo;
+  readonly edits: EditLogRepo;
   private readonly stmts: {
     getSetting: Statement<[string], { value: string }>;
     putSetting: Statement<{ key: string; value: string }>;
@@ -27,6 +29,7 @@ export class Store {
     this.targets = new TargetsRepo(db);
     this.images = new ImagesRepo(db);
     this.annotations = new AnnotationsRepo(db);
+    this.edits = new EditLogRepo(db);
     this.stmts = {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       putSetting: db.prepare(

@@ -28,6 +28,7 @@ export class TargetsRepo {
     insertTarget: Statement<{ name: string; kind: TargetKind; alphabet: string | null; maxLength: number | null; source: number | null; now: string }>;
     insertClass: Statement<{ targetId: number; name: string; hotkey: string | null }>;
     renameClass: Statement<{ id: number; name: string }>;
+    deleteClass: Statement<{ id: number }>;
   };
 
   constructor(private readonly db: Database) {
@@ -43,6 +44,7 @@ export class TargetsRepo {
          VALUES (@targetId, @name, @hotkey, (SELECT coalesce(max(position), -1) + 1 FROM target_classes WHERE target_id = @targetId))`,
       ),
       renameClass: db.prepare('UPDATE target_classes SET name = @name WHERE id = @id'),
+      deleteClass: db.prepare('DELETE FROM target_classes WHERE id = @id'),
     };
   }
 
@@ -127,6 +129,23 @@ export class TargetsRepo {
     this.db.transaction(() => this.stmts.renameClass.run({ id: classId, name }))();
     this.cache = null;
     return this.byId(targetId);
+  }
+
+  /** A class of an editable (categorical) target, or a not-found / invalid error. */
+  editableClass(targetId: number, classId: number, field = 'classId') {
+    const target = this.byId(targetId);
+    if (target.kind !== 'categorical') {
+      throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
+    }
+    const cls = target.classes.find((c) => c.id === classId);
+    if (!cls) throw invalidField(field, `class ${classId} is not a class of '${target.name}'`);
+    return { target, cls };
+  }
+
+  /** Inside the caller's transaction; the class must no longer be used. */
+  deleteClassRow(classId: number): void {
+    this.cache = null;
+    this.stmts.deleteClass.run({ id: classId });
   }
 
   /** Inside a caller's transaction: adds a class to a categorical target (importers use it for new class names). */

@@ -22,12 +22,35 @@ export const labelInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unknown') }).strict(),
 ]);
 
+/**
+ * Which images a grid shows or a labeling queue walks. `status` counts human answers over
+ * all targets; `target` narrows to one target's label state, class, source and confidence.
+ */
 export const imageFilterSchema = z
   .object({
-    /** 'pending': at least one target not looked at; 'complete': every target answered. */
+    /** 'pending': at least one target not looked at; 'complete': every target answered; 'untouched': none. */
     status: z.enum(['any', 'pending', 'complete', 'untouched']).default('any'),
+    target: z
+      .object({
+        targetId: id,
+        /** 'pending': not looked at; 'answered': a value or unknown. Omitted: any. */
+        state: z.enum(['pending', 'unknown', 'value', 'answered']).optional(),
+        /** Only this class (length and categorical targets). */
+        classId: id.optional(),
+        /** 'model': images with a model prediction for the target and no human label yet. */
+        source: z.enum(['human', 'model']).default('human'),
+        /** Model predictions at or below this confidence. */
+        maxConfidence: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** 'confidence': lowest model confidence first (needs target.source 'model'). */
+    order: z.enum(['id', 'confidence']).default('id'),
   })
   .strict();
+export type ImageFilter = z.output<typeof imageFilterSchema>;
+
+const coalesceKey = z.string().min(1).max(200);
 
 /** Request schemas, by service and method. */
 export const requests = {
@@ -42,20 +65,47 @@ export const requests = {
       .strict(),
     addClass: z.object({ targetId: id, name }).strict(),
     renameClass: z.object({ targetId: id, classId: id, name }).strict(),
+    /** Moves every label of classId to intoClassId, then deletes classId. */
+    mergeClass: z.object({ targetId: id, classId: id, intoClassId: id }).strict(),
+    /**
+     * Deletes a class. A class in use is refused unless `labels` says what becomes of its
+     * labels: 'unknown' (explicitly unknown) or 'pending' (not looked at). To keep them, merge.
+     */
+    deleteClass: z.object({ targetId: id, classId: id, labels: z.enum(['refuse', 'unknown', 'pending']).default('refuse') }).strict(),
   },
   images: {
     list: z
       .object({
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
-        filter: imageFilterSchema.default({ status: 'any' }),
+        filter: imageFilterSchema.default({ status: 'any', order: 'id' }),
       })
       .strict(),
     get: z.object({ id }).strict(),
+    /** The ids a labeling queue walks, in order. */
+    ids: z.object({ filter: imageFilterSchema.default({ status: 'any', order: 'id' }) }).strict(),
   },
   annotations: {
-    set: z.object({ imageId: id, targetId: id, label: labelInputSchema }).strict(),
-    clear: z.object({ imageId: id, targetId: id }).strict(),
+    /** Sets one human label. Edits sharing a coalesceKey (one field being typed) form one undo step. */
+    set: z.object({ imageId: id, targetId: id, label: labelInputSchema, coalesceKey: coalesceKey.optional() }).strict(),
+    /** Back to "not looked at". */
+    clear: z.object({ imageId: id, targetId: id, coalesceKey: coalesceKey.optional() }).strict(),
+    /** One label for many images (given by id, or every image matching a filter), as one undo step. */
+    bulkSet: z
+      .object({
+        imageIds: z.array(id).min(1).max(200_000).optional(),
+        filter: imageFilterSchema.optional(),
+        targetId: id,
+        label: labelInputSchema,
+      })
+      .strict()
+      .refine((r) => (r.imageIds === undefined) !== (r.filter === undefined), {
+        message: 'give either imageIds or filter',
+        path: ['imageIds'],
+      }),
+    undo: empty,
+    redo: empty,
+    history: empty,
   },
   imports: {
     start: z
@@ -175,6 +225,17 @@ export interface ImportJob {
   error: string | null;
 }
 
+export interface EditResult {
+  /** What was undone or redone, e.g. "digits of image 12"; null when there was nothing to do. */
+  description: string | null;
+  imageIds: number[];
+}
+
+export interface EditHistory {
+  undo: string | null;
+  redo: string | null;
+}
+
 // ---------------------------------------------------------------- services
 
 type Handler<S extends ServiceName, M extends MethodName<S>, R> = (req: RequestOf<S, M>) => Promise<R>;
@@ -188,14 +249,21 @@ export interface TargetsService {
   createCategorical: Handler<'targets', 'createCategorical', TargetDef>;
   addClass: Handler<'targets', 'addClass', TargetDef>;
   renameClass: Handler<'targets', 'renameClass', TargetDef>;
+  mergeClass: Handler<'targets', 'mergeClass', TargetDef & { moved: number }>;
+  deleteClass: Handler<'targets', 'deleteClass', TargetDef & { affected: number }>;
 }
 export interface ImagesService {
   list: Handler<'images', 'list', ImageList>;
   get: Handler<'images', 'get', ImageDetail>;
+  ids: Handler<'images', 'ids', { ids: number[] }>;
 }
 export interface AnnotationsService {
   set: Handler<'annotations', 'set', AnnotationView>;
   clear: Handler<'annotations', 'clear', { cleared: boolean }>;
+  bulkSet: Handler<'annotations', 'bulkSet', { count: number }>;
+  undo: Handler<'annotations', 'undo', EditResult>;
+  redo: Handler<'annotations', 'redo', EditResult>;
+  history: Handler<'annotations', 'history', EditHistory>;
 }
 export interface ImportsService {
   start: Handler<'imports', 'start', ImportJob>;
@@ -227,6 +295,7 @@ export interface PolyheadEvents {
   'import.progress': ImportJob;
   'import.finished': ImportJob;
   'annotations.changed': { imageIds: number[] };
+  'targets.changed': { targetId: number };
 }
 export type EventName = keyof PolyheadEvents;
 export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];

@@ -5,8 +5,8 @@
  */
 export const serviceMethods = {
   project: ['info', 'stats'],
-  targets: ['list', 'createCategorical', 'addClass', 'renameClass'],
-  images: ['list', 'get'],
-  annotations: ['set', 'clear'],
+  targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass'],
+  images: ['list', 'get', 'ids'],
+  annotations: ['set', 'clear', 'bulkSet', 'undo', 'redo', 'history'],
   imports: ['start', 'status', 'list'],
 } as const;

@@ -45,6 +45,8 @@ describe('migrations', () => {
         'confusion_matrices',
         'confusion_cells',
         'checkpoints',
+        'edit_groups',
+        'edit_changes',
       ]),
     );
     expect(all.filter((t) => t.strict !== 1)).toEqual([]);
@@ -53,46 +55,31 @@ describe('migrations', () => {
 
   it('upgrade an older database and keep its data', () => {
     const file = path.join(dir, 'old.sqlite');
-    const v1 = Store.open(file, { targetVersion: 1 });
-    expect(v1.schemaVersion).toBe(1);
-    expect(tables(v1.db).map((t) => t.name)).not.toContain('runs');
-    v1.targets.seedDefaults();
-    const digits = v1.targets.byName('digits')!;
-    v1.write(() => {
-      const id = v1.images.insert({
-        sha256: 'a'.repeat(64),
-        storedPath: 'images/aa/x.png',
-        originalPath: null,
-        originalName: 'x.png',
-        format: 'png',
-        width: 10,
-        height: 8,
-        channels: 1,
-        byteSize: 3,
-        thumbnail: Buffer.from([1, 2, 3]),
-        batchId: null,
-        importedAt: '2026-01-01T00:00:00.000Z',
-      });
-      v1.annotations.upsert({
-        imageId: id,
-        targetId: digits.id,
-        source: 'human',
-        state: 'value',
-        textValue: '42',
-        classId: null,
-        confidence: null,
-        runId: null,
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      });
-    });
+    // A database as version 1 of the code left it, written with that version's SQL.
+    const v1 = openDatabase(file, { targetVersion: 1 });
+    expect(schemaVersion(v1)).toBe(1);
+    expect(tables(v1).map((t) => t.name)).not.toContain('runs');
+    v1.exec(`
+      INSERT INTO targets (id, name, kind, alphabet, max_length, position, created_at) VALUES (1, 'digits', 'sequence', '0123456789', 5, 0, '2026-01-01');
+      INSERT INTO targets (id, name, kind, source_target_id, position, created_at) VALUES (2, 'length', 'length', 1, 1, '2026-01-01');
+      INSERT INTO target_classes (id, target_id, name, position) VALUES (10, 2, '2', 2);
+      INSERT INTO images (id, sha256, stored_path, original_name, format, width, height, channels, byte_size, thumbnail, imported_at)
+        VALUES (1, '${'a'.repeat(64)}', 'images/aa/x.png', 'x.png', 'png', 10, 8, 1, 3, x'010203', '2026-01-01');
+      INSERT INTO annotations (image_id, target_id, source, state, text_value, updated_at) VALUES (1, 1, 'human', 'value', '42', '2026-01-01');
+      INSERT INTO annotations (image_id, target_id, source, state, class_id, updated_at) VALUES (1, 2, 'human', 'value', 10, '2026-01-01');
+    `);
     v1.close();
 
     const upgraded = Store.open(file);
     expect(upgraded.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(tables(upgraded.db).map((t) => t.name)).toContain('runs');
     expect(upgraded.images.count()).toBe(1);
-    expect(upgraded.annotations.forImage(1)).toMatchObject([{ target_id: digits.id, text_value: '42', state: 'value' }]);
-    expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length', 'font_style', 'script']);
+    expect(upgraded.annotations.forImage(1)).toMatchObject([
+      { target_id: 1, text_value: '42', state: 'value' },
+      { target_id: 2, class_name: '2', state: 'value' },
+    ]);
+    expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
+    expect(upgraded.edits.undoable()).toBeUndefined();
     upgraded.close();
   });
 
