@@ -8,6 +8,7 @@ export const router = createRouter({
     { path: '/', redirect: '/dataset' },
     { path: '/dataset', name: 'dataset', component: DatasetView },
     { path: '/label/:id?', name: 'label', component: () => import('./views/LabelView.vue') },
+    { path: '/targets', name: 'targets', component: () => import('./views/TargetsView.vue') },
     { path: '/train', name: 'train', component: () => import('./views/TrainView.vue') },
     { path: '/evaluate', name: 'evaluate', component: () => import('./views/EvaluateView.vue') },
   ],

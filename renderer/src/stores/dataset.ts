@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref, shallowReactive } from 'vue';
+import { computed, ref, shallowReactive } from 'vue';
 import type { ImageSummary } from '../../../shared/api/contract.js';
 import { api } from '../api';
 
@@ -62,11 +62,99 @@ export const useDatasetStore = defineStore('dataset', () => {
     await loadPage(0);
   }
 
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  function reloadSoon(delayMs = 300): void {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      void reload();
+    }, delayMs);
+  }
+
   async function setFilter(next: StatusFilter): Promise<void> {
     filter.value = next;
     total.value = 0;
+    clearSelection();
     await reload();
   }
 
-  return { filter, total, loaded, error, pages, ensureRange, itemAt, reload, setFilter };
+  // ------------------------------------------------------------ selection (bulk labeling)
+  const selected = shallowReactive(new Set<number>());
+  /** "Select all in filter": every image the filter matches, loaded or not. */
+  const allInFilter = ref(false);
+  let anchor: number | null = null;
+  const selectionCount = computed(() => (allInFilter.value ? total.value : selected.size));
+
+  function isSelected(id: number): boolean {
+    return allInFilter.value || selected.has(id);
+  }
+
+  async function idsBetween(a: number, b: number): Promise<number[]> {
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    await ensureRange(lo, hi + 1);
+    const ids: number[] = [];
+    for (let i = lo; i <= hi; i++) {
+      const item = itemAt(i);
+      if (item) ids.push(item.id);
+    }
+    return ids;
+  }
+
+  /** Click: select one; Ctrl/Cmd+click: toggle; Shift+click: the range from the last click. */
+  async function select(index: number, id: number, mods: { shift: boolean; toggle: boolean }): Promise<void> {
+    if (allInFilter.value) {
+      allInFilter.value = false;
+      selected.clear();
+    }
+    if (mods.shift && anchor !== null) {
+      if (!mods.toggle) selected.clear();
+      for (const each of await idsBetween(anchor, index)) selected.add(each);
+      return;
+    }
+    if (mods.toggle) {
+      if (selected.has(id)) selected.delete(id);
+      else selected.add(id);
+    } else {
+      selected.clear();
+      selected.add(id);
+    }
+    anchor = index;
+  }
+
+  function selectAllInFilter(): void {
+    selected.clear();
+    allInFilter.value = true;
+  }
+
+  function clearSelection(): void {
+    selected.clear();
+    allInFilter.value = false;
+    anchor = null;
+  }
+
+  /** What a bulk edit applies to: the ids, or the whole filter. */
+  function selection(): { imageIds: number[] } | { filter: { status: StatusFilter; order: 'id' } } {
+    return allInFilter.value ? { filter: { status: filter.value, order: 'id' } } : { imageIds: [...selected] };
+  }
+
+  return {
+    filter,
+    total,
+    loaded,
+    error,
+    pages,
+    ensureRange,
+    itemAt,
+    reload,
+    reloadSoon,
+    setFilter,
+    selected,
+    allInFilter,
+    selectionCount,
+    isSelected,
+    select,
+    selectAllInFilter,
+    clearSelection,
+    selection,
+  };
 });

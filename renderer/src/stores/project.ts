@@ -26,5 +26,15 @@ export const useProjectStore = defineStore('project', () => {
     }
   }
 
-  return { info, stats, targets, error, targetById, sequenceTarget, refresh };
+  /** Coalesces bursts of change events (a fast typist) into one refresh. */
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  function refreshSoon(delayMs = 300): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void refresh();
+    }, delayMs);
+  }
+
+  return { info, stats, targets, error, targetById, sequenceTarget, refresh, refreshSoon };
 });
