@@ -93,14 +93,13 @@ describe('server mode in Chromium', () => {
   it('opens an image in the Label view with its three label states', async () => {
     // Image 6 is hn-0005.png: digits unreadable ('?'), length known (4).
     await page.goto(`${server.url}/#/label/6`);
-    await page.waitForSelector('.label-view .stage img');
-    await expect.poll(() => page.textContent('.label-view .count')).toMatch(/hn-0005\.png/);
-    expect(await page.textContent('.labels [data-target="digits"] .state')).toBe('unknown');
-    expect(await page.textContent('.labels [data-target="length"] td.value')).toBe('4');
+    await expect.poll(() => page.textContent('.stage figcaption')).toMatch(/hn-0005\.png/);
+    expect(await page.getAttribute('.target-control[data-target="digits"]', 'data-state')).toBe('unknown');
+    expect(await page.getAttribute('.target-control[data-target="length"] .chip.selected', 'data-value')).toBe('4');
     await page.goto(`${server.url}/#/label/7`);
-    await expect.poll(() => page.textContent('.label-view .count')).toMatch(/hn-0006\.png/);
-    expect(await page.textContent('.labels [data-target="font_style"] .state')).toBe('pending');
-    expect(await page.textContent('.labels [data-target="script"] .state')).toBe('value');
+    await expect.poll(() => page.textContent('.stage figcaption')).toMatch(/hn-0006\.png/);
+    expect(await page.getAttribute('.target-control[data-target="font_style"]', 'data-state')).toBe('pending');
+    expect(await page.getAttribute('.target-control[data-target="script"]', 'data-state')).toBe('value');
     await page.screenshot({ path: path.join(screenshotsDir, 'label.png') });
   });
 

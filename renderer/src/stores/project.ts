@@ -17,9 +17,10 @@ export const useProjectStore = defineStore('project', () => {
   async function refresh(): Promise<void> {
     try {
       const [i, s, t] = await Promise.all([api.project.info({}), api.project.stats({}), api.targets.list({})]);
-      info.value = i;
+      // Replace only what changed: the labeler re-renders its controls when targets change.
+      if (JSON.stringify(i) !== JSON.stringify(info.value)) info.value = i;
       stats.value = s;
-      targets.value = t;
+      if (JSON.stringify(t) !== JSON.stringify(targets.value)) targets.value = t;
       error.value = null;
     } catch (e) {
       error.value = (e as Error).message;
