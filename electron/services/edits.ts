@@ -1,9 +1,22 @@
 import type { AnnotationView, EditHistory, EditResult } from '../../shared/api/contract.js';
 import type { LabelInput, TargetDef } from '../../shared/targets.js';
 import { conflict } from '../errors.js';
+import type { AnnotationRow } from '../store/annotations-repo.js';
 import { snapshotOf, type EditChange, type LabelSnapshot } from '../store/edit-log-repo.js';
 import type { Store } from '../store/store.js';
 import { writeLabel } from './labeling.js';
+
+/** An annotation row as the API returns it. */
+export function toView(row: AnnotationRow): AnnotationView {
+  return {
+    targetId: row.target_id,
+    state: row.state,
+    value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
+    source: row.source,
+    confidence: row.confidence,
+    updatedAt: row.updated_at,
+  };
+}
 
 const same = (a: LabelSnapshot, b: LabelSnapshot) => a.state === b.state && a.text === b.text && a.classId === b.classId;
 
@@ -56,16 +69,7 @@ export class HumanEdits {
       writeLabel(this.store, id, target, label, { source: 'human', path: 'label.value', now }),
     );
     const row = this.store.annotations.one(imageId, target.id, 'human');
-    return row
-      ? {
-          targetId: row.target_id,
-          state: row.state,
-          value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
-          source: row.source,
-          confidence: row.confidence,
-          updatedAt: row.updated_at,
-        }
-      : null;
+    return row ? toView(row) : null;
   }
 
   clear(imageId: number, target: TargetDef, coalesceKey?: string): boolean {
@@ -105,26 +109,24 @@ export class HumanEdits {
     }
   }
 
-  undo(): EditResult {
+  /** Undo restores the newest group's "before" side; redo re-applies the oldest undone group's "after" side. */
+  private replay(kind: 'undo' | 'redo'): EditResult {
     return this.store.write(() => {
-      const group = this.store.edits.undoable();
+      const group = kind === 'undo' ? this.store.edits.undoable() : this.store.edits.redoable();
       if (!group) return { description: null, imageIds: [] };
       const changes = this.store.edits.changes(group.id);
-      this.restore(changes, 'before', new Date().toISOString());
-      this.store.edits.markUndone(group.id, true);
+      this.restore(changes, kind === 'undo' ? 'before' : 'after', new Date().toISOString());
+      this.store.edits.markUndone(group.id, kind === 'undo');
       return { description: group.description, imageIds: [...new Set(changes.map((c) => c.image_id))] };
     });
   }
 
+  undo(): EditResult {
+    return this.replay('undo');
+  }
+
   redo(): EditResult {
-    return this.store.write(() => {
-      const group = this.store.edits.redoable();
-      if (!group) return { description: null, imageIds: [] };
-      const changes = this.store.edits.changes(group.id);
-      this.restore(changes, 'after', new Date().toISOString());
-      this.store.edits.markUndone(group.id, false);
-      return { description: group.description, imageIds: [...new Set(changes.map((c) => c.image_id))] };
-    });
+    return this.replay('redo');
   }
 
   history(): EditHistory {

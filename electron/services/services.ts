@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AnnotationView, ImageDetail, ImageSummary, ImportJob, ProjectStats, TargetStats } from '../../shared/api/contract.js';
+import type { ImageDetail, ImageSummary, ImportJob, ProjectStats, TargetStats } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
 import { notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -7,21 +7,10 @@ import { runImport } from '../importer/importer.js';
 import type { Project } from '../project.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import type { ImageRow } from '../store/images-repo.js';
-import { HumanEdits } from './edits.js';
+import { HumanEdits, toView } from './edits.js';
 import type { ServiceImpl } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 100;
-
-function toView(row: AnnotationRow): AnnotationView {
-  return {
-    targetId: row.target_id,
-    state: row.state,
-    value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
-    source: row.source,
-    confidence: row.confidence,
-    updatedAt: row.updated_at,
-  };
-}
 
 function summarize(row: ImageRow, human: AnnotationRow[], targetCount: number): ImageSummary {
   const labels: ImageSummary['labels'] = {};

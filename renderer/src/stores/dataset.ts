@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
 import type { ImageSummary } from '../../../shared/api/contract.js';
 import { api } from '../api';
+import { coalesced } from '../composables/use-coalesced';
 
 export type StatusFilter = 'any' | 'pending' | 'complete' | 'untouched';
 export const PAGE_SIZE = 200;
@@ -62,14 +63,8 @@ export const useDatasetStore = defineStore('dataset', () => {
     await loadPage(0);
   }
 
-  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
-  function reloadSoon(delayMs = 300): void {
-    if (reloadTimer) return;
-    reloadTimer = setTimeout(() => {
-      reloadTimer = null;
-      void reload();
-    }, delayMs);
-  }
+  /** One reload for a burst of label changes. */
+  const reloadSoon = coalesced(() => void reload(), 300);
 
   async function setFilter(next: StatusFilter): Promise<void> {
     filter.value = next;

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { ProjectInfo, ProjectStats } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
 import { api } from '../api';
+import { coalesced } from '../composables/use-coalesced';
 
 /** The open project: its info, targets and per-target label counts. */
 export const useProjectStore = defineStore('project', () => {
@@ -27,15 +28,8 @@ export const useProjectStore = defineStore('project', () => {
     }
   }
 
-  /** Coalesces bursts of change events (a fast typist) into one refresh. */
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  function refreshSoon(delayMs = 300): void {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void refresh();
-    }, delayMs);
-  }
+  /** One refresh for a burst of change events. */
+  const refreshSoon = coalesced(() => void refresh(), 300);
 
   return { info, stats, targets, error, targetById, sequenceTarget, refresh, refreshSoon };
 });
