@@ -1,0 +1,75 @@
+import { tf } from '../../electron/engine/tf.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../../electron/engine/wasm-kernels.js';
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+type Case = { x: [number, number, number, number]; k: number; co: number; stride: number; pad: 'same' | 'valid' };
+
+/** dL/dx and dL/dW of sum(conv2d(x, W) * r) on the named backend. */
+async function grads(backend: string, c: Case): Promise<{ dx: Float32Array; dw: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+    const w = tf.tensor4d(values(c.k * c.k * c.x[3] * c.co, 2), [c.k, c.k, c.x[3], c.co]);
+    const y = tf.conv2d(x, w, c.stride, c.pad);
+    const r = tf.tensor(values(y.size, 3), y.shape);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)))([x, w]);
+    return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
+  });
+}
+
+function maxRelError(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  const scale = Math.max(1e-6, ...Array.from(b, Math.abs));
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
+  return worst;
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerWasmTrainingKernels();
+});
+
+describe('wasm training kernels agree with the cpu backend', () => {
+  const cases: Case[] = [
+    { x: [2, 14, 14, 1], k: 5, co: 6, stride: 1, pad: 'valid' }, // LeNet-5 first layer
+    { x: [2, 5, 5, 6], k: 5, co: 16, stride: 1, pad: 'same' },
+    { x: [3, 16, 16, 4], k: 3, co: 8, stride: 1, pad: 'same' }, // conv stack
+    { x: [2, 9, 11, 3], k: 3, co: 5, stride: 2, pad: 'same' }, // odd sizes, stride 2
+    { x: [2, 10, 10, 2], k: 4, co: 3, stride: 2, pad: 'valid' },
+    { x: [1, 8, 8, 1], k: 1, co: 2, stride: 1, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x.join('x')}, ${c.k}x${c.k} → ${c.co}, stride ${c.stride}, ${c.pad}`, async () => {
+      const cpu = await grads('cpu', c);
+      const wasm = await grads('wasm', c);
+      expect(wasm.dw.length).toBe(cpu.dw.length);
+      expect(wasm.dx.length).toBe(cpu.dx.length);
+      expect(maxRelError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
+      expect(maxRelError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('leaks no tensors or backend memory', async () => {
+    await tf.setBackend('wasm');
+    const c = cases[2]!;
+    await grads('wasm', c);
+    const before = tf.memory();
+    for (let i = 0; i < 5; i++) await grads('wasm', c);
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    expect(after.numBytes).toBe(before.numBytes);
+  });
+});
