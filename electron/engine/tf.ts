@@ -1,11 +1,10 @@
 /**
- * The one place the engine loads TensorFlow.js from: core with its gradients, the cpu and
- * wasm backends, and layers. Backends with libtensorflow (tfjs-node, tfjs-node-gpu) are
- * optional and loaded by backend.ts when present.
+ * The one place the engine loads TensorFlow.js from. The umbrella package registers the
+ * gradients and tensor methods on the same tfjs-core instance that tfjs-layers, the wasm
+ * backend and the optional libtensorflow backends (tfjs-node, tfjs-node-gpu) use.
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
-export * as tf from '@tensorflow/tfjs-core';
-export * as tfl from '@tensorflow/tfjs-layers';
+export * as tf from '@tensorflow/tfjs';
+/** The layers API (tf.layers, tf.sequential, …), named apart for readability. */
+export * as tfl from '@tensorflow/tfjs';

@@ -19,7 +19,7 @@ import {
   type KernelFunc,
   type NamedAttrMap,
   type TensorInfo,
-} from '@tensorflow/tfjs-core';
+} from '@tensorflow/tfjs';
 
 type Backend = { disposeData(dataId: object): boolean | void };
 

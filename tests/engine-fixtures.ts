@@ -1,0 +1,66 @@
+import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
+import type { Batch, HeadLabels } from '../electron/engine/train-step.js';
+import { tf } from '../electron/engine/tf.js';
+
+export function spec(input: ModelSpecInput): ModelSpec {
+  const parsed = parseModelSpec(input);
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  return parsed.spec;
+}
+
+/** mulberry32 */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Synthetic {
+  pixels: Float32Array;
+  size: number;
+  /** Quadrant of a bright square: 4 classes. */
+  quad: Int32Array;
+  /** Its brightness level: 3 classes. */
+  level: Int32Array;
+  /** 1 where `level` is known (about 70%). */
+  levelKnown: Float32Array;
+  n: number;
+}
+
+/** Tiny two-target images: a square whose quadrant and brightness are the labels, on noise. */
+export function synthetic(n: number, seed: number, size = 14): Synthetic {
+  const r = rng(seed);
+  const pixels = new Float32Array(n * size * size);
+  const quad = new Int32Array(n);
+  const level = new Int32Array(n);
+  const levelKnown = new Float32Array(n);
+  const half = size / 2;
+  for (let i = 0; i < n; i++) {
+    quad[i] = Math.floor(r() * 4);
+    level[i] = Math.floor(r() * 3);
+    levelKnown[i] = r() < 0.7 ? 1 : 0;
+    const oy = (quad[i]! >> 1) * half + 1 + Math.floor(r() * 2);
+    const ox = (quad[i]! & 1) * half + 1 + Math.floor(r() * 2);
+    for (let p = 0; p < size * size; p++) pixels[i * size * size + p] = r() * 0.15;
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) pixels[i * size * size + (oy + y) * size + ox + x] = 0.35 + 0.3 * level[i]!;
+  }
+  return { pixels, size, quad, level, levelKnown, n };
+}
+
+export function batchOf(data: Synthetic, from: number, count: number, input = 'x'): Batch {
+  const s = data.size;
+  const labels: Record<string, HeadLabels> = {
+    quad: { index: data.quad.slice(from, from + count), mask: new Float32Array(count).fill(1) },
+    level: { index: data.level.slice(from, from + count), mask: data.levelKnown.slice(from, from + count) },
+  };
+  return { inputs: { [input]: tf.tensor4d(data.pixels.slice(from * s * s, (from + count) * s * s), [count, s, s, 1]) }, labels };
+}
+
+export function disposeBatch(batch: Batch): void {
+  tf.dispose(Object.values(batch.inputs));
+}
