@@ -64,3 +64,23 @@ export function batchOf(data: Synthetic, from: number, count: number, input = 'x
 export function disposeBatch(batch: Batch): void {
   tf.dispose(Object.values(batch.inputs));
 }
+
+/** A synthetic set as the trainer reads data: batches gathered by index. */
+export function trainData(data: Synthetic, input = 'x'): import('../electron/engine/trainer.js').TrainData {
+  const s = data.size;
+  return {
+    size: data.n,
+    batch(indices: number[]): Batch {
+      const pixels = new Float32Array(indices.length * s * s);
+      indices.forEach((i, k) => pixels.set(data.pixels.subarray(i * s * s, (i + 1) * s * s), k * s * s));
+      const pick = <T extends Int32Array | Float32Array>(a: T) => a.constructor === Int32Array ? (Int32Array.from(indices, (i) => a[i]!) as T) : (Float32Array.from(indices, (i) => a[i]!) as T);
+      return {
+        inputs: { [input]: tf.tensor4d(pixels, [indices.length, s, s, 1]) },
+        labels: {
+          quad: { index: pick(data.quad), mask: new Float32Array(indices.length).fill(1) },
+          level: { index: pick(data.level), mask: pick(data.levelKnown) },
+        },
+      };
+    },
+  };
+}

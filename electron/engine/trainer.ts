@@ -1,0 +1,200 @@
+/**
+ * The training loop: seeded shuffles per epoch (so a resumed run sees the same batches),
+ * the learning-rate schedule, progress every N steps and per epoch (per head: loss,
+ * accuracy; validation per epoch), pause/resume/cancel between steps, a checkpoint after
+ * every epoch, and resumption from one.
+ */
+import { lambdaAt } from '../../shared/model-spec.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { MultiHeadModel } from './model.js';
+import { tf } from './tf.js';
+import { learningRateAt, losses, makeOptimizer, setLearningRate, trainStep, type Batch } from './train-step.js';
+
+export interface TrainData {
+  size: number;
+  /** Builds a batch (tensors owned by the caller) from example indices. */
+  batch(indices: number[], augment: boolean): Batch;
+}
+
+export interface HeadMetrics {
+  loss: number;
+  accuracy: number | null;
+  /** Examples that counted (not masked). */
+  count: number;
+  /** Adversarial heads: λ now. */
+  lambda?: number;
+}
+
+export interface TrainProgress {
+  kind: 'step' | 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  learningRate: number;
+  loss: number;
+  heads: Record<string, HeadMetrics>;
+  validation?: { loss: number; heads: Record<string, HeadMetrics> };
+  elapsedMs: number;
+  etaMs: number | null;
+}
+
+export type ControlSignal = 'run' | 'pause' | 'cancel';
+
+export interface TrainOptions {
+  model: MultiHeadModel;
+  train: TrainData;
+  validation?: TrainData;
+  checkpointDir?: string;
+  /** A checkpoint folder to continue from. */
+  resumeFrom?: string;
+  onProgress?: (progress: TrainProgress) => void;
+  onCheckpoint?: (dir: string, epoch: number, step: number) => void;
+  /** Asked between steps. */
+  control?: () => ControlSignal;
+}
+
+export interface TrainOutcome {
+  status: 'completed' | 'cancelled';
+  epoch: number;
+  step: number;
+}
+
+/** mulberry32 */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function permutation(n: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Mean loss and accuracy per head over a dataset, without training. */
+export function evaluateLosses(model: MultiHeadModel, data: TrainData, batchSize: number): { loss: number; heads: Record<string, HeadMetrics> } {
+  const sums: Record<string, { loss: number; correct: number; count: number }> = {};
+  let total = 0;
+  let batches = 0;
+  for (let from = 0; from < data.size; from += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, data.size - from) }, (_, i) => from + i);
+    const batch = data.batch(indices, false);
+    tf.tidy(() => {
+      const r = losses(model, model.forward(batch.inputs, false), batch.labels);
+      total += r.total.dataSync()[0]!;
+      for (const [name, h] of Object.entries(r.heads)) {
+        const count = h.count.dataSync()[0]!;
+        const s = (sums[name] ??= { loss: 0, correct: 0, count: 0 });
+        s.loss += h.loss.dataSync()[0]! * count;
+        s.correct += h.correct.dataSync()[0]!;
+        s.count += count;
+      }
+    });
+    tf.dispose(Object.values(batch.inputs));
+    batches++;
+  }
+  const heads: Record<string, HeadMetrics> = {};
+  for (const [name, s] of Object.entries(sums)) heads[name] = { loss: s.count > 0 ? s.loss / s.count : 0, accuracy: s.count > 0 ? s.correct / s.count : null, count: s.count };
+  return { loss: batches > 0 ? total / batches : 0, heads };
+}
+
+export async function runTraining(options: TrainOptions): Promise<TrainOutcome> {
+  const { model, train } = options;
+  const t = model.spec.training;
+  const optimizer = makeOptimizer(t);
+  const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
+  const totalSteps = stepsPerEpoch * t.epochs;
+  let startEpoch = 0;
+  let step = 0;
+  try {
+    if (options.resumeFrom) {
+      const manifest = await loadCheckpoint(options.resumeFrom, model, optimizer);
+      startEpoch = manifest.epoch;
+      step = manifest.step;
+    }
+    const started = performance.now();
+    const stepAtStart = step;
+    for (let epoch = startEpoch; epoch < t.epochs; epoch++) {
+      const rate = learningRateAt(t, epoch);
+      setLearningRate(optimizer, rate);
+      const order = permutation(train.size, t.seed * 1_000_003 + epoch);
+      const sums: Record<string, { loss: number; correct: number; count: number }> = {};
+      let lossSum = 0;
+      let batches = 0;
+      const metrics = () => {
+        const heads: Record<string, HeadMetrics> = {};
+        for (const head of model.resolved) {
+          const s = sums[head.spec.name] ?? { loss: 0, correct: 0, count: 0 };
+          heads[head.spec.name] = {
+            loss: s.count > 0 ? s.loss / s.count : 0,
+            accuracy: s.count > 0 ? s.correct / s.count : null,
+            count: s.count,
+            ...(head.spec.adversarial ? { lambda: lambdaAt(head.spec.adversarial.lambda, step / totalSteps) } : {}),
+          };
+        }
+        return heads;
+      };
+      const report = (kind: 'step' | 'epoch', validation?: TrainProgress['validation']) => {
+        const elapsedMs = performance.now() - started;
+        const done = step - stepAtStart;
+        options.onProgress?.({
+          kind,
+          epoch,
+          epochs: t.epochs,
+          step,
+          totalSteps,
+          learningRate: rate,
+          loss: batches > 0 ? lossSum / batches : 0,
+          heads: metrics(),
+          ...(validation ? { validation } : {}),
+          elapsedMs,
+          etaMs: done > 0 ? (elapsedMs / done) * (totalSteps - step) : null,
+        });
+      };
+      for (let from = 0; from < order.length; from += t.batchSize) {
+        let signal = options.control?.() ?? 'run';
+        while (signal === 'pause') {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          signal = options.control?.() ?? 'run';
+        }
+        if (signal === 'cancel') return { status: 'cancelled', epoch, step };
+        const batch = train.batch(order.slice(from, from + t.batchSize), t.augmentShift > 0);
+        const result = trainStep(model, optimizer, batch, step / totalSteps);
+        tf.dispose(Object.values(batch.inputs));
+        step++;
+        batches++;
+        lossSum += result.total;
+        for (const [name, h] of Object.entries(result.heads)) {
+          const s = (sums[name] ??= { loss: 0, correct: 0, count: 0 });
+          s.loss += h.loss * h.count;
+          s.correct += h.correct;
+          s.count += h.count;
+        }
+        if (step % t.reportEvery === 0) report('step');
+        await tick();
+      }
+      const validation = options.validation && options.validation.size > 0 ? evaluateLosses(model, options.validation, t.batchSize) : undefined;
+      report('epoch', validation);
+      if (options.checkpointDir) {
+        const saved = await saveCheckpoint(options.checkpointDir, model, optimizer, epoch + 1, step);
+        options.onCheckpoint?.(saved.dir, epoch + 1, step);
+      }
+    }
+    return { status: 'completed', epoch: t.epochs, step };
+  } finally {
+    optimizer.dispose();
+  }
+}
