@@ -79,7 +79,7 @@ export const headSpecSchema = z
     hidden: z.array(positive.max(4096)).max(4).default([]),
     lossWeight: z.number().min(0).max(1000).default(1),
     classWeights: z.record(z.string(), z.number().min(0).max(1000)).optional(),
-    /** 'label': no loss and no gradient where the label is unknown or missing (positions: past the sequence end). 'none': unknown labels are an error. */
+    /** 'label': no loss and no gradient where the label is unknown or missing (positions: past the sequence end). 'none': only examples with this label are used. */
     mask: z.enum(['label', 'none']).default('label'),
     /** Behind a gradient-reversal layer: the head learns its target, the trunk learns to defeat it. */
     adversarial: z.object({ lambda: lambdaSchema }).strict().optional(),

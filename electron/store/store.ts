@@ -3,6 +3,7 @@ import { AnnotationsRepo } from './annotations-repo.js';
 import { openDatabase, schemaVersion, type OpenOptions } from './database.js';
 import { EditLogRepo } from './edit-log-repo.js';
 import { ImagesRepo } from './images-repo.js';
+import { RunsRepo } from './runs-repo.js';
 import { TargetsRepo } from './targets-repo.js';
 
 export interface BatchRecord {
@@ -18,6 +19,7 @@ export class Store {
   readonly images: ImagesRepo;
   readonly annotations: AnnotationsRepo;
   readonly edits: EditLogRepo;
+  readonly runs: RunsRepo;
   private readonly stmts: {
     getSetting: Statement<[string], { value: string }>;
     putSetting: Statement<{ key: string; value: string }>;
@@ -30,6 +32,7 @@ export class Store {
     this.images = new ImagesRepo(db);
     this.annotations = new AnnotationsRepo(db);
     this.edits = new EditLogRepo(db);
+    this.runs = new RunsRepo(db);
     this.stmts = {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       putSetting: db.prepare(

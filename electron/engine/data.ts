@@ -1,0 +1,202 @@
+/**
+ * The data pipeline: labelled images from the store, decoded once (sharp) to the spec's
+ * input size and standardized per image, labels per head with their masks, a seeded
+ * stratified train/validation/test split, random-shift augmentation, and pairs for
+ * comparison heads.
+ */
+import path from 'node:path';
+import sharp from 'sharp';
+import type { InputSpec, ModelSpec } from '../../shared/model-spec.js';
+import type { TargetDef } from '../../shared/targets.js';
+import type { Project } from '../project.js';
+import type { ResolvedHead } from './model.js';
+import { tf } from './tf.js';
+import type { HeadLabels } from './train-step.js';
+import { permutation, seededRandom, type TrainData } from './trainer.js';
+
+/** Human labels of one image, by target name: class name / sequence text, null = unknown. */
+export type ImageLabels = Map<string, string | null>;
+
+export interface Example {
+  /** One image id per input (two for a pair). */
+  imageIds: number[];
+}
+
+export interface DecodedSet {
+  input: InputSpec;
+  /** imageId → offset (in examples) into pixels. */
+  index: Map<number, number>;
+  pixels: Float32Array;
+}
+
+export interface Split {
+  train: Example[];
+  validation: Example[];
+  test: Example[];
+}
+
+/** Reads every human label of every image (one query). */
+export function readLabels(project: Project): Map<number, ImageLabels> {
+  const rows = project.store.db
+    .prepare(
+      `SELECT a.image_id AS imageId, t.name AS target, a.state, coalesce(c.name, a.text_value) AS value
+       FROM annotations a JOIN targets t ON t.id = a.target_id LEFT JOIN target_classes c ON c.id = a.class_id
+       WHERE a.source = 'human'`,
+    )
+    .all() as { imageId: number; target: string; state: string; value: string | null }[];
+  const labels = new Map<number, ImageLabels>();
+  for (const r of rows) {
+    let m = labels.get(r.imageId);
+    if (!m) labels.set(r.imageId, (m = new Map()));
+    m.set(r.target, r.state === 'unknown' ? null : r.value);
+  }
+  return labels;
+}
+
+/** The class index of a head for one example, or -1 when masked (unknown, missing, past the sequence end). */
+export function labelIndex(head: ResolvedHead, example: Example, inputs: string[], labels: Map<number, ImageLabels>): number {
+  const t = head.spec.target;
+  const imageOf = (input: string | undefined) => example.imageIds[input ? inputs.indexOf(input) : 0];
+  if (t.kind === 'compare') {
+    const a = labels.get(imageOf(t.a)!)?.get(t.target);
+    const b = labels.get(imageOf(t.b)!)?.get(t.target);
+    if (typeof a !== 'string' || typeof b !== 'string' || a.length === 0 || b.length === 0) return -1;
+    const x = Number(a[0]);
+    const y = Number(b[0]);
+    const truth = t.op === 'le' ? x <= y : t.op === 'lt' ? x < y : x === y;
+    return truth ? 1 : 0;
+  }
+  const value = labels.get(imageOf(t.input)!)?.get(t.target);
+  if (typeof value !== 'string') return -1;
+  if (t.kind === 'position') return t.position < value.length ? head.classes.indexOf(value[t.position]!) : -1;
+  return head.classes.indexOf(value);
+}
+
+/** Images (or pairs) with at least one head label; pairs are drawn seeded from single-label images. */
+export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: Map<number, ImageLabels>, pairs?: number): Example[] {
+  const inputs = spec.inputs.map((i) => i.name);
+  const ids = [...labels.keys()].sort((a, b) => a - b);
+  let candidates: Example[];
+  if (inputs.length === 1) {
+    candidates = ids.map((id) => ({ imageIds: [id] }));
+  } else {
+    const random = seededRandom(spec.training.seed * 7919 + 1);
+    const count = pairs ?? ids.length;
+    candidates = Array.from({ length: count }, () => ({ imageIds: inputs.map(() => ids[Math.floor(random() * ids.length)]!) }));
+  }
+  // Heads with mask 'none' need their label on every example: examples without it are left out.
+  const required = heads.filter((h) => h.spec.mask === 'none');
+  return candidates.filter(
+    (e) => required.every((h) => labelIndex(h, e, inputs, labels) >= 0) && heads.some((h) => labelIndex(h, e, inputs, labels) >= 0),
+  );
+}
+
+/** Seeded split, stratified by the first head's label (masked examples form their own stratum). */
+export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: Map<number, ImageLabels>): Split {
+  const t = spec.training;
+  const inputs = spec.inputs.map((i) => i.name);
+  const strata = new Map<number, Example[]>();
+  for (const e of examples) {
+    const key = labelIndex(heads[0]!, e, inputs, labels);
+    strata.set(key, [...(strata.get(key) ?? []), e]);
+  }
+  const split: Split = { train: [], validation: [], test: [] };
+  let salt = 0;
+  for (const [, group] of [...strata.entries()].sort((a, b) => a[0] - b[0])) {
+    const order = permutation(group.length, t.seed * 31 + salt++);
+    const nTest = Math.round(group.length * t.test);
+    const nVal = Math.round(group.length * t.validation);
+    order.forEach((i, k) => (k < nTest ? split.test : k < nTest + nVal ? split.validation : split.train).push(group[i]!));
+  }
+  return split;
+}
+
+/** Decodes each image once into [H, W, C] floats, standardized per image (zero mean, unit variance). */
+export async function decodeImages(project: Project, imageIds: number[], input: InputSpec, concurrency = 4): Promise<DecodedSet> {
+  const unique = [...new Set(imageIds)];
+  const size = input.height * input.width * input.channels;
+  const pixels = new Float32Array(unique.length * size);
+  const index = new Map<number, number>();
+  let cursor = 0;
+  const work = async () => {
+    while (cursor < unique.length) {
+      const k = cursor++;
+      const id = unique[k]!;
+      const row = project.store.images.get(id);
+      const file = row ? project.resolveStored(row.stored_path) : null;
+      if (!row || !file) throw new Error(`image ${id} has no stored file in ${project.dataDir}`);
+      let pipeline = sharp(file).resize(input.width, input.height, { fit: 'fill' }).removeAlpha();
+      pipeline = input.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
+      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+      if (info.channels !== input.channels) throw new Error(`image ${id} (${path.basename(file)}) decoded to ${info.channels} channels, expected ${input.channels}`);
+      let mean = 0;
+      for (const v of data) mean += v;
+      mean /= data.length;
+      let variance = 0;
+      for (const v of data) variance += (v - mean) ** 2;
+      const std = Math.max(Math.sqrt(variance / data.length), 1);
+      const out = pixels.subarray(k * size, (k + 1) * size);
+      for (let i = 0; i < data.length; i++) out[i] = (data[i]! - mean) / std;
+      index.set(id, k);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, work));
+  return { input, index, pixels };
+}
+
+/** Shifts an [H, W, C] image by (dy, dx) pixels, filling with zeros (the per-image mean). */
+function shifted(src: Float32Array, h: number, w: number, c: number, dy: number, dx: number, out: Float32Array): void {
+  out.fill(0);
+  for (let y = 0; y < h; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= h) continue;
+    for (let x = 0; x < w; x++) {
+      const sx = x - dx;
+      if (sx < 0 || sx >= w) continue;
+      for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = src[(sy * w + sx) * c + k]!;
+    }
+  }
+}
+
+/** A split's examples as the trainer reads them. */
+export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], decoded: DecodedSet, labels: Map<number, ImageLabels>, augmentSeed = 0): TrainData {
+  const inputs = spec.inputs.map((i) => i.name);
+  const { height: h, width: w, channels: c } = decoded.input;
+  const size = h * w * c;
+  const random = seededRandom(augmentSeed);
+  const shift = spec.training.augmentShift;
+  return {
+    size: examples.length,
+    batch(indices: number[], augment: boolean) {
+      const batchInputs: Record<string, tf.Tensor4D> = {};
+      inputs.forEach((name, slot) => {
+        const buf = new Float32Array(indices.length * size);
+        indices.forEach((i, k) => {
+          const src = decoded.pixels.subarray(decoded.index.get(examples[i]!.imageIds[slot]!)! * size, (decoded.index.get(examples[i]!.imageIds[slot]!)! + 1) * size);
+          if (augment && shift > 0) {
+            const dy = Math.round((random() * 2 - 1) * shift);
+            const dx = Math.round((random() * 2 - 1) * shift);
+            shifted(src, h, w, c, dy, dx, buf.subarray(k * size, (k + 1) * size));
+          } else {
+            buf.set(src, k * size);
+          }
+        });
+        batchInputs[name] = tf.tensor4d(buf, [indices.length, h, w, c]);
+      });
+      const labelsOut: Record<string, HeadLabels> = {};
+      for (const head of heads) {
+        const index = new Int32Array(indices.length);
+        const mask = new Float32Array(indices.length);
+        indices.forEach((i, k) => {
+          const l = labelIndex(head, examples[i]!, inputs, labels);
+          index[k] = Math.max(0, l);
+          mask[k] = l >= 0 ? 1 : 0;
+        });
+        labelsOut[head.spec.name] = { index, mask };
+      }
+      return { inputs: batchInputs, labels: labelsOut };
+    },
+  };
+}
+
+export type { TargetDef };
