@@ -124,6 +124,28 @@ function conv2dBackpropInput(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * The wasm BatchMatMul is slow with a transposed operand (dense layers' backward pass:
+ * dy·Wᵀ and xᵀ·dy); transposing explicitly first and multiplying plainly is much faster.
+ */
+function batchMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original(args);
+    const { run, release } = runner(backend as unknown as Backend);
+    const swap = (t: TensorInfo) => {
+      const perm = t.shape.map((_, i) => i);
+      [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2]!, perm[perm.length - 1]!];
+      return run('Transpose', { x: t }, { perm });
+    };
+    const out = original({ inputs: { a: transposeA ? swap(a) : a, b: transposeB ? swap(b) : b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+    release(out);
+    return out;
+  };
+}
+
 let registered = false;
 
 /** Registers (once) the wasm training kernels. Call before training on the wasm backend. */
@@ -137,6 +159,11 @@ export function registerWasmTrainingKernels(): void {
   if (stockInput) {
     unregisterKernel('Conv2DBackpropInput', 'wasm');
     configs.push({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput(stockInput.kernelFunc) });
+  }
+  const stockMatMul = getKernel('BatchMatMul', 'wasm');
+  if (stockMatMul) {
+    unregisterKernel('BatchMatMul', 'wasm');
+    configs.push({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul(stockMatMul.kernelFunc) });
   }
   for (const config of configs) registerKernel(config);
   registered = true;

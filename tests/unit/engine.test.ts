@@ -235,3 +235,20 @@ describe('backend selection', () => {
     expect(forced.reason).toMatch(/^forced by POLYHEAD_BACKEND/);
   });
 });
+
+describe('shipped example specs', () => {
+  it('parse and build against the default targets', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../resources/specs/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(['digit-pairs.json', 'house-numbers-adversarial-font.json', 'house-numbers.json']);
+    for (const file of files) {
+      const parsed = parseModelSpec(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));
+      expect(parsed.ok, `${file}: ${parsed.ok ? '' : parsed.errors.join('; ')}`).toBe(true);
+      if (!parsed.ok) continue;
+      const m = new MultiHeadModel(parsed.spec, defaultTargets);
+      models.push(m);
+      expect(m.resolved.length).toBe(parsed.spec.heads.length);
+    }
+  });
+});

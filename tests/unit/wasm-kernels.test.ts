@@ -61,6 +61,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
   }
 
+  it('matMul with transposed operands (dense backward) matches, batched too', async () => {
+    const shapes: [number[], number[], boolean, boolean][] = [
+      [[5, 7], [5, 3], true, false],
+      [[4, 6], [3, 6], false, true],
+      [[6, 4], [3, 6], true, true],
+      [[2, 5, 7], [2, 5, 3], true, false],
+    ];
+    for (const [sa, sb, ta, tb] of shapes) {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => tf.matMul(tf.tensor(values(sa.reduce((a, b) => a * b), 4), sa), tf.tensor(values(sb.reduce((a, b) => a * b), 5), sb), ta, tb).dataSync() as Float32Array);
+      };
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      expect(maxRelError(wasm, cpu), `${sa} x ${sb} ${ta} ${tb}`).toBeLessThan(1e-5);
+    }
+  });
+
   it('leaks no tensors or backend memory', async () => {
     await tf.setBackend('wasm');
     const c = cases[2]!;
