@@ -1,4 +1,46 @@
 import type { ImportSummary, ProjectStats } from '../../shared/api/contract.js';
+import type { Evaluation } from '../engine/evaluation.js';
+import type { TrainProgress } from '../engine/trainer.js';
+import type { RunRow } from '../store/runs-repo.js';
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
+
+export function formatEpoch(p: TrainProgress): string {
+  const heads = Object.entries(p.heads)
+    .map(([name, m]) => `${name} ${m.loss.toFixed(3)}${m.accuracy === null ? '' : `/${(100 * m.accuracy).toFixed(0)}%`}`)
+    .join('  ');
+  const val = p.validation ? `  | val loss ${p.validation.loss.toFixed(3)}` : '';
+  return `epoch ${String(p.epoch + 1).padStart(3)}/${p.epochs}  loss ${p.loss.toFixed(3)}  lr ${p.learningRate.toPrecision(2)}  ${heads}${val}  (${(p.elapsedMs / 1000).toFixed(1)} s)`;
+}
+
+export function formatRuns(runs: RunRow[]): string {
+  if (runs.length === 0) return 'no training runs yet';
+  return runs
+    .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  epochs ${String(r.epochs_done).padStart(3)}  ${(r.backend ?? '').padEnd(14)}  ${r.name}${r.error ? `  (${r.error})` : ''}`)
+    .join('\n');
+}
+
+export function formatEvaluation(run: RunRow, report: Evaluation, options: { matrices?: boolean } = {}): string {
+  const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`, ''];
+  lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + '   chance');
+  for (const h of report.heads) {
+    lines.push(h.head.padEnd(16) + pct(h.accuracy).padStart(9) + String(h.count).padStart(7) + (h.chance === undefined ? '' : `   ${pct(h.chance)} (adversary vs chance)`));
+  }
+  for (const s of report.sequences) {
+    lines.push(`sequence ${s.target}: accuracy ${pct(s.accuracy)} over ${s.count}, coverage at 98% accuracy ${pct(s.coverageAt98)} (heads ${s.lengthHead} + ${s.digitHeads.join(', ')})`);
+  }
+  if (options.matrices ?? true) {
+    for (const h of report.heads) {
+      lines.push('', `${h.head}: confusion (rows true, columns predicted)`);
+      const w = Math.max(5, ...h.classes.map((c) => c.length + 1));
+      lines.push(' '.repeat(w) + h.classes.map((c) => c.padStart(w)).join(''));
+      h.confusion.forEach((row, i) => lines.push(h.classes[i]!.padStart(w) + row.map((n) => String(n).padStart(w)).join('')));
+      lines.push('  ' + 'class'.padEnd(w) + 'precision'.padStart(10) + 'recall'.padStart(8) + 'support'.padStart(9));
+      for (const c of h.perClass) lines.push(`  ${c.name.padEnd(w)}${pct(c.precision).padStart(10)}${pct(c.recall).padStart(8)}${String(c.support).padStart(9)}`);
+    }
+  }
+  return lines.join('\n');
+}
 
 export function formatImportSummary(summary: ImportSummary): string {
   const lines = [

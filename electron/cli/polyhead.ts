@@ -6,7 +6,13 @@ import { rendererDir, sampleDir } from '../paths.js';
 import { importSampleOnce, openRuntime } from '../runtime.js';
 import { projectStats } from '../services/services.js';
 import { startServer } from '../server/server.js';
-import { formatImportSummary, formatStats } from './format.js';
+import { readFile } from 'node:fs/promises';
+import type { Evaluation } from '../engine/evaluation.js';
+import { exportRun } from '../engine/export.js';
+import { predictRun } from '../engine/predict.js';
+import type { FromWorker } from '../engine/protocol.js';
+import { TrainingRuns } from '../engine/runs.js';
+import { formatEpoch, formatEvaluation, formatImportSummary, formatRuns, formatStats } from './format.js';
 
 const USAGE = `polyhead — label cropped text images with many targets, train multi-head CNNs
 
@@ -20,10 +26,81 @@ Usage:
         CSV/JSONL label files keyed by file name, and MNIST-style IDX files.
   polyhead info   --data DIR [--json]
         Counts per target and class.
+  polyhead train  --data DIR --spec FILE [--epochs N] [--backend B] [--name NAME]
+  polyhead train  --data DIR --resume RUN
+        Train a model spec (resources/specs/ has examples) in a worker thread:
+        progress per epoch, a checkpoint each epoch, a test evaluation at the end.
+        B forces a backend: tensorflow-gpu, tensorflow, wasm, cpu.
+  polyhead runs   --data DIR
+        The project's training runs.
+  polyhead eval   --data DIR --run RUN
+        Per-head metrics and confusion matrices of a finished run.
+  polyhead predict --data DIR --run RUN [--all]
+        Store the run's predictions as model-sourced labels (never over human ones)
+        for images without a human label (--all: every image).
+  polyhead export --data DIR --run RUN --out DIR
+        The model in TensorFlow.js format (model.json, weights.bin) with its spec.
 
 DIR holds the SQLite database and the stored images; it is created if missing.`;
 
 class UsageError extends Error {}
+
+function requireRun(run: string | undefined): number {
+  const id = Number(run);
+  if (!run || !Number.isInteger(id) || id <= 0) throw new UsageError('--run RUN (a run id, see `polyhead runs`) is required');
+  return id;
+}
+
+async function trainCommand(dataDir: string, values: { spec?: string; epochs?: string; resume?: string; backend?: string; name?: string }): Promise<number> {
+  const runtime = openRuntime(dataDir);
+  try {
+    const runs = new TrainingRuns(runtime.project);
+    const onMessage = (m: FromWorker) => {
+      if (m.type === 'backend') console.log(`backend: ${m.choice.name} — ${m.choice.reason}`);
+      if (m.type === 'split') console.log(`examples: ${m.counts.train} train, ${m.counts.validation} validation, ${m.counts.test} test`);
+      if (m.type === 'progress') {
+        const p = m.progress;
+        if (p.kind === 'step' && process.stderr.isTTY) {
+          const width = 24;
+          const filled = Math.round((p.step / p.totalSteps) * width);
+          const eta = p.etaMs === null ? '' : ` ETA ${Math.round(p.etaMs / 1000)}s`;
+          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}   `);
+        }
+        if (p.kind === 'epoch') {
+          if (process.stderr.isTTY) process.stderr.write('\r' + ' '.repeat(90) + '\r');
+          console.log(formatEpoch(p));
+        }
+      }
+      if (m.type === 'error') console.error(`error: ${m.message}`);
+    };
+    let handle;
+    if (values.resume) {
+      handle = runs.resume(requireRun(values.resume), { onMessage, backend: values.backend });
+      console.log(`resuming run ${handle.runId}`);
+    } else {
+      if (!values.spec) throw new UsageError('--spec FILE (or --resume RUN) is required');
+      let spec: Record<string, unknown>;
+      try {
+        spec = JSON.parse(await readFile(values.spec, 'utf8')) as Record<string, unknown>;
+      } catch (error) {
+        throw new UsageError(`cannot read the spec ${values.spec}: ${(error as Error).message}`);
+      }
+      if (values.epochs !== undefined) spec.training = { ...(spec.training as object), epochs: Number(values.epochs) };
+      handle = runs.start(spec, { onMessage, backend: values.backend, name: values.name });
+      console.log(`run ${handle.runId} started`);
+    }
+    const stop = () => handle.control('cancel');
+    process.once('SIGINT', stop);
+    const row = await handle.done;
+    process.off('SIGINT', stop);
+    console.log(`run ${row.id}: ${row.status}${row.error ? ` — ${row.error}` : ''}`);
+    const report = runtime.project.store.runs.evaluation<Evaluation>(row.id, 'test');
+    if (report) console.log(formatEvaluation(row, report, { matrices: false }));
+    return row.status === 'completed' ? 0 : 1;
+  } finally {
+    runtime.close();
+  }
+}
 
 function requireData(data: string | undefined): string {
   if (!data) throw new UsageError('--data DIR is required');
@@ -46,6 +123,14 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       'with-sample': { type: 'boolean' },
       'max-pixels': { type: 'string' },
+      spec: { type: 'string' },
+      epochs: { type: 'string' },
+      resume: { type: 'string' },
+      run: { type: 'string' },
+      backend: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
 
@@ -106,6 +191,56 @@ async function main(argv: string[]): Promise<number> {
       try {
         const stats = projectStats(runtime.project);
         console.log(values.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
+        return 0;
+      } finally {
+        runtime.close();
+      }
+    }
+    case 'train':
+      return trainCommand(requireData(values.data), values);
+    case 'runs': {
+      const runtime = openRuntime(requireData(values.data));
+      try {
+        console.log(formatRuns(runtime.project.store.runs.list()));
+        return 0;
+      } finally {
+        runtime.close();
+      }
+    }
+    case 'eval': {
+      const runtime = openRuntime(requireData(values.data));
+      try {
+        const runId = requireRun(values.run);
+        const run = runtime.project.store.runs.get(runId);
+        if (!run) throw new UsageError(`no run ${runId} in this project`);
+        const report = runtime.project.store.runs.evaluation<Evaluation>(runId, 'test');
+        if (!report) throw new Error(`run ${runId} has no test evaluation (status: ${run.status})`);
+        console.log(formatEvaluation(run, report));
+        return 0;
+      } finally {
+        runtime.close();
+      }
+    }
+    case 'predict': {
+      const runtime = openRuntime(requireData(values.data));
+      try {
+        const summary = await predictRun(runtime.project, requireRun(values.run), {
+          all: values.all,
+          onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\rpredicting ${done}/${total}${done === total ? '\n' : ''}`),
+        });
+        console.log(`predicted ${summary.images} image(s) with run ${summary.runId}`);
+        for (const [target, n] of Object.entries(summary.written)) console.log(`  ${target}: ${n} model label(s)`);
+        return 0;
+      } finally {
+        runtime.close();
+      }
+    }
+    case 'export': {
+      const runtime = openRuntime(requireData(values.data));
+      try {
+        if (!values.out) throw new UsageError('--out DIR is required');
+        const result = await exportRun(runtime.project, requireRun(values.run), values.out);
+        console.log(`exported run ${values.run} to ${result.dir}: ${result.files.join(', ')}`);
         return 0;
       } finally {
         runtime.close();

@@ -72,3 +72,11 @@ export async function selectBackend(prefer: string | undefined = process.env.POL
   }
   throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`);
 }
+
+let chosen: Promise<BackendChoice> | null = null;
+
+/** Selects a backend once per process (in-process prediction and export), and returns the choice. */
+export function ensureBackend(): Promise<BackendChoice> {
+  chosen ??= selectBackend();
+  return chosen;
+}

@@ -95,6 +95,8 @@ export class TrainingRuns {
         finished = true;
         runs.setStatus(runId, status, error);
         this.active.delete(runId);
+        // The worker's backend may keep its thread alive after the run: end it.
+        void worker.terminate();
         resolve(runs.get(runId)!);
       };
       worker.on('message', (message: FromWorker) => {
