@@ -7,6 +7,7 @@ import { runImport } from '../importer/importer.js';
 import type { Project } from '../project.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import type { ImageRow } from '../store/images-repo.js';
+import { ensureBackend } from '../engine/backend.js';
 import { HumanEdits, toView } from './edits.js';
 import type { ServiceImpl } from './types.js';
 
@@ -167,6 +168,24 @@ export function createServices(project: Project, events: EventBus): ServiceImpl 
         return result;
       },
       history: async () => edits.history(),
+    },
+    training: {
+      backend: async () => {
+        const choice = await ensureBackend();
+        return { name: choice.name, reason: choice.reason, skipped: choice.skipped };
+      },
+      runs: async () =>
+        store.runs.list().map((r) => ({
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          backend: r.backend,
+          epochsDone: r.epochs_done,
+          stepsDone: r.steps_done,
+          createdAt: r.created_at,
+          finishedAt: r.finished_at,
+          error: r.error,
+        })),
     },
     imports: {
       start: async ({ paths, maxPixels }) => {

@@ -107,6 +107,11 @@ export const requests = {
     redo: empty,
     history: empty,
   },
+  training: {
+    /** The backend training would run on here, and why. */
+    backend: empty,
+    runs: empty,
+  },
   imports: {
     start: z
       .object({
@@ -236,6 +241,24 @@ export interface EditHistory {
   redo: string | null;
 }
 
+export interface BackendInfo {
+  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  reason: string;
+  skipped: { name: string; why: string }[];
+}
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+  backend: string | null;
+  epochsDone: number;
+  stepsDone: number;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
 // ---------------------------------------------------------------- services
 
 type Handler<S extends ServiceName, M extends MethodName<S>, R> = (req: RequestOf<S, M>) => Promise<R>;
@@ -265,6 +288,10 @@ export interface AnnotationsService {
   redo: Handler<'annotations', 'redo', EditResult>;
   history: Handler<'annotations', 'history', EditHistory>;
 }
+export interface TrainingService {
+  backend: Handler<'training', 'backend', BackendInfo>;
+  runs: Handler<'training', 'runs', RunSummary[]>;
+}
 export interface ImportsService {
   start: Handler<'imports', 'start', ImportJob>;
   status: Handler<'imports', 'status', ImportJob>;
@@ -277,6 +304,7 @@ export interface PolyheadApi {
   targets: TargetsService;
   images: ImagesService;
   annotations: AnnotationsService;
+  training: TrainingService;
   imports: ImportsService;
 }
 
@@ -284,10 +312,10 @@ export interface PolyheadApi {
 type AssertSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const contractMatchesApi: {
   [S in ServiceName]: AssertSame<keyof PolyheadApi[S], MethodName<S>>;
-} = { project: true, targets: true, images: true, annotations: true, imports: true };
+} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true };
 export const methodListMatchesContract: {
   [S in ServiceName]: AssertSame<(typeof serviceMethods)[S][number], MethodName<S>>;
-} = { project: true, targets: true, images: true, annotations: true, imports: true };
+} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true };
 
 // ---------------------------------------------------------------- events
 

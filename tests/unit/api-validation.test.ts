@@ -85,6 +85,8 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ imageId: 1 }, 'targetId'],
     [{ imageId: null, targetId: 1 }, 'imageId'],
   ],
+  'training.backend': [[{ gpu: true }, '(request)']],
+  'training.runs': [[[], '(request)']],
   'imports.start': [
     [{}, 'paths'],
     [{ paths: [] }, 'paths'],
