@@ -1,17 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import type { ImageDetail, ImageSummary, ImportJob, ProjectStats, TargetStats } from '../../shared/api/contract.js';
+import type { ImageDetail, ImageSummary, ImportJob, ProjectStats, RunSummary, TargetStats } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { runImport } from '../importer/importer.js';
 import type { Project } from '../project.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import type { ImageRow } from '../store/images-repo.js';
 import { ensureBackend } from '../engine/backend.js';
+import type { FromWorker } from '../engine/protocol.js';
+import { TrainingRuns } from '../engine/runs.js';
+import type { RunRow } from '../store/runs-repo.js';
 import { HumanEdits, toView } from './edits.js';
 import type { ServiceImpl } from './types.js';
 
 const PROGRESS_INTERVAL_MS = 100;
+
+function runSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    backend: r.backend,
+    epochsDone: r.epochs_done,
+    stepsDone: r.steps_done,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+  };
+}
 
 function summarize(row: ImageRow, human: AnnotationRow[], targetCount: number): ImageSummary {
   const labels: ImageSummary['labels'] = {};
@@ -61,6 +78,10 @@ export function createServices(project: Project, events: EventBus): ServiceImpl 
   const { store } = project;
   const jobs = new Map<string, ImportJob>();
   const edits = new HumanEdits(store);
+  const training = new TrainingRuns(project);
+  const relay = (runId: () => number) => (message: FromWorker) => {
+    if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
+  };
   const changed = (imageIds: number[]) => {
     if (imageIds.length > 0) events.emit('annotations.changed', { imageIds });
   };
@@ -174,18 +195,28 @@ export function createServices(project: Project, events: EventBus): ServiceImpl 
         const choice = await ensureBackend();
         return { name: choice.name, reason: choice.reason, skipped: choice.skipped };
       },
-      runs: async () =>
-        store.runs.list().map((r) => ({
-          id: r.id,
-          name: r.name,
-          status: r.status,
-          backend: r.backend,
-          epochsDone: r.epochs_done,
-          stepsDone: r.steps_done,
-          createdAt: r.created_at,
-          finishedAt: r.finished_at,
-          error: r.error,
-        })),
+      runs: async () => store.runs.list().map(runSummary),
+      start: async ({ spec, name, backend }) => {
+        const handle = training.start(spec, { name, backend, onMessage: relay(() => handle.runId) });
+        void handle.done.then((row) => events.emit('training.finished', runSummary(row)));
+        return runSummary(store.runs.get(handle.runId)!);
+      },
+      control: async ({ runId, action }) => {
+        const handle = training.get(runId);
+        if (!store.runs.get(runId)) throw notFound(`Run ${runId}`);
+        if (!handle) throw conflict(`Run ${runId} is not running (status ${store.runs.get(runId)!.status})`);
+        handle.control(action);
+        if (action !== 'cancel') store.runs.setStatus(runId, action === 'pause' ? 'paused' : 'running');
+        return runSummary(store.runs.get(runId)!);
+      },
+      resume: async ({ runId }) => {
+        const run = store.runs.get(runId);
+        if (!run) throw notFound(`Run ${runId}`);
+        if (run.status === 'completed' || training.get(runId)) throw conflict(`Run ${runId} is ${training.get(runId) ? 'running' : run.status}`);
+        const handle = training.resume(runId, { onMessage: relay(() => runId) });
+        void handle.done.then((row) => events.emit('training.finished', runSummary(row)));
+        return runSummary(store.runs.get(runId)!);
+      },
     },
     imports: {
       start: async ({ paths, maxPixels }) => {

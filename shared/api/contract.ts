@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { LabelSource, LabelState, TargetDef } from '../targets.js';
+import { modelSpecSchema } from '../model-spec.js';
 import { serviceMethods } from './methods.js';
 
 const id = z.number().int().positive();
@@ -111,6 +112,17 @@ export const requests = {
     /** The backend training would run on here, and why. */
     backend: empty,
     runs: empty,
+    /** Starts a run of a model spec in a worker; progress arrives as training.progress events. */
+    start: z
+      .object({
+        spec: modelSpecSchema,
+        name: z.string().min(1).max(120).optional(),
+        backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+      })
+      .strict(),
+    control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */
+    resume: z.object({ runId: id }).strict(),
   },
   imports: {
     start: z
@@ -291,6 +303,24 @@ export interface AnnotationsService {
 export interface TrainingService {
   backend: Handler<'training', 'backend', BackendInfo>;
   runs: Handler<'training', 'runs', RunSummary[]>;
+  start: Handler<'training', 'start', RunSummary>;
+  control: Handler<'training', 'control', RunSummary>;
+  resume: Handler<'training', 'resume', RunSummary>;
+}
+
+export interface TrainingProgressEvent {
+  runId: number;
+  kind: 'step' | 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  heads: Record<string, { loss: number; accuracy: number | null; count: number; lambda?: number }>;
+  validation?: { loss: number; heads: Record<string, { loss: number; accuracy: number | null; count: number }> };
+  elapsedMs: number;
+  etaMs: number | null;
 }
 export interface ImportsService {
   start: Handler<'imports', 'start', ImportJob>;
@@ -324,6 +354,8 @@ export interface PolyheadEvents {
   'import.finished': ImportJob;
   'annotations.changed': { imageIds: number[] };
   'targets.changed': { targetId: number };
+  'training.progress': TrainingProgressEvent;
+  'training.finished': RunSummary;
 }
 export type EventName = keyof PolyheadEvents;
 export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];

@@ -8,6 +8,6 @@ export const serviceMethods = {
   targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass'],
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'bulkSet', 'undo', 'redo', 'history'],
-  training: ['backend', 'runs'],
+  training: ['backend', 'runs', 'start', 'control', 'resume'],
   imports: ['start', 'status', 'list'],
 } as const;

@@ -87,6 +87,17 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
   ],
   'training.backend': [[{ gpu: true }, '(request)']],
   'training.runs': [[[], '(request)']],
+  'training.start': [
+    [{}, 'spec'],
+    [{ spec: { name: 'x', inputs: [], trunk: { preset: 'mlp' }, heads: [] } }, 'spec.inputs'],
+    [{ spec: { name: 'x', inputs: [{ name: 'x', height: 14, width: 14 }], trunk: { preset: 'mlp' }, heads: [{ name: 'h', target: { kind: 'position', target: 'digits', position: -1 } }] } }, 'spec.heads.0.target.position'],
+    [{ spec: { name: 'x', inputs: [{ name: 'x', height: 14, width: 14 }], trunk: { preset: 'mlp' }, heads: [{ name: 'h', target: { kind: 'target', target: 'length' } }] }, backend: 'tpu' }, 'backend'],
+  ],
+  'training.control': [
+    [{ runId: 1, action: 'stop' }, 'action'],
+    [{ action: 'pause' }, 'runId'],
+  ],
+  'training.resume': [[{ runId: 'one' }, 'runId']],
   'imports.start': [
     [{}, 'paths'],
     [{ paths: [] }, 'paths'],

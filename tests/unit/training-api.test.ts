@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventMessage, RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
+import { runImport } from '../../electron/importer/importer.js';
+import { openRuntime, type Runtime } from '../../electron/runtime.js';
+import { sampleDir, tempDir } from '../helpers.js';
+
+let runtime: Runtime;
+let cleanup: () => void;
+const messages: EventMessage[] = [];
+beforeAll(async () => {
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  runtime = openRuntime(path.join(tmp.dir, 'data'));
+  await runImport({ store: runtime.project.store, dataDir: runtime.project.dataDir }, { paths: [sampleDir] });
+  runtime.events.subscribe((m) => messages.push(m));
+});
+afterAll(() => {
+  runtime.close();
+  cleanup();
+});
+
+const call = async <T>(method: string, payload: unknown): Promise<T> => {
+  const r = await runtime.dispatch(method, payload);
+  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+  return r.data as T;
+};
+const finished = (runId: number) =>
+  new Promise<RunSummary>((resolve) => {
+    const stop = runtime.events.subscribe((m) => {
+      if (m.event === 'training.finished' && m.payload.id === runId) {
+        stop();
+        resolve(m.payload);
+      }
+    });
+  });
+
+const spec = (epochs: number) => ({
+  name: 'api tiny',
+  inputs: [{ name: 'x', height: 16, width: 32 }],
+  trunk: { preset: 'mlp', hidden: [32] },
+  heads: [
+    { name: 'length', target: { kind: 'target', target: 'length' } },
+    { name: 'd0', target: { kind: 'position', target: 'digits', position: 0 } },
+  ],
+  training: { epochs, batchSize: 16, reportEvery: 2 },
+});
+
+describe('training through the shared API', () => {
+  it('starts a run, streams per-head progress events, and finishes', async () => {
+    const run = await call<RunSummary>('training.start', { spec: spec(2) });
+    expect(run.status).toBe('queued');
+    const done = await finished(run.id);
+    expect(done.status).toBe('completed');
+    expect(done.epochsDone).toBe(2);
+    const progress = messages.filter((m) => m.event === 'training.progress').map((m) => m.payload as TrainingProgressEvent);
+    expect(progress.filter((p) => p.kind === 'epoch').map((p) => p.epoch)).toEqual([0, 1]);
+    expect(Object.keys(progress[0]!.heads)).toEqual(['length', 'd0']);
+    expect((await call<RunSummary[]>('training.runs', {}))[0]).toMatchObject({ id: run.id, status: 'completed' });
+  });
+
+  it('cancels a running run, then resumes it to completion', async () => {
+    const run = await call<RunSummary>('training.start', { spec: spec(4) });
+    await new Promise<void>((resolve) => {
+      const stop = runtime.events.subscribe((m) => {
+        if (m.event === 'training.progress' && m.payload.runId === run.id && m.payload.kind === 'epoch') {
+          stop();
+          resolve();
+        }
+      });
+    });
+    const ending = finished(run.id);
+    expect(await call<RunSummary>('training.control', { runId: run.id, action: 'cancel' })).toMatchObject({ id: run.id });
+    expect((await ending).status).toBe('cancelled');
+    const conflict = await runtime.dispatch('training.control', { runId: run.id, action: 'pause' });
+    expect(conflict).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const again = finished(run.id);
+    await call('training.resume', { runId: run.id });
+    expect(await again).toMatchObject({ status: 'completed', epochsDone: 4 });
+  });
+
+  it('names the bad field of an invalid spec', async () => {
+    const bad = await runtime.dispatch('training.start', { spec: { ...spec(1), heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'x', b: 'y' } }] } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(!bad.ok && bad.error.issues?.map((i) => i.path)).toEqual(['spec.heads.0.target.b']);
+  });
+});
