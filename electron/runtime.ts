@@ -2,7 +2,7 @@ import { createDispatcher, type Dispatch } from './api/dispatch.js';
 import { EventBus } from './events.js';
 import { runImport } from './importer/importer.js';
 import { Project } from './project.js';
-import { createServices } from './services/services.js';
+import { createServices, type ServiceOptions } from './services/services.js';
 import type { ServiceImpl } from './services/types.js';
 
 /** Everything a transport needs: the open project, its services, the dispatcher and the event bus. */
@@ -14,10 +14,10 @@ export interface Runtime {
   close(): void;
 }
 
-export function openRuntime(dataDir: string): Runtime {
+export function openRuntime(dataDir: string, options: ServiceOptions = {}): Runtime {
   const project = Project.open(dataDir);
   const events = new EventBus();
-  const services = createServices(project, events);
+  const services = createServices(project, events, options);
   return { project, events, services, dispatch: createDispatcher(services), close: () => project.close() };
 }
 

@@ -22,7 +22,12 @@ export interface WorkerStart {
   backend?: string;
 }
 
-export type ToWorker = { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+export type ToWorker =
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' }
+  /** Process hosts (fork, Electron utilityProcess) receive their start message first. */
+  | { type: 'start'; start: WorkerStart };
 
 export type FromWorker =
   | { type: 'backend'; choice: BackendChoice }

@@ -4,17 +4,16 @@
  * written here, one transaction each. A run whose worker died resumes from its last checkpoint.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { parseModelSpec, type ModelSpec } from '../../shared/model-spec.js';
-import { trainingWorkerPath } from '../paths.js';
 import type { Project } from '../project.js';
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
+import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
 import type { FromWorker, SplitIds, ToWorker, WorkerStart } from './protocol.js';
 import type { TrainProgress } from './trainer.js';
 
 export interface RunHandle {
   runId: number;
-  worker: Worker;
+  worker: TrainingHost;
   /** Resolves with the run's final row, whatever the outcome. */
   done: Promise<RunRow>;
   control(message: ToWorker['type']): void;
@@ -50,7 +49,10 @@ function progressRows(p: TrainProgress): MetricRow[] {
 export class TrainingRuns {
   private readonly active = new Map<number, RunHandle>();
 
-  constructor(private readonly project: Project) {}
+  constructor(
+    private readonly project: Project,
+    private readonly spawn: SpawnHost = threadHost,
+  ) {}
 
   /** Validates a spec (errors name the field) and starts a new run. */
   start(specInput: unknown, options: RunOptions = {}): RunHandle {
@@ -87,7 +89,7 @@ export class TrainingRuns {
       ...from,
       ...(options.backend ? { backend: options.backend } : {}),
     };
-    const worker = new Worker(trainingWorkerPath, { workerData: start });
+    const worker = this.spawn(start);
     let finished = false;
     const done = new Promise<RunRow>((resolve) => {
       const finish = (status: 'completed' | 'failed' | 'cancelled', error: string | null) => {
@@ -99,7 +101,7 @@ export class TrainingRuns {
         void worker.terminate();
         resolve(runs.get(runId)!);
       };
-      worker.on('message', (message: FromWorker) => {
+      worker.onMessage((message: FromWorker) => {
         try {
           switch (message.type) {
             case 'backend':
@@ -143,14 +145,13 @@ export class TrainingRuns {
         }
         options.onMessage?.(message);
       });
-      worker.on('error', (error) => finish('failed', error.message));
-      worker.on('exit', (code) => finish('failed', `the training worker exited (code ${code}) before finishing; resume the run to continue from its last checkpoint`));
+      worker.onExit((why) => finish('failed', `${why} before finishing; resume the run to continue from its last checkpoint`));
     });
     const handle: RunHandle = {
       runId,
       worker,
       done,
-      control: (type) => worker.postMessage({ type } satisfies ToWorker),
+      control: (type) => worker.postMessage({ type } as ToWorker),
     };
     this.active.set(runId, handle);
     return handle;

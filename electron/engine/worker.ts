@@ -12,15 +12,46 @@ import { MultiHeadModel } from './model.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 import { runTraining, type ControlSignal } from './trainer.js';
 
-const port = parentPort!;
-const start = workerData as WorkerStart;
-const post = (message: FromWorker) => port.postMessage(message);
+/** Electron's utilityProcess exposes process.parentPort; its messages arrive as { data }. */
+type ElectronParentPort = { on(event: 'message', listener: (e: { data: unknown }) => void): void; postMessage(message: unknown): void };
+
+interface Channel {
+  start: Promise<WorkerStart>;
+  post(message: FromWorker): void;
+}
+
 let signal: ControlSignal = 'run';
-port.on('message', (message: ToWorker) => {
-  signal = message.type === 'pause' ? 'pause' : message.type === 'cancel' ? 'cancel' : 'run';
-});
+const control = (message: ToWorker) => {
+  if (message.type !== 'start') signal = message.type === 'pause' ? 'pause' : message.type === 'cancel' ? 'cancel' : 'run';
+};
+
+/** The same script runs in a worker thread, an Electron utility process or a forked Node process. */
+function channel(): Channel {
+  if (parentPort) {
+    parentPort.on('message', control);
+    const port = parentPort;
+    return { start: Promise.resolve(workerData as WorkerStart), post: (m) => port.postMessage(m) };
+  }
+  const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
+  let resolveStart!: (start: WorkerStart) => void;
+  const start = new Promise<WorkerStart>((resolve) => (resolveStart = resolve));
+  const receive = (message: ToWorker) => (message.type === 'start' ? resolveStart(message.start) : control(message));
+  if (electronPort) {
+    electronPort.on('message', (e) => receive(e.data as ToWorker));
+    return { start, post: (m) => electronPort.postMessage(m) };
+  }
+  if (process.send) {
+    process.on('message', (m) => receive(m as ToWorker));
+    return { start, post: (m) => void process.send!(m) };
+  }
+  throw new Error('the training worker must run in a worker thread, a utility process or a forked process');
+}
+
+const io = channel();
+const post = io.post;
 
 async function main(): Promise<void> {
+  const start = await io.start;
   const choice = await selectBackend(start.backend);
   post({ type: 'backend', choice });
   const project = Project.open(start.dataDir);
@@ -68,4 +99,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+main().then(
+  () => {
+    // A process host has nothing left to do; a thread is ended by its owner.
+    if (!parentPort) setTimeout(() => process.exit(0), 50);
+  },
+  (error: unknown) => {
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    if (!parentPort) setTimeout(() => process.exit(1), 50);
+  },
+);

@@ -11,6 +11,7 @@ import { appRoot, rendererDir, sampleDir } from '../paths.js';
 import { importSampleOnce, openRuntime, type Runtime } from '../runtime.js';
 import { serveAsset } from '../server/assets.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
+import { utilityHost } from './training-host.js';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
@@ -53,7 +54,7 @@ function hardenContents(): void {
 
 async function start(): Promise<void> {
   const dataDir = defaultProjectDir(app.getPath('userData'));
-  runtime = openRuntime(dataDir);
+  runtime = openRuntime(dataDir, { trainingHost: utilityHost });
   try {
     await importSampleOnce(runtime.project, sampleDir);
   } catch (error) {

@@ -8,6 +8,7 @@ import type { Project } from '../project.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import type { ImageRow } from '../store/images-repo.js';
 import { ensureBackend } from '../engine/backend.js';
+import type { SpawnHost } from '../engine/host.js';
 import type { FromWorker } from '../engine/protocol.js';
 import { TrainingRuns } from '../engine/runs.js';
 import type { RunRow } from '../store/runs-repo.js';
@@ -74,11 +75,16 @@ export function projectStats(project: Project): ProjectStats {
 }
 
 /** The services behind the API, over one open project. */
-export function createServices(project: Project, events: EventBus): ServiceImpl {
+export interface ServiceOptions {
+  /** Where training runs execute (default: worker threads; the desktop app uses Electron's utilityProcess). */
+  trainingHost?: SpawnHost;
+}
+
+export function createServices(project: Project, events: EventBus, options: ServiceOptions = {}): ServiceImpl {
   const { store } = project;
   const jobs = new Map<string, ImportJob>();
   const edits = new HumanEdits(store);
-  const training = new TrainingRuns(project);
+  const training = new TrainingRuns(project, options.trainingHost);
   const relay = (runId: () => number) => (message: FromWorker) => {
     if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
   };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
 import type { Evaluation } from '../../electron/engine/evaluation.js';
+import { forkHost } from '../../electron/engine/host.js';
 import { TrainingRuns } from '../../electron/engine/runs.js';
 import { runImport } from '../../electron/importer/importer.js';
 import { Project } from '../../electron/project.js';
@@ -93,6 +94,14 @@ describe('training runs in a worker thread', () => {
     expect(row.epochs_done).toBe(3);
     expect(project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(3);
     expect(project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
+  });
+
+  it('runs the same way in a separate process (the path Electron\'s utilityProcess takes)', async () => {
+    const runs = new TrainingRuns(project, forkHost);
+    const row = await runs.start(houseNumbers(1)).done;
+    expect(row.error).toBeNull();
+    expect(row.status).toBe('completed');
+    expect(row.epochs_done).toBe(1);
   });
 
   it('refuses an invalid spec with errors naming the fields', () => {

@@ -1,0 +1,54 @@
+/**
+ * Where a training run executes. The same worker script and typed messages run in a
+ * worker thread (plain Node, the default), in a forked Node process, or in Electron's
+ * utilityProcess (electron/main/training-host.ts): never on the thread that serves the UI.
+ */
+import { fork } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { trainingWorkerPath } from '../paths.js';
+import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
+
+export interface TrainingHost {
+  postMessage(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  /** Called once when the host ends, for any reason. */
+  onExit(listener: (why: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+export type SpawnHost = (start: WorkerStart) => TrainingHost;
+
+export const threadHost: SpawnHost = (start) => {
+  const worker = new Worker(trainingWorkerPath, { workerData: start });
+  return {
+    postMessage: (m) => worker.postMessage(m),
+    onMessage: (l) => void worker.on('message', l),
+    onExit: (l) => {
+      worker.on('error', (e) => l(`the training worker failed: ${e.message}`));
+      worker.on('exit', (code) => l(`the training worker exited (code ${code})`));
+    },
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+};
+
+/** A separate Node process (child_process.fork): the process-based path Electron's utilityProcess also takes. */
+export const forkHost: SpawnHost = (start) => {
+  const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  child.send({ type: 'start', start } satisfies ToWorker);
+  return {
+    postMessage: (m) => void child.send(m),
+    onMessage: (l) => void child.on('message', (m) => l(m as FromWorker)),
+    onExit: (l) => {
+      child.on('error', (e) => l(`the training process failed: ${e.message}`));
+      child.on('exit', (code, signal) => l(`the training process exited (${signal ?? `code ${code}`})`));
+    },
+    terminate: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+};

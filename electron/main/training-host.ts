@@ -1,0 +1,27 @@
+/**
+ * Training in the desktop app runs in an Electron utilityProcess: a separate process (a
+ * crash in libtensorflow cannot take the window down) speaking the same typed messages as
+ * the worker thread used by plain Node (electron/engine/host.ts).
+ */
+import { utilityProcess } from 'electron';
+import type { SpawnHost } from '../engine/host.js';
+import type { FromWorker, ToWorker } from '../engine/protocol.js';
+import { trainingWorkerPath } from '../paths.js';
+
+export const utilityHost: SpawnHost = (start) => {
+  const child = utilityProcess.fork(trainingWorkerPath, [], { serviceName: 'Polyhead training', stdio: 'inherit' });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.postMessage({ type: 'start', start } satisfies ToWorker);
+  return {
+    postMessage: (m) => child.postMessage(m),
+    onMessage: (l) => void child.on('message', (m: unknown) => l(m as FromWorker)),
+    onExit: (l) => void child.once('exit', (code) => l(`the training process exited (code ${code})`)),
+    terminate: async () => {
+      if (exited) return;
+      const done = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await done;
+    },
+  };
+};
