@@ -65,7 +65,7 @@ export async function selectBackend(prefer: string | undefined = process.env.POL
       const how = await tryBackend(name);
       await tf.ready();
       const why = skipped.length > 0 ? `; ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}` : '';
-      return { name, tfBackend: tf.getBackend(), reason: `${prefer ? `forced by POLYHEAD_BACKEND: ` : ''}${how}${why}`, skipped };
+      return { name, tfBackend: tf.getBackend(), reason: `${prefer ? `requested (${prefer}): ` : ''}${how}${why}`, skipped };
     } catch (error) {
       skipped.push({ name, why: firstLine(error) });
     }

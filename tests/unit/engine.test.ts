@@ -232,7 +232,7 @@ describe('backend selection', () => {
     await expect(selectBackend('tpu')).rejects.toThrow(/POLYHEAD_BACKEND='tpu'/);
     const forced = await selectBackend('cpu');
     expect(forced).toMatchObject({ name: 'cpu', tfBackend: 'cpu' });
-    expect(forced.reason).toMatch(/^forced by POLYHEAD_BACKEND/);
+    expect(forced.reason).toMatch(/^requested \(cpu\): /);
   });
 });
 
