@@ -4,6 +4,7 @@
  * level next to the adversary's accuracy; for sequence targets (a length head plus digit
  * heads) whole-sequence accuracy and coverage at 98% accuracy (Goodfellow et al. 2013).
  */
+import type { EvaluationReport, HeadReport, SequenceReport as SequenceEvaluation } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { MultiHeadModel } from './model.js';
 import { predictProbabilities } from './train-step.js';
@@ -17,34 +18,12 @@ export interface ConfusionCell {
   confidence: number;
 }
 
-export interface HeadEvaluation {
-  head: string;
-  classes: string[];
-  count: number;
-  accuracy: number | null;
-  confusion: number[][];
-  perClass: { name: string; precision: number | null; recall: number | null; support: number }[];
+export interface HeadEvaluation extends HeadReport {
   cells: ConfusionCell[];
-  /** Adversarial heads: the accuracy of always answering the most frequent class. */
-  chance?: number;
 }
 
-export interface SequenceEvaluation {
-  target: string;
-  lengthHead: string;
-  digitHeads: string[];
-  count: number;
-  accuracy: number | null;
-  /** The largest share of examples answerable (most confident first) at ≥ 98% sequence accuracy. */
-  coverageAt98: number;
-  /** Accuracy as coverage grows (most confident first), sampled. */
-  curve: { coverage: number; accuracy: number }[];
-}
-
-export interface Evaluation {
-  count: number;
+export interface Evaluation extends Omit<EvaluationReport, 'heads'> {
   heads: HeadEvaluation[];
-  sequences: SequenceEvaluation[];
 }
 
 export function coverageAt(sorted: boolean[], target: number): number {

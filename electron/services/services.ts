@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ImageDetail, ImageSummary, ImportJob, ProjectStats, RunSummary, TargetStats } from '../../shared/api/contract.js';
+import type { EvaluationReport } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import { conflict, notFound } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -10,6 +11,7 @@ import type { ImageRow } from '../store/images-repo.js';
 import { ensureBackend } from '../engine/backend.js';
 import type { SpawnHost } from '../engine/host.js';
 import type { FromWorker } from '../engine/protocol.js';
+import { predictRun } from '../engine/predict.js';
 import { TrainingRuns } from '../engine/runs.js';
 import type { RunRow } from '../store/runs-repo.js';
 import { HumanEdits, toView } from './edits.js';
@@ -175,6 +177,15 @@ export function createServices(project: Project, events: EventBus, options: Serv
         if (cleared) changed([imageId]);
         return { cleared };
       },
+      accept: async ({ imageId, targetId }) => {
+        const target = store.targets.byId(targetId);
+        const predicted = store.annotations.one(image(imageId), targetId, 'model');
+        if (!predicted) throw notFound(`A model prediction of ${target.name} for image ${imageId}`);
+        const value = predicted.state === 'unknown' ? null : (predicted.class_name ?? predicted.text_value);
+        const view = edits.set(imageId, target, value === null ? { kind: 'unknown' } : { kind: 'value', value })!;
+        changed([imageId]);
+        return view;
+      },
       bulkSet: async ({ imageIds, filter, targetId, label }) => {
         const target = store.targets.byId(targetId);
         const ids = imageIds ?? store.images.ids(filter!, store.targets.list().length);
@@ -214,6 +225,27 @@ export function createServices(project: Project, events: EventBus, options: Serv
         handle.control(action);
         if (action !== 'cancel') store.runs.setStatus(runId, action === 'pause' ? 'paused' : 'running');
         return runSummary(store.runs.get(runId)!);
+      },
+      metrics: async ({ runId }) => {
+        if (!store.runs.get(runId)) throw notFound(`Run ${runId}`);
+        return { rows: store.runs.metrics(runId) };
+      },
+      evaluation: async ({ runId }) => {
+        const run = store.runs.get(runId);
+        if (!run) throw notFound(`Run ${runId}`);
+        const report = store.runs.evaluation<EvaluationReport>(runId, 'test');
+        if (!report) throw notFound(`A test evaluation of run ${runId} (status ${run.status})`);
+        return report;
+      },
+      cell: async ({ runId, head, trueIndex, predIndex }) => {
+        if (!store.runs.get(runId)) throw notFound(`Run ${runId}`);
+        return { items: store.runs.cellImages(runId, head, 'test', trueIndex, predIndex) };
+      },
+      predict: async ({ runId, all }) => {
+        if (!store.runs.get(runId)) throw notFound(`Run ${runId}`);
+        const summary = await predictRun(project, runId, { all });
+        events.emit('annotations.changed', { imageIds: [] });
+        return { images: summary.images, written: summary.written };
       },
       resume: async ({ runId }) => {
         const run = store.runs.get(runId);

@@ -46,6 +46,7 @@ export class RunsRepo {
     cell: Statement<{ runId: number; head: string; split: string; t: number; p: number; imageId: number; confidence: number }>;
     report: Statement<{ runId: number; split: string; report: string; now: string }>;
     getReport: Statement<{ runId: number; split: string }, { report: string }>;
+    cellImages: Statement<{ runId: number; head: string; split: string; t: number; p: number }, { imageId: number; confidence: number }>;
   };
 
   constructor(private readonly db: Database) {
@@ -84,6 +85,10 @@ export class RunsRepo {
          ON CONFLICT (run_id, split) DO UPDATE SET report = excluded.report, created_at = excluded.created_at`,
       ),
       getReport: db.prepare('SELECT report FROM run_evaluations WHERE run_id = @runId AND split = @split'),
+      cellImages: db.prepare(
+        `SELECT image_id AS imageId, confidence FROM confusion_cells
+         WHERE run_id = @runId AND head = @head AND split = @split AND true_index = @t AND pred_index = @p ORDER BY confidence DESC, image_id`,
+      ),
     };
   }
 
@@ -137,6 +142,11 @@ export class RunsRepo {
       this.stmts.report.run({ runId, split, report: JSON.stringify(withoutCells), now });
     })();
   }
+  /** The images behind one confusion-matrix cell, most confident first. */
+  cellImages(runId: number, head: string, split: 'val' | 'test', trueIndex: number, predIndex: number) {
+    return this.stmts.cellImages.all({ runId, head, split, t: trueIndex, p: predIndex });
+  }
+
   evaluation<T>(runId: number, split: 'val' | 'test'): T | undefined {
     const row = this.stmts.getReport.get({ runId, split });
     return row ? (JSON.parse(row.report) as T) : undefined;

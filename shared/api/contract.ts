@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { LabelSource, LabelState, TargetDef } from '../targets.js';
+import type { EvaluationReport } from '../evaluation.js';
 import { modelSpecSchema } from '../model-spec.js';
 import { serviceMethods } from './methods.js';
 
@@ -92,6 +93,8 @@ export const requests = {
     /** Back to "not looked at". */
     clear: z.object({ imageId: id, targetId: id, coalesceKey: coalesceKey.optional() }).strict(),
     /** One label for many images (given by id, or every image matching a filter), as one undo step. */
+    /** Makes the model's prediction for a target the human label (one undoable edit). */
+    accept: z.object({ imageId: id, targetId: id }).strict(),
     bulkSet: z
       .object({
         imageIds: z.array(id).min(1).max(200_000).optional(),
@@ -123,6 +126,14 @@ export const requests = {
     control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
     /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */
     resume: z.object({ runId: id }).strict(),
+    /** Every recorded metric of a run (curves). */
+    metrics: z.object({ runId: id }).strict(),
+    /** The test evaluation of a finished run. */
+    evaluation: z.object({ runId: id }).strict(),
+    /** The images behind one cell of a head's confusion matrix, most confident first. */
+    cell: z.object({ runId: id, head: z.string().min(1).max(48), trueIndex: z.number().int().min(0), predIndex: z.number().int().min(0) }).strict(),
+    /** Stores a run's predictions as model-sourced labels (never over human labels). */
+    predict: z.object({ runId: id, all: z.boolean().default(false) }).strict(),
   },
   imports: {
     start: z
@@ -296,6 +307,7 @@ export interface AnnotationsService {
   set: Handler<'annotations', 'set', AnnotationView>;
   clear: Handler<'annotations', 'clear', { cleared: boolean }>;
   bulkSet: Handler<'annotations', 'bulkSet', { count: number }>;
+  accept: Handler<'annotations', 'accept', AnnotationView>;
   undo: Handler<'annotations', 'undo', EditResult>;
   redo: Handler<'annotations', 'redo', EditResult>;
   history: Handler<'annotations', 'history', EditHistory>;
@@ -306,6 +318,20 @@ export interface TrainingService {
   start: Handler<'training', 'start', RunSummary>;
   control: Handler<'training', 'control', RunSummary>;
   resume: Handler<'training', 'resume', RunSummary>;
+  metrics: Handler<'training', 'metrics', { rows: RunMetric[] }>;
+  evaluation: Handler<'training', 'evaluation', EvaluationReport>;
+  cell: Handler<'training', 'cell', { items: { imageId: number; confidence: number }[] }>;
+  predict: Handler<'training', 'predict', { images: number; written: Record<string, number> }>;
+}
+
+export interface RunMetric {
+  epoch: number;
+  step: number;
+  split: 'train' | 'val' | 'test';
+  /** '' for the combined loss. */
+  head: string;
+  metric: string;
+  value: number;
 }
 
 export interface TrainingProgressEvent {

@@ -7,7 +7,7 @@ export const serviceMethods = {
   project: ['info', 'stats'],
   targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass'],
   images: ['list', 'get', 'ids'],
-  annotations: ['set', 'clear', 'bulkSet', 'undo', 'redo', 'history'],
-  training: ['backend', 'runs', 'start', 'control', 'resume'],
+  annotations: ['set', 'clear', 'accept', 'bulkSet', 'undo', 'redo', 'history'],
+  training: ['backend', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'predict'],
   imports: ['start', 'status', 'list'],
 } as const;

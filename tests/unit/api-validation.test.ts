@@ -98,6 +98,14 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ action: 'pause' }, 'runId'],
   ],
   'training.resume': [[{ runId: 'one' }, 'runId']],
+  'training.metrics': [[{}, 'runId']],
+  'training.evaluation': [[{ runId: 0 }, 'runId']],
+  'training.cell': [
+    [{ runId: 1, head: 'length', trueIndex: -1, predIndex: 0 }, 'trueIndex'],
+    [{ runId: 1, trueIndex: 0, predIndex: 0 }, 'head'],
+  ],
+  'training.predict': [[{ runId: 1, all: 'yes' }, 'all']],
+  'annotations.accept': [[{ imageId: 1 }, 'targetId']],
   'imports.start': [
     [{}, 'paths'],
     [{ paths: [] }, 'paths'],

@@ -59,6 +59,46 @@ describe('training through the shared API', () => {
     expect((await call<RunSummary[]>('training.runs', {}))[0]).toMatchObject({ id: run.id, status: 'completed' });
   });
 
+  it('serves curves, the evaluation, the images behind a confusion cell; predicts; a prediction is accepted as a human label, undoably', async () => {
+    const runId = 1;
+    const { rows } = await call<{ rows: { split: string; head: string; metric: string; epoch: number }[] }>('training.metrics', { runId });
+    expect(rows.filter((r) => r.split === 'val' && r.head === 'length' && r.metric === 'loss').map((r) => r.epoch)).toEqual([0, 1]);
+    const report = await call<{ heads: { head: string; confusion: number[][] }[] }>('training.evaluation', { runId });
+    const length = report.heads.find((h) => h.head === 'length')!;
+    let checked = 0;
+    for (let t = 0; t < length.confusion.length; t++) {
+      for (let p = 0; p < length.confusion.length; p++) {
+        if (length.confusion[t]![p] === 0) continue;
+        const { items } = await call<{ items: { imageId: number; confidence: number }[] }>('training.cell', { runId, head: 'length', trueIndex: t, predIndex: p });
+        expect(items).toHaveLength(length.confusion[t]![p]!);
+        expect(items.map((i) => i.confidence)).toEqual([...items.map((i) => i.confidence)].sort((a, b) => b - a));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+
+    const predicted = await call<{ images: number; written: Record<string, number> }>('training.predict', { runId });
+    expect(predicted.images).toBeGreaterThan(0);
+    expect(predicted.written.length).toBe(predicted.images);
+    // An image with no human length label, walked lowest confidence first.
+    const lengthTarget = runtime.project.store.targets.byName('length')!;
+    const queue = await call<{ ids: number[] }>('images.ids', { filter: { order: 'confidence', target: { targetId: lengthTarget.id, source: 'model' } } });
+    expect(queue.ids.length).toBe(predicted.images);
+    const confidences = queue.ids.map((id) => runtime.project.store.annotations.one(id, lengthTarget.id, 'model')!.confidence!);
+    expect(confidences).toEqual([...confidences].sort((a, b) => a - b));
+    const imageId = queue.ids[0]!;
+    const model = runtime.project.store.annotations.one(imageId, lengthTarget.id, 'model')!;
+    const accepted = await call<{ value: string; source: string }>('annotations.accept', { imageId, targetId: lengthTarget.id });
+    expect(accepted).toMatchObject({ value: model.class_name, source: 'human' });
+    expect((await call<{ ids: number[] }>('images.ids', { filter: { target: { targetId: lengthTarget.id, source: 'model' } } })).ids).not.toContain(imageId);
+    await call('annotations.undo', {});
+    expect(runtime.project.store.annotations.one(imageId, lengthTarget.id, 'human')).toBeUndefined();
+    expect(await runtime.dispatch('annotations.accept', { imageId: 1, targetId: runtime.project.store.targets.byName('script')!.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+
   it('cancels a running run, then resumes it to completion', async () => {
     const run = await call<RunSummary>('training.start', { spec: spec(4) });
     await new Promise<void>((resolve) => {
