@@ -1,4 +1,6 @@
 import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
+import { mulberry32 } from '../shared/random.js';
+import { DEFAULT_TARGETS, defaultHotkey, lengthClassesFor, type TargetDef } from '../shared/targets.js';
 import type { Batch, HeadLabels } from '../electron/engine/train-step.js';
 import { tf } from '../electron/engine/tf.js';
 
@@ -8,17 +10,7 @@ export function spec(input: ModelSpecInput): ModelSpec {
   return parsed.spec;
 }
 
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export interface Synthetic {
   pixels: Float32Array;
@@ -83,4 +75,24 @@ export function trainData(data: Synthetic, input = 'x'): import('../electron/eng
       };
     },
   };
+}
+
+/** The default targets (digits, length, font_style, script) as the store creates them, without a store. */
+export function defaultTargetDefs(): TargetDef[] {
+  let nextId = 100;
+  return DEFAULT_TARGETS.map((d, position) => ({
+    id: position + 1,
+    name: d.name,
+    kind: d.kind,
+    alphabet: d.alphabet ?? null,
+    maxLength: d.maxLength ?? null,
+    sourceTargetId: d.kind === 'length' ? 1 : null,
+    position,
+    classes: (d.kind === 'length' ? lengthClassesFor(5) : (d.classes ?? [])).map((name, i) => ({
+      id: nextId++,
+      name,
+      hotkey: d.kind === 'categorical' ? defaultHotkey(i) : null,
+      position: i,
+    })),
+  }));
 }

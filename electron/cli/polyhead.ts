@@ -3,7 +3,7 @@ import { DatabaseTooNewError } from '../store/database.js';
 import { defaultProjectDir } from '../default-project.js';
 import { runImport } from '../importer/importer.js';
 import { rendererDir, sampleDir } from '../paths.js';
-import { importSampleOnce, openRuntime } from '../runtime.js';
+import { importSampleOnce, openRuntime, type Runtime } from '../runtime.js';
 import { projectStats } from '../services/services.js';
 import { startServer } from '../server/server.js';
 import { readFile } from 'node:fs/promises';
@@ -45,6 +45,16 @@ DIR holds the SQLite database and the stored images; it is created if missing.`;
 
 class UsageError extends Error {}
 
+/** Opens the project in `dataDir` for one command and always closes it. */
+async function withRuntime<T>(dataDir: string, fn: (runtime: Runtime) => Promise<T> | T): Promise<T> {
+  const runtime = openRuntime(dataDir);
+  try {
+    return await fn(runtime);
+  } finally {
+    runtime.close();
+  }
+}
+
 function requireRun(run: string | undefined): number {
   const id = Number(run);
   if (!run || !Number.isInteger(id) || id <= 0) throw new UsageError('--run RUN (a run id, see `polyhead runs`) is required');
@@ -52,8 +62,7 @@ function requireRun(run: string | undefined): number {
 }
 
 async function trainCommand(dataDir: string, values: { spec?: string; epochs?: string; resume?: string; backend?: string; name?: string }): Promise<number> {
-  const runtime = openRuntime(dataDir);
-  try {
+  return withRuntime(dataDir, async (runtime) => {
     const runs = new TrainingRuns(runtime.project);
     const onMessage = (m: FromWorker) => {
       if (m.type === 'backend') console.log(`backend: ${m.choice.name} — ${m.choice.reason}`);
@@ -97,9 +106,7 @@ async function trainCommand(dataDir: string, values: { spec?: string; epochs?: s
     const report = runtime.project.store.runs.evaluation<Evaluation>(row.id, 'test');
     if (report) console.log(formatEvaluation(row, report, { matrices: false }));
     return row.status === 'completed' ? 0 : 1;
-  } finally {
-    runtime.close();
-  }
+  });
 }
 
 function requireData(data: string | undefined): string {
@@ -162,8 +169,7 @@ async function main(argv: string[]): Promise<number> {
       const dataDir = requireData(values.data);
       if (positionals.length === 0) throw new UsageError('give at least one PATH to import');
       const maxPixels = values['max-pixels'] === undefined ? undefined : Number(values['max-pixels']);
-      const runtime = openRuntime(dataDir);
-      try {
+      return withRuntime(dataDir, async (runtime) => {
         let last = 0;
         const summary = await runImport(
           { store: runtime.project.store, dataDir: runtime.project.dataDir },
@@ -182,34 +188,23 @@ async function main(argv: string[]): Promise<number> {
         );
         console.log(formatImportSummary(summary));
         return 0;
-      } finally {
-        runtime.close();
-      }
+      });
     }
-    case 'info': {
-      const runtime = openRuntime(requireData(values.data));
-      try {
+    case 'info':
+      return withRuntime(requireData(values.data), (runtime) => {
         const stats = projectStats(runtime.project);
         console.log(values.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
         return 0;
-      } finally {
-        runtime.close();
-      }
-    }
+      });
     case 'train':
       return trainCommand(requireData(values.data), values);
-    case 'runs': {
-      const runtime = openRuntime(requireData(values.data));
-      try {
+    case 'runs':
+      return withRuntime(requireData(values.data), (runtime) => {
         console.log(formatRuns(runtime.project.store.runs.list()));
         return 0;
-      } finally {
-        runtime.close();
-      }
-    }
-    case 'eval': {
-      const runtime = openRuntime(requireData(values.data));
-      try {
+      });
+    case 'eval':
+      return withRuntime(requireData(values.data), (runtime) => {
         const runId = requireRun(values.run);
         const run = runtime.project.store.runs.get(runId);
         if (!run) throw new UsageError(`no run ${runId} in this project`);
@@ -217,13 +212,9 @@ async function main(argv: string[]): Promise<number> {
         if (!report) throw new Error(`run ${runId} has no test evaluation (status: ${run.status})`);
         console.log(formatEvaluation(run, report));
         return 0;
-      } finally {
-        runtime.close();
-      }
-    }
-    case 'predict': {
-      const runtime = openRuntime(requireData(values.data));
-      try {
+      });
+    case 'predict':
+      return withRuntime(requireData(values.data), async (runtime) => {
         const summary = await predictRun(runtime.project, requireRun(values.run), {
           all: values.all,
           onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\rpredicting ${done}/${total}${done === total ? '\n' : ''}`),
@@ -231,21 +222,14 @@ async function main(argv: string[]): Promise<number> {
         console.log(`predicted ${summary.images} image(s) with run ${summary.runId}`);
         for (const [target, n] of Object.entries(summary.written)) console.log(`  ${target}: ${n} model label(s)`);
         return 0;
-      } finally {
-        runtime.close();
-      }
-    }
-    case 'export': {
-      const runtime = openRuntime(requireData(values.data));
-      try {
+      });
+    case 'export':
+      return withRuntime(requireData(values.data), async (runtime) => {
         if (!values.out) throw new UsageError('--out DIR is required');
         const result = await exportRun(runtime.project, requireRun(values.run), values.out);
         console.log(`exported run ${values.run} to ${result.dir}: ${result.files.join(', ')}`);
         return 0;
-      } finally {
-        runtime.close();
-      }
-    }
+      });
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -5,6 +5,7 @@
  * every epoch, and resumption from one.
  */
 import { lambdaAt } from '../../shared/model-spec.js';
+import { mulberry32 } from '../../shared/random.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { MultiHeadModel } from './model.js';
 import { tf } from './tf.js';
@@ -60,17 +61,8 @@ export interface TrainOutcome {
   step: number;
 }
 
-/** mulberry32 */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG every shuffle and split uses. */
+export const seededRandom = mulberry32;
 
 export function permutation(n: number, seed: number): number[] {
   const random = seededRandom(seed);

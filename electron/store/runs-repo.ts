@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { RunMetric, RunSummary } from '../../shared/api/contract.js';
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type RunStatus = RunSummary['status'];
 
 export interface RunRow {
   id: number;
@@ -19,14 +20,7 @@ export interface RunRow {
   steps_done: number;
 }
 
-export interface MetricRow {
-  epoch: number;
-  step: number;
-  split: 'train' | 'val' | 'test';
-  head: string;
-  metric: string;
-  value: number;
-}
+export type MetricRow = RunMetric;
 
 export class RunsRepo {
   private readonly stmts: {

@@ -10,25 +10,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from '../../shared/random.js';
 import { readIdxImages, readIdxLabels } from '../importer/idx.js';
-
-/** mulberry32: a small seeded PRNG, so the sample is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main(): Promise<void> {
   const [imagesFile, labelsFile, outDir, countArg, seedArg] = process.argv.slice(2);
   if (!imagesFile || !labelsFile || !outDir) throw new Error('usage: make-sample IMAGES LABELS OUT_DIR [COUNT] [SEED]');
   const count = Number(countArg ?? 300);
-  const random = rng(Number(seedArg ?? 7));
+  const random = mulberry32(Number(seedArg ?? 7));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const images = await readIdxImages(imagesFile);
   const labels = await readIdxLabels(labelsFile);

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TARGETS, defaultHotkey, lengthClassesFor, type TargetDef } from '../../shared/targets.js';
+import type { TargetDef } from '../../shared/targets.js';
+import { defaultTargetDefs } from '../engine-fixtures.js';
 import { actionFor, lengthClassForKey } from '../../renderer/src/labeling/keymap';
 import { reduceLabels, stateOf, type Labels } from '../../renderer/src/labeling/label-state';
 
-// The default targets as the store creates them.
-let nextId = 100;
-const targets: TargetDef[] = DEFAULT_TARGETS.map((d, position) => ({
-  id: position + 1,
-  name: d.name,
-  kind: d.kind,
-  alphabet: d.alphabet ?? null,
-  maxLength: d.maxLength ?? null,
-  sourceTargetId: d.kind === 'length' ? 1 : null,
-  position,
-  classes: (d.kind === 'length' ? lengthClassesFor(5) : (d.classes ?? [])).map((name, i) => ({
-    id: nextId++,
-    name,
-    hotkey: d.kind === 'categorical' ? defaultHotkey(i) : null,
-    position: i,
-  })),
-}));
+const targets: TargetDef[] = defaultTargetDefs();
 const [digits, length, font, script] = targets as [TargetDef, TargetDef, TargetDef, TargetDef];
 
 describe('keymap', () => {

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaAt, parseModelSpec } from '../../shared/model-spec.js';
-import { DEFAULT_TARGETS, defaultHotkey, lengthClassesFor, type TargetDef } from '../../shared/targets.js';
+import { lengthClassesFor, type TargetDef } from '../../shared/targets.js';
 import { selectBackend } from '../../electron/engine/backend.js';
 import { MultiHeadModel, SpecError } from '../../electron/engine/model.js';
 import { tf } from '../../electron/engine/tf.js';
 import { gradientsOf, makeOptimizer, predictProbabilities, trainStep } from '../../electron/engine/train-step.js';
-import { batchOf, disposeBatch, spec, synthetic } from '../engine-fixtures.js';
+import { batchOf, defaultTargetDefs, disposeBatch, spec, synthetic } from '../engine-fixtures.js';
 
 const models: MultiHeadModel[] = [];
 const build = (s: Parameters<typeof spec>[0], targets: TargetDef[] | null = null) => {
@@ -31,16 +31,7 @@ const twoHeads = {
   ],
 };
 
-const defaultTargets: TargetDef[] = DEFAULT_TARGETS.map((d, position) => ({
-  id: position + 1,
-  name: d.name,
-  kind: d.kind,
-  alphabet: d.alphabet ?? null,
-  maxLength: d.maxLength ?? null,
-  sourceTargetId: d.kind === 'length' ? 1 : null,
-  position,
-  classes: (d.kind === 'length' ? lengthClassesFor(5) : (d.classes ?? [])).map((name, i) => ({ id: 10 * position + i, name, hotkey: defaultHotkey(i), position: i })),
-}));
+const defaultTargets: TargetDef[] = defaultTargetDefs();
 
 describe('model spec', () => {
   it('names every invalid field', () => {
