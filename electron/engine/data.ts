@@ -172,7 +172,8 @@ export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Ex
       inputs.forEach((name, slot) => {
         const buf = new Float32Array(indices.length * size);
         indices.forEach((i, k) => {
-          const src = decoded.pixels.subarray(decoded.index.get(examples[i]!.imageIds[slot]!)! * size, (decoded.index.get(examples[i]!.imageIds[slot]!)! + 1) * size);
+          const at = decoded.index.get(examples[i]!.imageIds[slot]!)!;
+          const src = decoded.pixels.subarray(at * size, (at + 1) * size);
           if (augment && shift > 0) {
             const dy = Math.round((random() * 2 - 1) * shift);
             const dx = Math.round((random() * 2 - 1) * shift);
