@@ -15,5 +15,6 @@ export const appRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const rendererDir = path.join(appRoot, 'dist', 'renderer');
 export const resourcesDir = path.join(appRoot, 'resources');
 export const sampleDir = path.join(resourcesDir, 'sample');
+export const specsDir = path.join(resourcesDir, 'specs');
 /** The compiled training worker (worker_threads cannot run TypeScript sources). */
 export const trainingWorkerPath = path.join(appRoot, 'dist', 'node', 'electron', 'engine', 'worker.js');

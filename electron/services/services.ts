@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { specsDir } from '../paths.js';
 import type { ImageDetail, ImageSummary, ImportJob, ProjectStats, RunSummary, TargetStats } from '../../shared/api/contract.js';
 import type { EvaluationReport } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
@@ -23,6 +26,7 @@ function runSummary(r: RunRow): RunSummary {
   return {
     id: r.id,
     name: r.name,
+    spec: JSON.parse(r.spec) as unknown,
     status: r.status,
     backend: r.backend,
     epochsDone: r.epochs_done,
@@ -211,6 +215,10 @@ export function createServices(project: Project, events: EventBus, options: Serv
       backend: async () => {
         const choice = await ensureBackend();
         return { name: choice.name, reason: choice.reason, skipped: choice.skipped };
+      },
+      specs: async () => {
+        const files = (await readdir(specsDir)).filter((f) => f.endsWith('.json')).sort();
+        return Promise.all(files.map(async (file) => ({ file, spec: JSON.parse(await readFile(path.join(specsDir, file), 'utf8')) as unknown })));
       },
       runs: async () => store.runs.list().map(runSummary),
       start: async ({ spec, name, backend }) => {

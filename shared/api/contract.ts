@@ -114,6 +114,8 @@ export const requests = {
   training: {
     /** The backend training would run on here, and why. */
     backend: empty,
+    /** The example specs shipped in resources/specs. */
+    specs: empty,
     runs: empty,
     /** Starts a run of a model spec in a worker; progress arrives as training.progress events. */
     start: z
@@ -273,6 +275,8 @@ export interface BackendInfo {
 export interface RunSummary {
   id: number;
   name: string;
+  /** The model spec the run trains (as stored with it). */
+  spec: unknown;
   status: 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
   backend: string | null;
   epochsDone: number;
@@ -314,6 +318,7 @@ export interface AnnotationsService {
 }
 export interface TrainingService {
   backend: Handler<'training', 'backend', BackendInfo>;
+  specs: Handler<'training', 'specs', { file: string; spec: unknown }[]>;
   runs: Handler<'training', 'runs', RunSummary[]>;
   start: Handler<'training', 'start', RunSummary>;
   control: Handler<'training', 'control', RunSummary>;

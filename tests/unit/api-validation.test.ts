@@ -87,6 +87,7 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
   ],
   'training.backend': [[{ gpu: true }, '(request)']],
   'training.runs': [[[], '(request)']],
+  'training.specs': [[{ dir: '/' }, '(request)']],
   'training.start': [
     [{}, 'spec'],
     [{ spec: { name: 'x', inputs: [], trunk: { preset: 'mlp' }, heads: [] } }, 'spec.inputs'],

@@ -127,14 +127,13 @@ export const useLabelerStore = defineStore('labeler', () => {
     }
   }
 
-  function enqueue(imageId: number, write: LabelWrite): void {
-    const coalesceKey = `${session}:${imageId}:${write.targetId}:${editSession}`;
+  /** Queues one store call; calls go out in order, and the save state follows them. */
+  function enqueueCall(imageId: number, call: () => Promise<unknown>): void {
     pendingWrites++;
     saveState.value = 'saving';
     chain = chain
       .then(async () => {
-        if (write.label) await api.annotations.set({ imageId, targetId: write.targetId, label: write.label, coalesceKey });
-        else await api.annotations.clear({ imageId, targetId: write.targetId, coalesceKey });
+        await call();
         savedWrites.value++;
       })
       .catch(async (e: Error) => {
@@ -152,6 +151,41 @@ export const useLabelerStore = defineStore('labeler', () => {
         pendingWrites--;
         if (pendingWrites === 0 && saveState.value !== 'error') saveState.value = 'saved';
       });
+  }
+
+  function enqueue(imageId: number, write: LabelWrite): void {
+    const coalesceKey = `${session}:${imageId}:${write.targetId}:${editSession}`;
+    enqueueCall(imageId, () =>
+      write.label
+        ? api.annotations.set({ imageId, targetId: write.targetId, label: write.label, coalesceKey })
+        : api.annotations.clear({ imageId, targetId: write.targetId, coalesceKey }),
+    );
+  }
+
+  /** Model predictions of the shown image, by target, where no human label exists. */
+  const predictions = computed<Record<number, { value: string | null; confidence: number | null }>>(() => {
+    const out: Record<number, { value: string | null; confidence: number | null }> = {};
+    for (const a of current.value?.annotations ?? []) {
+      if (a.source === 'model' && !labels.value[a.targetId]) out[a.targetId] = { value: a.value, confidence: a.confidence };
+    }
+    return out;
+  });
+
+  /** Enter on an image with predictions: every prediction not yet labelled by a human becomes a human label. */
+  function acceptPredictions(): void {
+    const image = current.value;
+    if (!image) return;
+    const pending = predictions.value;
+    const accepted = new Set<number>();
+    for (const t of targets.value) {
+      const p = pending[t.id];
+      if (!p || labels.value[t.id]) continue;
+      // A sequence accepted sets its length; the length's own prediction is not needed then.
+      if (t.kind === 'length' && t.sourceTargetId !== null && accepted.has(t.sourceTargetId)) continue;
+      accepted.add(t.id);
+      labels.value = { ...labels.value, [t.id]: p.value === null ? { state: 'unknown', value: null } : { state: 'value', value: p.value } };
+      enqueueCall(image.id, () => api.annotations.accept({ imageId: image.id, targetId: t.id }));
+    }
   }
 
   /** Resolves once every write so far has been answered. */
@@ -188,6 +222,9 @@ export const useLabelerStore = defineStore('labeler', () => {
   async function dispatch(action: LabelAction): Promise<void> {
     switch (action.type) {
       case 'saveNext':
+        acceptPredictions();
+        if (!done.value) await show(position.value + 1);
+        return;
       case 'skip':
         if (!done.value) await show(position.value + 1);
         return;
@@ -264,5 +301,6 @@ export const useLabelerStore = defineStore('labeler', () => {
     flush,
     focusTarget,
     imageElement,
+    predictions,
   };
 });

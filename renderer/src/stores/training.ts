@@ -1,0 +1,88 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { BackendInfo, RunMetric, RunSummary, TrainingProgressEvent } from '../../../shared/api/contract.js';
+import { api, onEvent } from '../api';
+import { coalesced } from '../composables/use-coalesced';
+
+/** Training runs as the Train and Evaluate views see them: the list, live progress, and the selected run's metrics. */
+export const useTrainingStore = defineStore('training', () => {
+  const backend = ref<BackendInfo | null>(null);
+  const runs = ref<RunSummary[]>([]);
+  const presets = shallowRef<{ file: string; spec: unknown }[]>([]);
+  const progress = ref<Record<number, TrainingProgressEvent>>({});
+  const selectedRunId = ref<number | null>(null);
+  const metrics = shallowRef<RunMetric[]>([]);
+  const error = ref<string | null>(null);
+
+  const selectedRun = computed(() => runs.value.find((r) => r.id === selectedRunId.value) ?? null);
+  const active = computed(() => runs.value.filter((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'));
+
+  async function guard<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      error.value = null;
+      return await fn();
+    } catch (e) {
+      error.value = (e as Error).message;
+      return undefined;
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    await guard(async () => {
+      runs.value = await api.training.runs({});
+    });
+  }
+
+  async function load(): Promise<void> {
+    await guard(async () => {
+      [backend.value, runs.value, presets.value] = await Promise.all([api.training.backend({}), api.training.runs({}), api.training.specs({})]);
+    });
+    if (selectedRunId.value === null && runs.value[0]) await select(runs.value[0].id);
+  }
+
+  async function loadMetrics(): Promise<void> {
+    const id = selectedRunId.value;
+    if (id === null) return;
+    const result = await guard(() => api.training.metrics({ runId: id }));
+    if (result && selectedRunId.value === id) metrics.value = result.rows;
+  }
+  const loadMetricsSoon = coalesced(() => void loadMetrics(), 800);
+  const refreshSoon = coalesced(() => void refresh(), 800);
+
+  async function select(runId: number): Promise<void> {
+    selectedRunId.value = runId;
+    metrics.value = [];
+    await loadMetrics();
+  }
+
+  async function start(spec: unknown): Promise<RunSummary | undefined> {
+    const run = await guard(() => api.training.start({ spec: spec as never }));
+    if (run) {
+      await refresh();
+      await select(run.id);
+    }
+    return run;
+  }
+
+  async function control(runId: number, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    await guard(() => api.training.control({ runId, action }));
+    await refresh();
+  }
+
+  async function resume(runId: number): Promise<void> {
+    await guard(() => api.training.resume({ runId }));
+    await refresh();
+  }
+
+  onEvent('training.progress', (p) => {
+    progress.value = { ...progress.value, [p.runId]: p };
+    if (p.runId === selectedRunId.value) loadMetricsSoon();
+    if (!runs.value.some((r) => r.id === p.runId && r.status === 'running')) refreshSoon();
+  });
+  onEvent('training.finished', () => {
+    void refresh();
+    void loadMetrics();
+  });
+
+  return { backend, runs, presets, progress, selectedRunId, selectedRun, metrics, error, active, load, refresh, select, start, control, resume, loadMetrics };
+});
