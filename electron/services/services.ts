@@ -251,7 +251,7 @@ export function createServices(project: Project, events: EventBus, options: Serv
       },
       predict: async ({ runId, all }) => {
         if (!store.runs.get(runId)) throw notFound(`Run ${runId}`);
-        const summary = await predictRun(project, runId, { all });
+        const summary = await predictRun(project, runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
         events.emit('annotations.changed', { imageIds: [] });
         return { images: summary.images, written: summary.written };
       },

@@ -387,6 +387,7 @@ export interface PolyheadEvents {
   'targets.changed': { targetId: number };
   'training.progress': TrainingProgressEvent;
   'training.finished': RunSummary;
+  'predict.progress': { runId: number; done: number; total: number };
 }
 export type EventName = keyof PolyheadEvents;
 export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];
