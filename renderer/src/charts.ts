@@ -5,3 +5,10 @@ import { use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
 use([LineChart, GridComponent, LegendComponent, TooltipComponent, MarkLineComponent, CanvasRenderer]);
+
+/** One line of a chart: [x, y] points. */
+export interface ChartSeries {
+  name: string;
+  points: [number, number][];
+  dashed?: boolean;
+}

@@ -1,5 +1,5 @@
 import type { RunMetric } from '../../../shared/api/contract.js';
-import type { ChartSeries } from '../components/MetricChart.vue';
+import type { ChartSeries } from '../charts';
 
 /** The heads a run recorded metrics for (training and validation), in order of appearance. */
 export function headsOf(rows: RunMetric[]): string[] {
