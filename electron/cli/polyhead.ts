@@ -12,6 +12,7 @@ import { exportRun } from '../engine/export.js';
 import { predictRun } from '../engine/predict.js';
 import type { FromWorker } from '../engine/protocol.js';
 import { TrainingRuns } from '../engine/runs.js';
+import { contactSheet, synthesize } from '../synth/generator.js';
 import { formatEpoch, formatEvaluation, formatImportSummary, formatRuns, formatStats } from './format.js';
 
 const USAGE = `polyhead — label cropped text images with many targets, train multi-head CNNs
@@ -40,6 +41,10 @@ Usage:
         for images without a human label (--all: every image).
   polyhead export --data DIR --run RUN --out DIR
         The model in TensorFlow.js format (model.json, weights.bin) with its spec.
+  polyhead synth  --out DIR --kind house-numbers|script-words --count N
+                  [--fonts "Family,Family"] [--seed S] [--holdout SHARE] [--contact-sheet FILE]
+        Render labelled synthetic crops with the system's fonts (Debian font packages);
+        --holdout puts that share of font families in DIR/heldout, the rest in DIR/train.
 
 DIR holds the SQLite database and the stored images; it is created if missing.`;
 
@@ -138,6 +143,12 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       out: { type: 'string' },
       all: { type: 'boolean' },
+      kind: { type: 'string' },
+      count: { type: 'string' },
+      fonts: { type: 'string' },
+      seed: { type: 'string' },
+      holdout: { type: 'string' },
+      'contact-sheet': { type: 'string' },
     },
   });
 
@@ -230,6 +241,29 @@ async function main(argv: string[]): Promise<number> {
         console.log(`exported run ${values.run} to ${result.dir}: ${result.files.join(', ')}`);
         return 0;
       });
+    case 'synth': {
+      if (!values.out) throw new UsageError('--out DIR is required');
+      if (values.kind !== 'house-numbers' && values.kind !== 'script-words') throw new UsageError('--kind must be house-numbers or script-words');
+      const count = Number(values.count ?? 100);
+      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count must be a positive integer, got '${values.count}'`);
+      const result = await synthesize({
+        out: values.out,
+        kind: values.kind,
+        count,
+        seed: values.seed === undefined ? 1 : Number(values.seed),
+        fonts: values.fonts?.split(',').map((f) => f.trim()).filter(Boolean),
+        holdout: values.holdout === undefined ? undefined : Number(values.holdout),
+      });
+      if (values['contact-sheet']) await contactSheet(result, values['contact-sheet']);
+      console.log(`wrote ${result.written} ${values.kind} crops and labels.csv to ${result.dirs.join(' and ')}`);
+      console.log(`fonts used (${result.fontsUsed.length}): ${result.fontsUsed.join(', ')}`);
+      if (result.heldOut.length > 0) console.log(`held out: ${result.heldOut.join(', ')}`);
+      if (result.missing.length > 0) {
+        console.log(`fonts not found (${result.missing.length}), skipped:`);
+        for (const m of result.missing) console.log(`  - ${m.family} (${m.file}, Debian package ${m.pkg})`);
+      }
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
