@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +14,12 @@ let server: { url: string; child: ChildProcess };
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
+/** A row of the bundled sample's labels.csv: file, digits, length, font_style, script. */
+const sampleRow = (file: string) =>
+  readFileSync(path.join(sampleDir, 'labels.csv'), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith(`${file},`))!
+    .split(',');
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
@@ -50,7 +56,7 @@ describe('server mode in Chromium', () => {
       .toBeGreaterThan(0);
     // The first sample crop is fully labelled (green), hn-0008 is untouched (grey).
     expect(await page.getAttribute('.cell[data-image-id="1"]', 'class')).toContain('complete');
-    expect(await page.textContent('.cell[data-image-id="1"] .seq')).toBe('284742');
+    expect(await page.textContent('.cell[data-image-id="1"] .seq')).toBe(sampleRow('hn-0000.png')[1]);
     expect(await page.getAttribute('.cell[data-image-id="9"]', 'class')).toContain('pending');
     // Per-target progress is on screen.
     expect(await page.textContent('.target-progress [data-target="digits"] .counts')).toBe('240/300');
@@ -91,11 +97,12 @@ describe('server mode in Chromium', () => {
   });
 
   it('opens an image in the Label view with its three label states', async () => {
-    // Image 6 is hn-0005.png: digits unreadable ('?'), length known (4).
+    // Image 6 is hn-0005.png: digits unreadable ('?'), length known.
     await page.goto(`${server.url}/#/label/6`);
     await expect.poll(() => page.textContent('.stage figcaption')).toMatch(/hn-0005\.png/);
     expect(await page.getAttribute('.target-control[data-target="digits"]', 'data-state')).toBe('unknown');
-    expect(await page.getAttribute('.target-control[data-target="length"] .chip.selected', 'data-value')).toBe('4');
+    expect(sampleRow('hn-0005.png')[1]).toBe('?');
+    expect(await page.getAttribute('.target-control[data-target="length"] .chip.selected', 'data-value')).toBe(sampleRow('hn-0005.png')[2]);
     await page.goto(`${server.url}/#/label/7`);
     await expect.poll(() => page.textContent('.stage figcaption')).toMatch(/hn-0006\.png/);
     expect(await page.getAttribute('.target-control[data-target="font_style"]', 'data-state')).toBe('pending');
