@@ -1,0 +1,248 @@
+/**
+ * `npm run bench:ee559`: the digit-pair comparison study of EPFL EE559 on the real MNIST files in
+ * ../shared/data/mnist: 1000 training and 1000 test pairs of 14x14 digits (2x2 average-pooled,
+ * as the course's generate_pair_sets), target "first digit ≤ second", digit classes as
+ * auxiliary targets. Each configuration is a model spec trained by the Polyhead engine, over
+ * several seeds; prints mean ± std test error next to the published figures and writes
+ * bench/results/ee559.json.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { parseModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
+import { mulberry32 } from '../shared/random.js';
+import { selectBackend } from '../electron/engine/backend.js';
+import { MultiHeadModel } from '../electron/engine/model.js';
+import { tf } from '../electron/engine/tf.js';
+import { predictProbabilities, type Batch } from '../electron/engine/train-step.js';
+import { runTraining, type TrainData } from '../electron/engine/trainer.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
+const mnist = path.resolve(repoRoot, '..', 'shared', 'data', 'mnist');
+
+interface Pairs {
+  /** n x 2 x 14 x 14, scaled to [0, 1] then standardized over the training set. */
+  a: Float32Array;
+  b: Float32Array;
+  classA: Int32Array;
+  classB: Int32Array;
+  le: Int32Array;
+  n: number;
+}
+
+function readIdx(file: string): Buffer {
+  return gunzipSync(readFileSync(path.join(mnist, file)));
+}
+
+/** 28x28 → 14x14 by 2x2 averaging. */
+function pool(src: Buffer, offset: number, out: Float32Array, at: number): void {
+  for (let y = 0; y < 14; y++)
+    for (let x = 0; x < 14; x++) {
+      const p = offset + 2 * y * 28 + 2 * x;
+      out[at + y * 14 + x] = (src[p]! + src[p + 1]! + src[p + 28]! + src[p + 29]!) / (4 * 255);
+    }
+}
+
+export function makePairs(n: number, images: Buffer, labels: Buffer, seed: number): Pairs {
+  const random = mulberry32(seed);
+  const count = labels.length - 8;
+  const out: Pairs = { a: new Float32Array(n * 196), b: new Float32Array(n * 196), classA: new Int32Array(n), classB: new Int32Array(n), le: new Int32Array(n), n };
+  for (let i = 0; i < n; i++) {
+    const ia = Math.floor(random() * count);
+    const ib = Math.floor(random() * count);
+    pool(images, 16 + ia * 784, out.a, i * 196);
+    pool(images, 16 + ib * 784, out.b, i * 196);
+    out.classA[i] = labels[8 + ia]!;
+    out.classB[i] = labels[8 + ib]!;
+    out.le[i] = out.classA[i]! <= out.classB[i]! ? 1 : 0;
+  }
+  return out;
+}
+
+function standardize(train: Pairs, test: Pairs): void {
+  let sum = 0;
+  let sq = 0;
+  for (const v of train.a) (sum += v), (sq += v * v);
+  for (const v of train.b) (sum += v), (sq += v * v);
+  const n = train.a.length * 2;
+  const mean = sum / n;
+  const std = Math.sqrt(sq / n - mean * mean);
+  for (const p of [train, test]) for (const arr of [p.a, p.b]) for (let i = 0; i < arr.length; i++) arr[i] = (arr[i]! - mean) / std;
+}
+
+function data(p: Pairs): TrainData {
+  return {
+    size: p.n,
+    batch(indices: number[]): Batch {
+      const gather = (src: Float32Array) => {
+        const out = new Float32Array(indices.length * 196);
+        indices.forEach((i, k) => out.set(src.subarray(i * 196, (i + 1) * 196), k * 196));
+        return tf.tensor4d(out, [indices.length, 14, 14, 1]);
+      };
+      const ones = new Float32Array(indices.length).fill(1);
+      return {
+        inputs: { a: gather(p.a), b: gather(p.b) },
+        labels: {
+          le: { index: Int32Array.from(indices, (i) => p.le[i]!), mask: ones },
+          digit_a: { index: Int32Array.from(indices, (i) => p.classA[i]!), mask: ones },
+          digit_b: { index: Int32Array.from(indices, (i) => p.classB[i]!), mask: ones },
+        },
+      };
+    },
+  };
+}
+
+const digits = (w: number) => [
+  { name: 'digit_a', target: { kind: 'position' as const, target: 'digits', position: 0, input: 'a' }, classes: [...'0123456789'], lossWeight: w },
+  { name: 'digit_b', target: { kind: 'position' as const, target: 'digits', position: 0, input: 'b' }, classes: [...'0123456789'], lossWeight: w },
+];
+const compare = (w: number, hidden: number[] = []) => ({ name: 'le', target: { kind: 'compare' as const, target: 'digits', op: 'le' as const, a: 'a', b: 'b' }, lossWeight: w, hidden });
+const inputs = [{ name: 'a', height: 14, width: 14 }, { name: 'b', height: 14, width: 14 }];
+
+export interface Config {
+  name: string;
+  published: number | null;
+  spec: (seed: number, epochs: number) => ModelSpecInput;
+  /** 'argmax': the comparison is read off the two digit heads. */
+  readout: 'head' | 'argmax';
+}
+
+export const CONFIGS: Config[] = [
+  {
+    name: 'fully connected baseline',
+    published: 28.92,
+    readout: 'head',
+    spec: (seed, epochs) => ({ name: 'fc', inputs, trunk: { preset: 'mlp', hidden: [128] }, shareTrunk: false, heads: [compare(1, [64])], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+  },
+  {
+    name: '+ weight sharing',
+    published: 26.53,
+    readout: 'head',
+    spec: (seed, epochs) => ({ name: 'fc-ws', inputs, trunk: { preset: 'mlp', hidden: [128] }, heads: [compare(1, [64])], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+  },
+  {
+    name: '+ auxiliary loss (α=0.9)',
+    published: 8.57,
+    readout: 'head',
+    spec: (seed, epochs) => ({ name: 'fc-ws-aux', inputs, trunk: { preset: 'mlp', hidden: [128] }, heads: [compare(0.1, [64]), ...digits(0.9)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+  },
+  {
+    name: 'LeNet-5 + weight sharing + aux',
+    published: 7.45,
+    readout: 'head',
+    spec: (seed, epochs) => ({ name: 'lenet-ws-aux', inputs, trunk: { preset: 'lenet5' }, heads: [compare(0.1, [64]), ...digits(0.9)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+  },
+  {
+    name: 'digit classifier + argmax comparison',
+    published: 4.57,
+    readout: 'argmax',
+    spec: (seed, epochs) => ({ name: 'lenet-argmax', inputs, trunk: { preset: 'lenet5' }, heads: [compare(0), ...digits(1)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+  },
+  {
+    name: 'ours: conv stack + aux + shifts, argmax',
+    published: null,
+    readout: 'argmax',
+    spec: (seed, epochs) => ({
+      name: 'ours',
+      inputs,
+      trunk: { preset: 'conv', depth: 2, width: 32, growth: 2, batchNorm: true, dense: 128 },
+      heads: [compare(0.1, [64]), ...digits(0.9)],
+      training: { epochs: Math.round(epochs * 1.6), batchSize: 50, seed, validation: 0, test: 0, augmentShift: 1, schedule: { type: 'cosine' }, learningRate: 0.002 },
+    }),
+  },
+];
+
+/** Test error (%) of one configuration and seed. */
+export async function runConfig(config: Config, seed: number, epochs: number, train: Pairs, test: Pairs): Promise<number> {
+  const parsed = parseModelSpec(config.spec(seed, epochs));
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const model = new MultiHeadModel(parsed.spec, null);
+  try {
+    const trainData = data(train);
+    if (parsed.spec.training.augmentShift > 0) {
+      // Random 1-pixel shifts of both digits (the engine's store pipeline does this for images).
+      const base = trainData.batch.bind(trainData);
+      const random = mulberry32(seed + 77);
+      trainData.batch = (indices, augment) => {
+        const b = base(indices, augment);
+        if (!augment) return b;
+        for (const key of ['a', 'b'] as const) {
+          const x = b.inputs[key]!;
+          const dy = Math.round(random() * 2 - 1);
+          const dx = Math.round(random() * 2 - 1);
+          const shifted = tf.tidy(() => tf.slice(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), [0, 1 - dy, 1 - dx, 0], x.shape));
+          x.dispose();
+          b.inputs[key] = shifted as tf.Tensor4D;
+        }
+        return b;
+      };
+    }
+    await runTraining({ model, train: trainData });
+    const testData = data(test);
+    let wrong = 0;
+    for (let from = 0; from < test.n; from += 250) {
+      const indices = Array.from({ length: Math.min(250, test.n - from) }, (_, i) => from + i);
+      const batch = testData.batch(indices, false);
+      const p = predictProbabilities(model, batch.inputs);
+      tf.dispose(Object.values(batch.inputs));
+      indices.forEach((i, k) => {
+        let le: number;
+        if (config.readout === 'argmax') {
+          const argmax = (probs: Float32Array) => {
+            const row = probs.subarray(k * 10, (k + 1) * 10);
+            return row.indexOf(Math.max(...row));
+          };
+          le = argmax(p.digit_a!) <= argmax(p.digit_b!) ? 1 : 0;
+        } else {
+          le = p.le![k * 2 + 1]! > p.le![k * 2]! ? 1 : 0;
+        }
+        if (le !== test.le[i]) wrong++;
+      });
+    }
+    return (100 * wrong) / test.n;
+  } finally {
+    model.dispose();
+  }
+}
+
+export function loadPairs(n = 1000, seed = 0): { train: Pairs; test: Pairs } {
+  const train = makePairs(n, readIdx('train-images-first10k-idx3-ubyte.gz'), readIdx('train-labels-first10k-idx1-ubyte.gz'), 1000 + seed);
+  const test = makePairs(n, readIdx('t10k-images-idx3-ubyte.gz'), readIdx('t10k-labels-idx1-ubyte.gz'), 2000 + seed);
+  standardize(train, test);
+  return { train, test };
+}
+
+async function main(): Promise<void> {
+  const seeds = Number(process.argv[2] ?? 10);
+  const epochs = Number(process.argv[3] ?? 25);
+  const choice = await selectBackend();
+  const started = Date.now();
+  const rows: { config: string; published: number | null; errors: number[]; mean: number; std: number }[] = [];
+  console.log(`EE559 digit pairs: 1000 train / 1000 test pairs of 14x14 MNIST digits, ${seeds} seeds, ${epochs} epochs, backend ${choice.name}, ${os.availableParallelism()} cores\n`);
+  console.log('configuration'.padEnd(42) + 'error %'.padStart(16) + 'published'.padStart(11));
+  for (const config of CONFIGS) {
+    const errors: number[] = [];
+    for (let s = 0; s < seeds; s++) {
+      // New pairs and a new initialisation per seed, as in the study.
+      const { train, test } = loadPairs(1000, s);
+      errors.push(await runConfig(config, s + 1, epochs, train, test));
+    }
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    const std = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, errors.length - 1));
+    rows.push({ config: config.name, published: config.published, errors, mean, std });
+    console.log(config.name.padEnd(42) + `${mean.toFixed(2)} ± ${std.toFixed(2)}`.padStart(16) + (config.published === null ? '—' : config.published.toFixed(2)).padStart(11));
+  }
+  console.log(`\n${((Date.now() - started) / 60000).toFixed(1)} min`);
+  await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
+  await writeFile(path.join(repoRoot, 'bench', 'results', 'ee559.json'), JSON.stringify({ date: new Date().toISOString(), seeds, epochs, backend: choice.name, rows }, null, 2));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  });
+}
