@@ -36,3 +36,11 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
     child.kill(signal);
   });
 }
+
+/** Calls the API of a running `polyhead serve` over HTTP; a structured error becomes an exception. */
+export async function callServer<T>(url: string, method: string, payload: unknown = {}): Promise<T> {
+  const response = await fetch(`${url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload) });
+  const body = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
+  if (!body.ok) throw new Error(body.error?.message);
+  return body.data;
+}

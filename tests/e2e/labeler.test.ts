@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lengthClassOf } from '../../shared/targets.js';
-import { cli, serve, stop } from '../cli-helpers.js';
+import { callServer, cli, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
 import { launchChromium, screenshotsDir } from './browser.js';
 
@@ -16,12 +16,7 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-async function api<T>(method: string, payload: unknown = {}): Promise<T> {
-  const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload) });
-  const body = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.data;
-}
+const api = <T>(method: string, payload: unknown = {}) => callServer<T>(server.url, method, payload);
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());

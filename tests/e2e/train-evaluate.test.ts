@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, serve, stop } from '../cli-helpers.js';
+import { callServer, cli, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
 import { launchChromium, screenshotsDir } from './browser.js';
 
@@ -13,12 +13,7 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
-async function api<T>(method: string, payload: unknown = {}): Promise<T> {
-  const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload) });
-  const body = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message);
-  return body.data;
-}
+const api = <T>(method: string, payload: unknown = {}) => callServer<T>(server.url, method, payload);
 
 const tinySpec = {
   name: 'e2e tiny',
