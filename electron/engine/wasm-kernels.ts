@@ -146,6 +146,45 @@ function batchMatMul(original: KernelFunc): KernelFunc {
   };
 }
 
+type HeapBackend = Backend & {
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+};
+
+/**
+ * Tile by block copies. The stock wasm Tile computes every output index separately, which
+ * made batch norm's backward pass (it tiles the per-channel scale over N x H x W) the most
+ * expensive kernel of a training step. Axis by axis from the innermost, each contiguous
+ * chunk is copied `reps` times (TypedArray.set).
+ */
+function tile(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as unknown as HeapBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const { reps } = attrs as { reps: number[] };
+    if (x.dtype === 'string' || x.shape.length === 0) return original(args);
+    const shape = [...x.shape];
+    let data = backend.typedArrayFromHeap(x).slice();
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      const r = reps[axis]!;
+      if (r === 1) continue;
+      const chunk = shape.slice(axis).reduce((a, b) => a * b, 1);
+      const outer = data.length / Math.max(1, chunk);
+      const next = new (data.constructor as Float32ArrayConstructor)(data.length * r);
+      for (let o = 0; o < outer; o++) {
+        const part = data.subarray(o * chunk, (o + 1) * chunk);
+        for (let k = 0; k < r; k++) next.set(part, (o * r + k) * chunk);
+      }
+      data = next;
+      shape[axis] = shape[axis]! * r;
+    }
+    const out = backend.makeOutput(shape, x.dtype);
+    backend.typedArrayFromHeap(out).set(data);
+    return out;
+  };
+}
+
 let registered = false;
 
 /** Registers (once) the wasm training kernels. Call before training on the wasm backend. */
@@ -164,6 +203,11 @@ export function registerWasmTrainingKernels(): void {
   if (stockMatMul) {
     unregisterKernel('BatchMatMul', 'wasm');
     configs.push({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul(stockMatMul.kernelFunc) });
+  }
+  const stockTile = getKernel('Tile', 'wasm');
+  if (stockTile) {
+    unregisterKernel('Tile', 'wasm');
+    configs.push({ kernelName: 'Tile', backendName: 'wasm', kernelFunc: tile(stockTile.kernelFunc) });
   }
   for (const config of configs) registerKernel(config);
   registered = true;

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIGS, loadPairs, runConfig } from '../../bench/ee559.js';
 import { tf } from '../../electron/engine/tf.js';
+import { prepare, runVariant, table, type BenchSizes, type VariantResult } from '../../bench/svhn-synth.js';
+import { tempDir } from '../helpers.js';
 
 // Smoke runs of the benchmarks, so that they cannot rot. They check that they measure, never how well.
 beforeAll(async () => {
@@ -18,6 +20,40 @@ describe('bench:ee559 smoke', () => {
       const error = await runConfig(config, 1, 1, train, test);
       expect(error).toBeGreaterThanOrEqual(0);
       expect(error).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
+describe('bench:svhn-synth smoke', () => {
+  it('renders with a font hold-out, imports, trains both variants and measures them on the held-out fonts', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const sizes: BenchSizes = { count: 80, holdout: 0.25, epochs: 1, seed: 3, lambdaMax: 0.3 };
+      const prepared = await prepare(dir, sizes);
+      expect(prepared.trainIds.length + prepared.heldoutIds.length).toBe(80);
+      expect(prepared.heldoutIds.length).toBeGreaterThan(0);
+      expect(prepared.trainIds.filter((id) => prepared.heldoutIds.includes(id))).toEqual([]);
+      expect(prepared.heldOutFonts.length).toBeGreaterThan(0);
+      const results: VariantResult[] = [];
+      for (const variant of ['plain', 'adversarial'] as const) {
+        const r = await runVariant(prepared, variant, sizes);
+        expect(r.testExamples).toBe(prepared.heldoutIds.length);
+        expect(r.steps).toBe(Math.ceil(r.trainExamples / 32));
+        expect(r.sequenceCount).toBeGreaterThan(0);
+        for (const v of [r.sequenceAccuracy, r.coverageAt98, r.lengthAccuracy, r.digitAccuracy.d0, r.probe.seenFonts, r.probe.heldoutFonts]) {
+          expect(v).toBeGreaterThanOrEqual(0);
+          expect(v).toBeLessThanOrEqual(1);
+        }
+        expect(r.probe.heldoutFontsChance).toBeGreaterThan(0);
+        if (variant === 'adversarial') expect(r.adversary?.chance).toBeGreaterThan(0);
+        else expect(r.adversary).toBeNull();
+        results.push(r);
+      }
+      const printed = table(results);
+      expect(printed).toContain('whole-sequence accuracy');
+      expect(printed).toContain('probe font_style');
+    } finally {
+      cleanup();
     }
   });
 });

@@ -79,6 +79,46 @@ describe('wasm training kernels agree with the cpu backend', () => {
     }
   });
 
+  it('tile (batch norm backward broadcasts with it) matches, any shape, float and int', async () => {
+    const cases: [number[], number[], 'float32' | 'int32'][] = [
+      [[1, 1, 1, 5], [2, 3, 4, 1], 'float32'], // batch norm: per-channel scale over N x H x W
+      [[2, 3], [3, 2], 'float32'], // every axis repeated, non-1 sizes
+      [[3, 1, 2], [1, 4, 1], 'int32'],
+      [[4], [3], 'int32'],
+      [[2, 2, 2], [1, 1, 1], 'float32'],
+    ];
+    for (const [shape, reps, dtype] of cases) {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor(values(shape.reduce((a, b) => a * b), 6).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v)), shape, dtype);
+          const y = tf.tile(x, reps);
+          return { shape: y.shape, data: Array.from(y.dataSync()) };
+        });
+      };
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      expect(wasm.shape, `${shape} x ${reps}`).toEqual(cpu.shape);
+      expect(wasm.data, `${shape} x ${reps}`).toEqual(cpu.data);
+    }
+    // And the gradient of batch norm, which is what uses it.
+    const bn = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(values(2 * 4 * 4 * 3, 7), [2, 4, 4, 3]);
+        const r = tf.tensor4d(values(2 * 4 * 4 * 3, 8), [2, 4, 4, 3]);
+        const mean = tf.tensor1d([0.1, -0.2, 0.3]);
+        const variance = tf.tensor1d([1.5, 0.7, 2]);
+        const scale = tf.tensor1d([0.9, 1.1, 1.3]);
+        const offset = tf.tensor1d([0.05, 0, -0.1]);
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(a as tf.Tensor4D, mean, variance, offset, scale, 1e-3), r)))(x);
+        return dx.dataSync() as Float32Array;
+      });
+    };
+    const cpuBn = await bn('cpu');
+    expect(maxRelError(await bn('wasm'), cpuBn)).toBeLessThan(1e-5);
+  });
+
   it('leaks no tensors or backend memory', async () => {
     await tf.setBackend('wasm');
     const c = cases[2]!;

@@ -1,0 +1,365 @@
+/**
+ * `npm run bench:svhn-synth`: font generalisation and font invariance on synthetic house numbers.
+ *
+ * 1. `polyhead synth --kind house-numbers --holdout 0.25` renders crops; a quarter of the font
+ *    families of every style group are held out (their crops go to heldout/).
+ * 2. Both folders are imported into a fresh project through the ordinary importer.
+ * 3. Two models are trained on the train-font crops, one per process (the two cores):
+ *    - plain: a length head (0..5, >5) and five digit heads masked where the digit is absent;
+ *    - adversarial: the same plus a font_style head behind gradient reversal (DANN λ ramp).
+ * 4. Each is tested on the held-out fonts: whole-sequence accuracy, per-digit accuracy,
+ *    coverage at 98% accuracy (Goodfellow et al. 2013), the adversary's accuracy vs chance.
+ * 5. A probe — a fresh MLP trained on the frozen trunk features of train-font crops — reads
+ *    font_style back from each trunk, scored on unseen crops of the train fonts and on the
+ *    held-out fonts, next to chance: the trunk unlearned the font if the probe falls to chance.
+ *
+ * Prints the table and writes bench/results/svhn-synth.json. Sizes are chosen so the full run
+ * fits 30 minutes on a 2-core machine with the wasm backend; they are printed with the table.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
+import { runImport } from '../electron/importer/importer.js';
+import { Project } from '../electron/project.js';
+import { selectBackend } from '../electron/engine/backend.js';
+import { decodeImages, readLabels, toTrainData, type Example } from '../electron/engine/data.js';
+import { evaluate } from '../electron/engine/evaluation.js';
+import { MultiHeadModel } from '../electron/engine/model.js';
+import { tf, tfl } from '../electron/engine/tf.js';
+import { permutation, runTraining } from '../electron/engine/trainer.js';
+import { synthesize } from '../electron/synth/generator.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
+
+export type Variant = 'plain' | 'adversarial';
+
+export interface BenchSizes {
+  /** Crops rendered (train and held-out fonts together). */
+  count: number;
+  /** Share of font families held out, per style group. */
+  holdout: number;
+  epochs: number;
+  seed: number;
+  /** DANN λ at the end of training. */
+  lambdaMax: number;
+}
+
+export const FULL: BenchSizes = { count: 18000, holdout: 0.25, epochs: 15, seed: 1, lambdaMax: 0.3 };
+
+export interface Prepared {
+  dataDir: string;
+  /** Image ids of the train-font crops and of the held-out-font crops. */
+  trainIds: number[];
+  heldoutIds: number[];
+  fontsUsed: string[];
+  heldOutFonts: string[];
+  missingFonts: string[];
+  importSeconds: number;
+  synthSeconds: number;
+}
+
+/** Renders the crops with a font hold-out and imports both folders into a new project in `dir`. */
+export async function prepare(dir: string, sizes: BenchSizes): Promise<Prepared> {
+  let t = performance.now();
+  const synth = await synthesize({ out: path.join(dir, 'synth'), kind: 'house-numbers', count: sizes.count, seed: sizes.seed, holdout: sizes.holdout });
+  const synthSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const dataDir = path.join(dir, 'project');
+  const project = Project.open(dataDir);
+  try {
+    const summary = await runImport({ store: project.store, dataDir: project.dataDir }, { paths: synth.dirs });
+    if (summary.rejected.length > 0 || summary.labelProblems.length > 0) {
+      throw new Error(`import problems: ${JSON.stringify({ rejected: summary.rejected.slice(0, 3), labels: summary.labelProblems.slice(0, 3) })}`);
+    }
+    const trainIds: number[] = [];
+    const heldoutIds: number[] = [];
+    const heldDir = synth.dirs[1]!;
+    for (const f of synth.files) {
+      // A crop identical to an earlier one is stored once (first wins); keep the first id only.
+      const id = project.store.images.idsByName(f.file)[0];
+      if (id === undefined) continue;
+      (f.dir === heldDir ? heldoutIds : trainIds).push(id);
+    }
+    return {
+      dataDir,
+      trainIds,
+      heldoutIds,
+      fontsUsed: synth.fontsUsed,
+      heldOutFonts: synth.heldOut,
+      missingFonts: synth.missing.map((m) => `${m.family} (${m.pkg})`),
+      importSeconds: (performance.now() - t) / 1000,
+      synthSeconds,
+    };
+  } finally {
+    project.close();
+  }
+}
+
+/** The house-number model spec; the adversarial variant adds the font_style head behind gradient reversal. */
+export function benchSpec(variant: Variant, sizes: BenchSizes): ModelSpec {
+  const input: ModelSpecInput = {
+    name: `svhn-synth ${variant}`,
+    inputs: [{ name: 'x', height: 32, width: 64, channels: 1 }],
+    trunk: { preset: 'conv', depth: 3, width: 16, growth: 2, batchNorm: false, dense: 128 },
+    heads: [
+      { name: 'length', target: { kind: 'target', target: 'length' } },
+      ...[0, 1, 2, 3, 4].map((position) => ({ name: `d${position}`, target: { kind: 'position' as const, target: 'digits', position } })),
+      ...(variant === 'adversarial'
+        ? [{ name: 'font_style', target: { kind: 'target' as const, target: 'font_style' }, hidden: [128], adversarial: { lambda: { schedule: 'dann' as const, max: sizes.lambdaMax } } }]
+        : []),
+    ],
+    training: { epochs: sizes.epochs, batchSize: 32, learningRate: 0.001, schedule: { type: 'cosine' }, augmentShift: 2, seed: sizes.seed, validation: 0, test: 0 },
+  };
+  const parsed = parseModelSpec(input);
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  return parsed.spec;
+}
+
+export interface ProbeResult {
+  /** Accuracy on unseen crops of the train fonts, and its chance (majority share). */
+  seenFonts: number;
+  seenFontsChance: number;
+  heldoutFonts: number;
+  heldoutFontsChance: number;
+}
+
+export interface VariantResult {
+  variant: Variant;
+  backend: string;
+  trainExamples: number;
+  testExamples: number;
+  steps: number;
+  trainSeconds: number;
+  msPerStep: number;
+  sequenceAccuracy: number | null;
+  sequenceCount: number;
+  coverageAt98: number | null;
+  lengthAccuracy: number | null;
+  digitAccuracy: Record<string, number | null>;
+  adversary: { accuracy: number | null; chance: number } | null;
+  probe: ProbeResult;
+}
+
+const majority = (labels: number[]) => {
+  const counts = new Map<number, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return labels.length > 0 ? Math.max(...counts.values()) / labels.length : 0;
+};
+
+/** Trunk features [n, d] of examples, in batches (inference mode). */
+function features(model: MultiHeadModel, data: ReturnType<typeof toTrainData>): tf.Tensor2D {
+  const trunk = model.trunks.get('x')!;
+  const parts: tf.Tensor2D[] = [];
+  for (let from = 0; from < data.size; from += 256) {
+    const batch = data.batch(Array.from({ length: Math.min(256, data.size - from) }, (_, i) => from + i), false);
+    parts.push(tf.tidy(() => trunk.apply(batch.inputs.x!, { training: false }) as tf.Tensor2D));
+    tf.dispose(Object.values(batch.inputs));
+  }
+  const all = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return all;
+}
+
+/**
+ * A fresh classifier (MLP, 64 hidden units) fitted on frozen features: how much of the label
+ * can still be read from them. Fitted on `fit`, scored on each of `score`.
+ */
+export async function probe(fit: { x: tf.Tensor2D; y: number[] }, score: { x: tf.Tensor2D; y: number[] }[], classes: number, epochs: number, seed: number): Promise<number[]> {
+  const d = fit.x.shape[1];
+  const net = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [d], units: 64, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
+      tfl.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+  // Features standardised with the fitting set's statistics.
+  const { mean, variance } = tf.moments(fit.x, 0);
+  const std = tf.sqrt(tf.add(variance, 1e-6));
+  const norm = (x: tf.Tensor2D) => tf.div(tf.sub(x, mean), std) as tf.Tensor2D;
+  const xs = norm(fit.x);
+  const ys = tf.oneHot(tf.tensor1d(fit.y, 'int32'), classes);
+  net.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+  await net.fit(xs, ys, { epochs, batchSize: 64, shuffle: true, verbose: 0 });
+  const out = score.map((s) =>
+    tf.tidy(() => {
+      const predicted = (net.predict(norm(s.x)) as tf.Tensor2D).argMax(1).dataSync();
+      let correct = 0;
+      s.y.forEach((y, i) => (correct += predicted[i] === y ? 1 : 0));
+      return s.y.length > 0 ? correct / s.y.length : 0;
+    }),
+  );
+  tf.dispose([xs, ys, mean, variance, std]);
+  net.dispose();
+  return out;
+}
+
+/** Trains one variant on the train fonts and measures it on the held-out fonts. */
+export async function runVariant(prepared: Prepared, variant: Variant, sizes: BenchSizes, log: (line: string) => void = () => {}): Promise<VariantResult> {
+  const choice = await selectBackend();
+  const spec = benchSpec(variant, sizes);
+  const project = Project.open(prepared.dataDir);
+  try {
+    const targets = project.store.targets.list();
+    const model = new MultiHeadModel(spec, targets);
+    const labels = readLabels(project);
+    // Train fonts: 90% to train, 10% kept unseen for the probe; held-out fonts: the test set.
+    const order = permutation(prepared.trainIds.length, sizes.seed * 13 + 5);
+    const nProbe = Math.max(1, Math.round(prepared.trainIds.length * 0.1));
+    const asExamples = (ids: number[]): Example[] => ids.map((id) => ({ imageIds: [id] }));
+    const unseen = asExamples(order.slice(0, nProbe).map((i) => prepared.trainIds[i]!));
+    const train = asExamples(order.slice(nProbe).map((i) => prepared.trainIds[i]!));
+    const test = asExamples(prepared.heldoutIds);
+    const decoded = await decodeImages(project, [...prepared.trainIds, ...prepared.heldoutIds], spec.inputs[0]!);
+    const data = (examples: Example[], seed: number) => toTrainData(spec, model.resolved, examples, decoded, labels, seed);
+    const started = performance.now();
+    const outcome = await runTraining({
+      model,
+      train: data(train, sizes.seed),
+      onProgress: (p) => {
+        if (p.kind !== 'epoch') return;
+        const acc = (h: string) => (p.heads[h]?.accuracy ?? 0).toFixed(3);
+        log(`${variant}: epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)} length ${acc('length')} d0 ${acc('d0')} d1 ${acc('d1')}` + (variant === 'adversarial' ? ` font ${acc('font_style')} λ ${p.heads.font_style?.lambda?.toFixed(3)}` : '') + ` ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      },
+    });
+    const trainSeconds = (performance.now() - started) / 1000;
+    const evaluation = evaluate(model, data(test, 0), (i) => test[i]!.imageIds[0]!, targets);
+    const head = (name: string) => evaluation.heads.find((h) => h.head === name);
+    const sequence = evaluation.sequences[0];
+    const adversary = head('font_style');
+
+    // The probe reads font_style from the frozen trunk.
+    const fontTarget = targets.find((t) => t.name === 'font_style')!;
+    const fontClasses = fontTarget.classes.map((c) => c.name);
+    const fontOf = (examples: Example[]) => examples.map((e) => fontClasses.indexOf(labels.get(e.imageIds[0]!)!.get('font_style') ?? ''));
+    const probeFit = train.filter((_, i) => i % 2 === 0).slice(0, 6000);
+    const fit = { x: features(model, data(probeFit, 0)), y: fontOf(probeFit) };
+    const seen = { x: features(model, data(unseen, 0)), y: fontOf(unseen) };
+    const held = { x: features(model, data(test, 0)), y: fontOf(test) };
+    const [seenAcc, heldAcc] = await probe(fit, [seen, held], fontClasses.length, 100, sizes.seed);
+    tf.dispose([fit.x, seen.x, held.x]);
+    model.dispose();
+    return {
+      variant,
+      backend: choice.name,
+      trainExamples: train.length,
+      testExamples: test.length,
+      steps: outcome.step,
+      trainSeconds,
+      msPerStep: (trainSeconds * 1000) / Math.max(1, outcome.step),
+      sequenceAccuracy: sequence?.accuracy ?? null,
+      sequenceCount: sequence?.count ?? 0,
+      coverageAt98: sequence?.coverageAt98 ?? null,
+      lengthAccuracy: head('length')?.accuracy ?? null,
+      digitAccuracy: Object.fromEntries([0, 1, 2, 3, 4].map((k) => [`d${k}`, head(`d${k}`)?.accuracy ?? null])),
+      adversary: adversary ? { accuracy: adversary.accuracy, chance: adversary.chance ?? 0 } : null,
+      probe: { seenFonts: seenAcc!, seenFontsChance: majority(seen.y), heldoutFonts: heldAcc!, heldoutFontsChance: majority(held.y) },
+    };
+  } finally {
+    project.close();
+  }
+}
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
+
+export function table(results: VariantResult[]): string {
+  const rows: [string, (r: VariantResult) => string][] = [
+    ['whole-sequence accuracy (held-out fonts)', (r) => `${pct(r.sequenceAccuracy)} of ${r.sequenceCount}`],
+    ['coverage at 98% accuracy', (r) => pct(r.coverageAt98)],
+    ['length accuracy', (r) => pct(r.lengthAccuracy)],
+    ...[0, 1, 2, 3, 4].map((k) => [`digit ${k + 1} accuracy`, (r: VariantResult) => pct(r.digitAccuracy[`d${k}`])] as [string, (r: VariantResult) => string]),
+    ['adversary font_style accuracy (chance)', (r) => (r.adversary ? `${pct(r.adversary.accuracy)} (${pct(r.adversary.chance)})` : '—')],
+    ['probe font_style, unseen crops of train fonts (chance)', (r) => `${pct(r.probe.seenFonts)} (${pct(r.probe.seenFontsChance)})`],
+    ['probe font_style, held-out fonts (chance)', (r) => `${pct(r.probe.heldoutFonts)} (${pct(r.probe.heldoutFontsChance)})`],
+    ['training: steps, ms/step', (r) => `${r.steps}, ${r.msPerStep.toFixed(0)}`],
+  ];
+  const w0 = 56;
+  const lines = ['measure'.padEnd(w0) + results.map((r) => r.variant.padStart(22)).join('')];
+  for (const [name, f] of rows) lines.push(name.padEnd(w0) + results.map((r) => f(r).padStart(22)).join(''));
+  return lines.join('\n');
+}
+
+interface ChildMessage {
+  log?: string;
+  result?: VariantResult;
+  error?: string;
+}
+
+/** Runs one variant in a child process (one core each). */
+function inChild(prepared: Prepared, variant: Variant, sizes: BenchSizes): Promise<VariantResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--child', variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.send({ prepared, sizes });
+    child.on('message', (m: ChildMessage) => {
+      if (m.log) console.log(m.log);
+      if (m.result) resolve(m.result);
+      if (m.error) reject(new Error(`${variant}: ${m.error}`));
+    });
+    child.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`${variant}: child exited with ${code}`))));
+  });
+}
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const sizes: BenchSizes = {
+    ...FULL,
+    ...(argument('--count') ? { count: Number(argument('--count')) } : {}),
+    ...(argument('--epochs') ? { epochs: Number(argument('--epochs')) } : {}),
+    ...(argument('--lambda') ? { lambdaMax: Number(argument('--lambda')) } : {}),
+    ...(argument('--seed') ? { seed: Number(argument('--seed')) } : {}),
+  };
+  const started = performance.now();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'polyhead-svhn-synth-'));
+  try {
+    const choice = await selectBackend();
+    console.log(
+      `svhn-synth: ${sizes.count} synthetic house-number crops, ${sizes.holdout * 100}% of font families held out per style group; ` +
+        `32x64 grey input, conv 16/32/64 + dense 128, batch 32, ${sizes.epochs} epochs, cosine LR from 0.001, ±2 px shifts, seed ${sizes.seed}; ` +
+        `DANN λ up to ${sizes.lambdaMax}; backend ${choice.name}; two models in parallel on ${os.availableParallelism()} cores. ` +
+        `Sizes chosen to finish within 30 minutes on 2 cores with wasm.`,
+    );
+    const prepared = await prepare(dir, sizes);
+    console.log(
+      `rendered in ${prepared.synthSeconds.toFixed(0)} s, imported in ${prepared.importSeconds.toFixed(0)} s: ${prepared.trainIds.length} train-font crops, ${prepared.heldoutIds.length} held-out-font crops\n` +
+        `held-out fonts: ${prepared.heldOutFonts.join(', ')}\n` +
+        (prepared.missingFonts.length > 0 ? `fonts not installed: ${prepared.missingFonts.join(', ')}\n` : ''),
+    );
+    const variants = (argument('--variants')?.split(',') ?? ['plain', 'adversarial']) as Variant[];
+    const results = await Promise.all(variants.map((v) => inChild(prepared, v, sizes)));
+    const minutes = (performance.now() - started) / 60000;
+    console.log(`\n${table(results)}\n\n${minutes.toFixed(1)} min in all`);
+    await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
+    await writeFile(
+      path.join(repoRoot, 'bench', 'results', 'svhn-synth.json'),
+      JSON.stringify({ date: new Date().toISOString(), sizes, minutes, fonts: { used: prepared.fontsUsed, heldOut: prepared.heldOutFonts, missing: prepared.missingFonts }, results }, null, 2),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function child(variant: Variant): Promise<void> {
+  const { prepared, sizes } = await new Promise<{ prepared: Prepared; sizes: BenchSizes }>((resolve) => process.once('message', (m) => resolve(m as never)));
+  try {
+    const result = await runVariant(prepared, variant, sizes, (log) => process.send!({ log }));
+    process.send!({ result }, () => process.exit(0));
+  } catch (error) {
+    process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1));
+  }
+}
+
+if (process.argv[1] && /svhn-synth\.(mjs|js|ts)$/.test(process.argv[1])) {
+  const variant = argument('--child') as Variant | undefined;
+  (variant ? child(variant) : main()).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  });
+}
+
