@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers.js';
 
 export const CHROMIUM = process.env.POLYHEAD_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,4 +24,17 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A page whose console errors (and warnings, with `warnings`) and uncaught script errors are
+ * collected into `problems` — CSP violations and failed requests surface there too.
+ */
+export async function openPage(browser: Browser, problems: string[], options: { height?: number; warnings?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: options.height ?? 800 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || (options.warnings && m.type() === 'warning')) problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
 }

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, screenshotsDir } from './browser.js';
+import { launchChromium, openPage, screenshotsDir } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -28,12 +28,7 @@ beforeAll(async () => {
   expect(imported.status, imported.stderr).toBe(0);
   server = await serve(['--data', data, '--port', '0']);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // CSP violations, failed requests and script errors all surface here.
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page = await openPage(browser, problems, { warnings: true });
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lengthClassOf } from '../../shared/targets.js';
 import { callServer, cli, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, screenshotsDir } from './browser.js';
+import { launchChromium, openPage, screenshotsDir } from './browser.js';
 
 const IMAGES = 40;
 let dir: string;
@@ -30,11 +30,7 @@ beforeAll(async () => {
   expect(cli(['import', '--data', path.join(dir, 'data'), src]).status).toBe(0);
   server = await serve(['--data', path.join(dir, 'data')]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page = await openPage(browser, problems);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callServer, cli, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, screenshotsDir } from './browser.js';
+import { launchChromium, openPage, screenshotsDir } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -33,11 +33,7 @@ beforeAll(async () => {
   expect(cli(['import', '--data', data, sampleDir]).status).toBe(0);
   server = await serve(['--data', data]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page = await openPage(browser, problems, { height: 900 });
 });
 afterAll(async () => {
   await browser?.close();

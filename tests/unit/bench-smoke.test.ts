@@ -25,7 +25,7 @@ describe('bench:ee559 smoke', () => {
 });
 
 describe('bench:svhn-synth smoke', () => {
-  it('renders with a font hold-out, imports, trains both variants and measures them on the held-out fonts', async () => {
+  it('renders with a font hold-out, imports, trains the three variants and measures them on the held-out fonts', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const sizes: BenchSizes = { count: 80, holdout: 0.25, epochs: 1, seed: 3, lambdaMax: 0.3 };
@@ -35,7 +35,7 @@ describe('bench:svhn-synth smoke', () => {
       expect(prepared.trainIds.filter((id) => prepared.heldoutIds.includes(id))).toEqual([]);
       expect(prepared.heldOutFonts.length).toBeGreaterThan(0);
       const results: VariantResult[] = [];
-      for (const variant of ['plain', 'adversarial'] as const) {
+      for (const variant of ['plain', 'font-head', 'adversarial'] as const) {
         const r = await runVariant(prepared, variant, sizes);
         expect(r.testExamples).toBe(prepared.heldoutIds.length);
         expect(r.steps).toBe(Math.ceil(r.trainExamples / 32));
@@ -45,8 +45,8 @@ describe('bench:svhn-synth smoke', () => {
           expect(v).toBeLessThanOrEqual(1);
         }
         expect(r.probe.heldoutFontsChance).toBeGreaterThan(0);
-        if (variant === 'adversarial') expect(r.adversary?.chance).toBeGreaterThan(0);
-        else expect(r.adversary).toBeNull();
+        if (variant === 'plain') expect(r.fontHead).toBeNull();
+        else expect(r.fontHead?.chance).toBeGreaterThan(0);
         results.push(r);
       }
       const printed = table(results);
