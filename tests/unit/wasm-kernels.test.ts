@@ -117,6 +117,19 @@ describe('wasm training kernels agree with the cpu backend', () => {
     };
     const cpuBn = await bn('cpu');
     expect(maxRelError(await bn('wasm'), cpuBn)).toBeLessThan(1e-5);
+    // The batch-norm layer as training uses it: batch statistics, gradients through them too.
+    const layer = async (backend: string) => {
+      await tf.setBackend(backend);
+      const bnLayer = tf.layers.batchNormalization();
+      return tf.tidy(() => {
+        const x = tf.tensor4d(values(4 * 6 * 5 * 3, 9), [4, 6, 5, 3]);
+        const r = tf.tensor4d(values(4 * 6 * 5 * 3, 10), [4, 6, 5, 3]);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(bnLayer.apply(a, { training: true }) as tf.Tensor, r)))(x).dataSync() as Float32Array;
+      });
+    };
+    const cpuLayer = await layer('cpu');
+    expect(Math.max(...Array.from(cpuLayer, Math.abs))).toBeGreaterThan(0.01);
+    expect(maxRelError(await layer('wasm'), cpuLayer)).toBeLessThan(1e-5);
   });
 
   it('leaks no tensors or backend memory', async () => {
