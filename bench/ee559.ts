@@ -7,10 +7,8 @@
  * bench/results/ee559.json.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
 import { mulberry32 } from '../shared/random.js';
@@ -19,8 +17,8 @@ import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf } from '../electron/engine/tf.js';
 import { predictProbabilities, type Batch } from '../electron/engine/train-step.js';
 import { runTraining, type TrainData } from '../electron/engine/trainer.js';
+import { repoRoot, runAsScript, writeResult } from './common.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 const mnist = path.resolve(repoRoot, '..', 'shared', 'data', 'mnist');
 
 interface Pairs {
@@ -236,13 +234,7 @@ async function main(): Promise<void> {
     console.log(config.name.padEnd(42) + `${mean.toFixed(2)} ± ${std.toFixed(2)}`.padStart(16) + (config.published === null ? '—' : config.published.toFixed(2)).padStart(11));
   }
   console.log(`\n${((Date.now() - started) / 60000).toFixed(1)} min`);
-  await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
-  await writeFile(path.join(repoRoot, 'bench', 'results', 'ee559.json'), JSON.stringify({ date: new Date().toISOString(), seeds, epochs, backend: choice.name, rows }, null, 2));
+  await writeResult('ee559', { seeds, epochs, backend: choice.name, rows });
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript('ee559', main);

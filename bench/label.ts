@@ -10,18 +10,17 @@
  *  - Event Timing: the browser's keydown → next paint, reported only above 16 ms (8 ms steps).
  * Prints p50/p95 against the 16 ms goal and the app/peer ratio; writes bench/results/label.json.
  */
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { fileURLToPath } from 'node:url';
 import { runImport } from '../electron/importer/importer.js';
 import { openRuntime } from '../electron/runtime.js';
 import { startServer } from '../electron/server/server.js';
 import { mediaPath } from '../shared/api/contract.js';
+import { repoRoot, runAsScript, writeResult } from './common.js';
 
 /** The repository root, from bench/label.ts or its bundle dist/bench/label.mjs. */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 const rendererDir = path.join(repoRoot, 'dist', 'renderer');
 const sampleDir = path.join(repoRoot, 'resources', 'sample');
 
@@ -188,13 +187,7 @@ async function main(): Promise<void> {
   }
   console.log(`app/peer  ${(r.app.p50 / r.peer.p50).toFixed(2).padStart(7)}x${(r.app.p95 / r.peer.p95).toFixed(2).padStart(7)}x`);
   console.log(`\ngoal: p95 ≤ ${GOAL_P95_MS} ms → app p95 / goal = ${(r.app.p95 / GOAL_P95_MS).toFixed(2)}x, peer p95 / goal = ${(r.peer.p95 / GOAL_P95_MS).toFixed(2)}x`);
-  await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
-  await writeFile(path.join(repoRoot, 'bench', 'results', 'label.json'), JSON.stringify({ date: new Date().toISOString(), goalP95Ms: GOAL_P95_MS, ...r }, null, 2));
+  await writeResult('label', { goalP95Ms: GOAL_P95_MS, ...r });
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript('label', main);

@@ -19,10 +19,10 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
 import { runImport } from '../electron/importer/importer.js';
 import { Project } from '../electron/project.js';
@@ -33,8 +33,7 @@ import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf, tfl } from '../electron/engine/tf.js';
 import { permutation, runTraining } from '../electron/engine/trainer.js';
 import { synthesize } from '../electron/synth/generator.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
+import { runAsScript, writeResult } from './common.js';
 
 export type Variant = 'plain' | 'font-head' | 'adversarial';
 
@@ -306,18 +305,20 @@ function inChild(prepared: Prepared, variant: Variant, sizes: BenchSizes): Promi
   });
 }
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+/** `--count N --epochs E --lambda L --seed S --variants a,b`; `--child VARIANT` in the forked processes. */
+const args = () =>
+  parseArgs({
+    options: { count: { type: 'string' }, epochs: { type: 'string' }, lambda: { type: 'string' }, seed: { type: 'string' }, variants: { type: 'string' }, child: { type: 'string' } },
+  }).values;
 
 async function main(): Promise<void> {
+  const given = args();
   const sizes: BenchSizes = {
     ...FULL,
-    ...(argument('--count') ? { count: Number(argument('--count')) } : {}),
-    ...(argument('--epochs') ? { epochs: Number(argument('--epochs')) } : {}),
-    ...(argument('--lambda') ? { lambdaMax: Number(argument('--lambda')) } : {}),
-    ...(argument('--seed') ? { seed: Number(argument('--seed')) } : {}),
+    ...(given.count ? { count: Number(given.count) } : {}),
+    ...(given.epochs ? { epochs: Number(given.epochs) } : {}),
+    ...(given.lambda ? { lambdaMax: Number(given.lambda) } : {}),
+    ...(given.seed ? { seed: Number(given.seed) } : {}),
   };
   const started = performance.now();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'polyhead-svhn-synth-'));
@@ -335,15 +336,11 @@ async function main(): Promise<void> {
         `held-out fonts: ${prepared.heldOutFonts.join(', ')}\n` +
         (prepared.missingFonts.length > 0 ? `fonts not installed: ${prepared.missingFonts.join(', ')}\n` : ''),
     );
-    const variants = (argument('--variants')?.split(',') ?? ['plain', 'font-head', 'adversarial']) as Variant[];
+    const variants = (given.variants?.split(',') ?? ['plain', 'font-head', 'adversarial']) as Variant[];
     const results = await Promise.all(variants.map((v) => inChild(prepared, v, sizes)));
     const minutes = (performance.now() - started) / 60000;
     console.log(`\n${table(results)}\n\n${minutes.toFixed(1)} min in all`);
-    await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
-    await writeFile(
-      path.join(repoRoot, 'bench', 'results', 'svhn-synth.json'),
-      JSON.stringify({ date: new Date().toISOString(), sizes, minutes, fonts: { used: prepared.fontsUsed, heldOut: prepared.heldOutFonts, missing: prepared.missingFonts }, results }, null, 2),
-    );
+    await writeResult('svhn-synth', { sizes, minutes, fonts: { used: prepared.fontsUsed, heldOut: prepared.heldOutFonts, missing: prepared.missingFonts }, results });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -359,11 +356,8 @@ async function child(variant: Variant): Promise<void> {
   }
 }
 
-if (process.argv[1] && /svhn-synth\.(mjs|js|ts)$/.test(process.argv[1])) {
-  const variant = argument('--child') as Variant | undefined;
-  (variant ? child(variant) : main()).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript('svhn-synth', () => {
+  const variant = args().child as Variant | undefined;
+  return variant ? child(variant) : main();
+});
 

@@ -8,17 +8,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseModelSpec } from '../shared/model-spec.js';
 import { BACKEND_ORDER, selectBackend, type BackendName } from '../electron/engine/backend.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf } from '../electron/engine/tf.js';
 import { makeOptimizer, predictProbabilities, trainStep, type Batch } from '../electron/engine/train-step.js';
+import { repoRoot, runAsScript, writeResult } from './common.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 const peerScript = path.resolve(repoRoot, '..', 'shared', 'bench', 'peer_torch_multihead.py');
 const B = 32;
 
@@ -128,16 +126,7 @@ async function main(): Promise<void> {
   else console.log(`pytorch: ${peer.error}`);
   for (const s of skipped) console.log(`skipped ${s}`);
   for (const r of results) console.log(`\n${r.backend}: ${r.reason}`);
-  await mkdir(path.join(repoRoot, 'bench', 'results'), { recursive: true });
-  await writeFile(
-    path.join(repoRoot, 'bench', 'results', 'train.json'),
-    JSON.stringify({ date: new Date().toISOString(), batch: B, results, peer, skipped }, null, 2),
-  );
+  await writeResult('train', { batch: B, results, peer, skipped });
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  });
-}
+runAsScript('train', main);
