@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './helpers.js';
+import { repoRoot, sampleDir } from './helpers.js';
 
 export const cliPath = path.join(repoRoot, 'bin', 'polyhead.js');
 
@@ -43,4 +44,18 @@ export async function callServer<T>(url: string, method: string, payload: unknow
   const body = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
   if (!body.ok) throw new Error(body.error?.message);
   return body.data;
+}
+
+/** Imports the first `count` crops of the bundled sample, without their labels, into a new project in DIR/data; returns that folder. */
+export function importUnlabeledSample(dir: string, count: number): string {
+  const src = path.join(dir, 'crops');
+  mkdirSync(src);
+  for (let i = 0; i < count; i++) {
+    const name = `hn-${String(i).padStart(4, '0')}.png`;
+    copyFileSync(path.join(sampleDir, name), path.join(src, name));
+  }
+  const data = path.join(dir, 'data');
+  const imported = cli(['import', '--data', data, src]);
+  if (imported.status !== 0) throw new Error(`polyhead import exited with ${imported.status}:\n${imported.stderr}`);
+  return data;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { serve, stop } from '../cli-helpers.js';
 import { repoRoot } from '../helpers.js';
 
 export const CHROMIUM = process.env.POLYHEAD_CHROMIUM ?? '/usr/bin/chromium';
@@ -37,4 +38,23 @@ export async function openPage(browser: Browser, problems: string[], options: { 
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return page;
+}
+
+export interface App {
+  server: Awaited<ReturnType<typeof serve>>;
+  browser: Browser;
+  page: Page;
+}
+
+/** Serves the project in `data` (`polyhead serve`) and opens Chromium on a page that collects `problems`. */
+export async function openApp(data: string, problems: string[], options?: Parameters<typeof openPage>[2]): Promise<App> {
+  const server = await serve(['--data', data]);
+  const browser = await launchChromium();
+  return { server, browser, page: await openPage(browser, problems, options) };
+}
+
+/** Closes the browser, then stops the server; resolves with the server's exit code (null when it never started). */
+export async function closeApp(app: Partial<App>): Promise<number | null> {
+  await app.browser?.close();
+  return app.server ? stop(app.server.child) : null;
 }

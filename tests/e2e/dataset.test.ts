@@ -1,16 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, serve, stop } from '../cli-helpers.js';
+import { cli } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, openPage, screenshotsDir } from './browser.js';
+import { closeApp, openApp, screenshotsDir, type App } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
-let server: { url: string; child: ChildProcess };
+let server: App['server'];
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
@@ -26,14 +25,12 @@ beforeAll(async () => {
   const data = path.join(dir, 'data');
   const imported = cli(['import', '--data', data, sampleDir]);
   expect(imported.status, imported.stderr).toBe(0);
-  server = await serve(['--data', data, '--port', '0']);
-  browser = await launchChromium();
-  page = await openPage(browser, problems, { warnings: true });
+  ({ server, browser, page } = await openApp(data, problems, { warnings: true }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) expect(await stop(server.child)).toBe(0);
+  const code = await closeApp({ server, browser });
+  if (server) expect(code).toBe(0);
   cleanup?.();
 });
 

@@ -1,9 +1,8 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, serve, stop } from '../cli-helpers.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { importUnlabeledSample, serve, stop } from '../cli-helpers.js';
+import { tempDir } from '../helpers.js';
 import { launchChromium } from './browser.js';
 
 let dir: string;
@@ -12,13 +11,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  const src = path.join(dir, 'crops');
-  mkdirSync(src);
-  for (let i = 0; i < 12; i++) {
-    const name = `hn-${String(i).padStart(4, '0')}.png`;
-    copyFileSync(path.join(sampleDir, name), path.join(src, name));
-  }
-  expect(cli(['import', '--data', path.join(dir, 'data'), src]).status).toBe(0);
+  importUnlabeledSample(dir, 12);
   browser = await launchChromium();
 });
 afterAll(async () => {

@@ -1,17 +1,15 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lengthClassOf } from '../../shared/targets.js';
-import { callServer, cli, serve, stop } from '../cli-helpers.js';
-import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, openPage, screenshotsDir } from './browser.js';
+import { callServer, importUnlabeledSample } from '../cli-helpers.js';
+import { tempDir } from '../helpers.js';
+import { closeApp, openApp, screenshotsDir, type App } from './browser.js';
 
 const IMAGES = 40;
 let dir: string;
 let cleanup: () => void;
-let server: { url: string; child: ChildProcess };
+let server: App['server'];
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
@@ -20,22 +18,11 @@ const api = <T>(method: string, payload: unknown = {}) => callServer<T>(server.u
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  const src = path.join(dir, 'crops');
-  mkdirSync(src);
-  // Unlabeled crops: the sample images without their labels file.
-  for (let i = 0; i < IMAGES; i++) {
-    const name = `hn-${String(i).padStart(4, '0')}.png`;
-    copyFileSync(path.join(sampleDir, name), path.join(src, name));
-  }
-  expect(cli(['import', '--data', path.join(dir, 'data'), src]).status).toBe(0);
-  server = await serve(['--data', path.join(dir, 'data')]);
-  browser = await launchChromium();
-  page = await openPage(browser, problems);
+  ({ server, browser, page } = await openApp(importUnlabeledSample(dir, IMAGES), problems));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) await stop(server.child);
+  await closeApp({ server, browser });
   cleanup?.();
 });
 

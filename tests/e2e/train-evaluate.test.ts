@@ -1,14 +1,13 @@
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callServer, cli, serve, stop } from '../cli-helpers.js';
+import { callServer, cli } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { launchChromium, openPage, screenshotsDir } from './browser.js';
+import { closeApp, openApp, screenshotsDir, type App } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
-let server: { url: string; child: ChildProcess };
+let server: App['server'];
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
@@ -31,13 +30,10 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
   const data = path.join(dir, 'data');
   expect(cli(['import', '--data', data, sampleDir]).status).toBe(0);
-  server = await serve(['--data', data]);
-  browser = await launchChromium();
-  page = await openPage(browser, problems, { height: 900 });
+  ({ server, browser, page } = await openApp(data, problems, { height: 900 }));
 });
 afterAll(async () => {
-  await browser?.close();
-  if (server) await stop(server.child);
+  await closeApp({ server, browser });
   cleanup?.();
 });
 
