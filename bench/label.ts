@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { runImport } from '../electron/importer/importer.js';
-import { openRuntime } from '../electron/runtime.js';
+import { openRuntime } from '../electron/app/runtime.js';
 import { startServer } from '../electron/server/server.js';
 import { mediaPath } from '../shared/api/contract.js';
 import { repoRoot, runAsScript, writeResult } from './common.js';

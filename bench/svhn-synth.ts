@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/model-spec.js';
 import { runImport } from '../electron/importer/importer.js';
-import { Project } from '../electron/project.js';
+import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
 import { decodeImages, readLabels, toTrainData, type Example } from '../electron/engine/data.js';
 import { evaluate } from '../electron/engine/evaluation.js';

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { DatabaseTooNewError } from '../store/database.js';
-import { defaultProjectDir } from '../default-project.js';
+import { defaultProjectDir } from '../app/default-project.js';
 import { runImport } from '../importer/importer.js';
-import { rendererDir, sampleDir } from '../paths.js';
-import { importSampleOnce, openRuntime, type Runtime } from '../runtime.js';
-import { projectStats } from '../services/services.js';
+import { rendererDir, sampleDir } from '../platform/paths.js';
+import { importSampleOnce, openRuntime, type Runtime } from '../app/runtime.js';
+import { projectStats } from '../services/index.js';
 import { startServer } from '../server/server.js';
 import { readFile } from 'node:fs/promises';
 import type { Evaluation } from '../engine/evaluation.js';
@@ -203,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'info':
       return withRuntime(requireData(values.data), (runtime) => {
-        const stats = projectStats(runtime.project);
+        const stats = projectStats(runtime.project.store);
         console.log(values.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
         return 0;
       });

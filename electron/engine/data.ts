@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { InputSpec, ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
-import type { Project } from '../project.js';
+import type { Project } from '../domain/project.js';
 import type { ResolvedHead } from './model.js';
 import { tf } from './tf.js';
 import type { HeadLabels } from './train-step.js';

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Project } from '../project.js';
+import type { Project } from '../domain/project.js';
 import { loadRunModel } from './predict.js';
 import { tf, tfl } from './tf.js';
 

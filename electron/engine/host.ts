@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { trainingWorkerPath } from '../paths.js';
+import { trainingWorkerPath } from '../platform/paths.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 
 export interface TrainingHost {

@@ -7,7 +7,7 @@
  */
 import { parseModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
-import type { Project } from '../project.js';
+import type { Project } from '../domain/project.js';
 import { ensureBackend } from './backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { decodeImages } from './data.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { parseModelSpec, type ModelSpec } from '../../shared/model-spec.js';
-import type { Project } from '../project.js';
+import type { Project } from '../domain/project.js';
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
 import type { FromWorker, SplitIds, ToWorker, WorkerStart } from './protocol.js';

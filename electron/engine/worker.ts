@@ -4,7 +4,7 @@
  * reports everything as typed messages. It never writes to the database; its owner does.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Project } from '../project.js';
+import { Project } from '../domain/project.js';
 import { selectBackend } from './backend.js';
 import { buildExamples, decodeImages, readLabels, splitExamples, toTrainData, type Example } from './data.js';
 import { evaluate } from './evaluation.js';

@@ -1,9 +1,9 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImportRejection, ImportSummary } from '../../shared/api/contract.js';
+import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
 import type { LabelInput, TargetDef } from '../../shared/targets.js';
-import { ApiError } from '../errors.js';
-import { writeLabel } from '../services/labeling.js';
+import { DomainError } from '../../shared/errors.js';
+import { writeLabel } from '../domain/labeling.js';
 import type { Store } from '../store/store.js';
 import { decodeImage, encodeGray, ItemRejected, sha256, type DecodedImage } from './decode.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
@@ -202,7 +202,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
           if (lengthTarget) writeLabel(store, imageId, lengthTarget, toLabel(explicitLength), { source: 'human', path: 'length', now });
         }
       } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
+        if (!(error instanceof DomainError)) throw error;
         summary.labelProblems.push({ item: record.origin, reason: error.message });
       }
     }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { ImportRejection } from '../../shared/api/contract.js';
+import type { ImportRejection } from '../../shared/imports.js';
 
 /** A cell value: a string value, null for "explicitly unknown". Absent or empty cells are "not looked at". */
 export type CellValue = string | null;

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImportRejection } from '../../shared/api/contract.js';
+import type { ImportRejection } from '../../shared/imports.js';
 
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff']);
 export const LABEL_EXTENSIONS = new Set(['.csv', '.jsonl', '.ndjson']);

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { IPC_EVENT, IPC_INVOKE, IPC_PICK_PATHS } from '../../shared/api/bridge.js';
-import { defaultProjectDir } from '../default-project.js';
-import { appRoot, rendererDir, sampleDir } from '../paths.js';
-import { importSampleOnce, openRuntime, type Runtime } from '../runtime.js';
+import { defaultProjectDir } from '../app/default-project.js';
+import { appRoot, rendererDir, sampleDir } from '../platform/paths.js';
+import { importSampleOnce, openRuntime, type Runtime } from '../app/runtime.js';
 import { serveAsset } from '../server/assets.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
 import { utilityHost } from './training-host.js';

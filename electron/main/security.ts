@@ -4,7 +4,7 @@
  * web preferences.
  */
 import type { ApiResult } from '../../shared/api/contract.js';
-import type { Dispatch } from '../api/dispatch.js';
+import type { Dispatch } from '../services/index.js';
 
 export const APP_SCHEME = 'polyhead';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;

@@ -6,7 +6,7 @@
 import { utilityProcess } from 'electron';
 import type { SpawnHost } from '../engine/host.js';
 import type { FromWorker, ToWorker } from '../engine/protocol.js';
-import { trainingWorkerPath } from '../paths.js';
+import { trainingWorkerPath } from '../platform/paths.js';
 
 export const utilityHost: SpawnHost = (start) => {
   const child = utilityProcess.fork(trainingWorkerPath, [], { serviceName: 'Polyhead training', stdio: 'inherit' });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Project } from '../project.js';
+import type { Project } from '../domain/project.js';
 
 /** The renderer's Content-Security-Policy, sent with every page in both Electron and server mode. */
 export const CONTENT_SECURITY_POLICY = [

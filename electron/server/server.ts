@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { httpStatusOf, type ApiResult } from '../../shared/api/contract.js';
-import type { Dispatch } from '../api/dispatch.js';
-import type { EventBus } from '../events.js';
-import type { Project } from '../project.js';
+import type { Dispatch } from '../services/index.js';
+import type { EventBus } from '../domain/event-bus.js';
+import type { Project } from '../domain/project.js';
 import { serveAsset } from './assets.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-import type { ImageFilter } from '../../shared/api/contract.js';
+import type { ImageFilter } from '../../shared/image-filter.js';
 
 export interface BuiltQuery {
   /** FROM images i [JOIN …] WHERE … — without SELECT and ORDER BY. */

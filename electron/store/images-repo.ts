@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ImageFilter } from '../../shared/api/contract.js';
+import type { ImageFilter } from '../../shared/image-filter.js';
 import { buildImageQuery } from './image-query.js';
 
 export interface ImageRow {

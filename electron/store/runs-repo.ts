@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { RunMetric, RunSummary } from '../../shared/api/contract.js';
+import type { RunMetric, RunStatus } from '../../shared/runs.js';
 
-export type RunStatus = RunSummary['status'];
+export type { RunStatus };
 
 export interface RunRow {
   id: number;

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_TARGETS, defaultHotkey, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
-import { conflict, invalidField, notFound } from '../errors.js';
+import { conflict, invalidField, notFound } from '../../shared/errors.js';
 
 interface TargetRow {
   id: number;

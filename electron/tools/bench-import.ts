@@ -12,7 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readIdxImages, readIdxLabels } from '../importer/idx.js';
 import { runImport } from '../importer/importer.js';
-import { Project } from '../project.js';
+import { Project } from '../domain/project.js';
 
 const BUDGET_MS = 60_000;
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methodNames, type ApiResult, type QualifiedMethod } from '../../shared/api/contract.js';
 import { serviceMethods } from '../../shared/api/methods.js';
 import { runImport } from '../../electron/importer/importer.js';
-import { openRuntime, type Runtime } from '../../electron/runtime.js';
+import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
 import { startServer, type RunningServer } from '../../electron/server/server.js';
 import { tempDir } from '../helpers.js';
 

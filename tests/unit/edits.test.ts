@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../electron/runtime.js';
+import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
 import { tempDir } from '../helpers.js';
 
 let runtime: Runtime;

@@ -5,8 +5,8 @@ import { encode as encodeBmp } from 'fast-bmp';
 import sharp, { type Sharp } from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
-import { Project } from '../../electron/project.js';
-import { projectStats } from '../../electron/services/services.js';
+import { Project } from '../../electron/domain/project.js';
+import { projectStats } from '../../electron/services/index.js';
 import { mnistDir, tempDir } from '../helpers.js';
 
 let dir: string;
@@ -135,7 +135,7 @@ describe('folder import', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^labels\.csv: not a valid CSV labels file/));
     expect(problems).toContainEqual(expect.stringMatching(/^more\.jsonl line 2: not valid JSON/));
     expect(problems).toContainEqual('more.jsonl line 3: expected a JSON object');
-    const stats = projectStats(project);
+    const stats = projectStats(project.store);
     expect(stats.targets.find((t) => t.name === 'script')!.classes.find((c) => c.name === 'greek')!.count).toBe(1);
   });
 });
@@ -156,7 +156,7 @@ describe('MNIST IDX import', () => {
     // The published t10k class counts.
     expect([...expected.entries()].sort().map(([, n]) => n)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
 
-    const stats = projectStats(project);
+    const stats = projectStats(project.store);
     const digits = stats.targets.find((t) => t.name === 'digits')!;
     expect(digits.labeled).toBe(10_000);
     expect(new Map(digits.topValues!.map((v) => [v.value, v.count]))).toEqual(expected);

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lengthClassOf, lengthClassesFor, sequenceProblem } from '../../shared/targets.js';
-import { ApiError } from '../../electron/errors.js';
-import { Project } from '../../electron/project.js';
-import { writeLabel } from '../../electron/services/labeling.js';
+import { DomainError } from '../../shared/errors.js';
+import { Project } from '../../electron/domain/project.js';
+import { writeLabel } from '../../electron/domain/labeling.js';
 import { tempDir } from '../helpers.js';
 
 describe('length derivation', () => {
@@ -71,7 +71,7 @@ describe('writing labels', () => {
   });
 
   it('rejects values that are not classes or not in the alphabet, writing nothing', () => {
-    expect(() => write('script', { kind: 'value', value: 'klingon' })).toThrow(ApiError);
+    expect(() => write('script', { kind: 'value', value: 'klingon' })).toThrow(DomainError);
     expect(() => write('digits', { kind: 'value', value: 'x1' })).toThrow(/not a valid digits value/);
     expect(state('script')).toBe('pending');
     expect(state('digits')).toBe('pending');

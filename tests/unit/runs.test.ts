@@ -5,7 +5,7 @@ import type { Evaluation } from '../../electron/engine/evaluation.js';
 import { forkHost } from '../../electron/engine/host.js';
 import { TrainingRuns } from '../../electron/engine/runs.js';
 import { runImport } from '../../electron/importer/importer.js';
-import { Project } from '../../electron/project.js';
+import { Project } from '../../electron/domain/project.js';
 import { sampleDir, tempDir } from '../helpers.js';
 
 let project: Project;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpcInvokeHandler, isAppUrl, secureWebPreferences } from '../../electron/main/security.js';
-import { Project } from '../../electron/project.js';
+import { Project } from '../../electron/domain/project.js';
 import { CONTENT_SECURITY_POLICY, insideRoot, serveAsset } from '../../electron/server/assets.js';
 import { tempDir } from '../helpers.js';
 

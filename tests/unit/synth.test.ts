@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
-import { Project } from '../../electron/project.js';
+import { Project } from '../../electron/domain/project.js';
 import { readLabels } from '../../electron/engine/data.js';
 import { FONT_CATALOG, findFonts } from '../../electron/synth/fonts.js';
 import { contactSheet, synthesize, type SynthKind } from '../../electron/synth/generator.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMessage, RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
 import { runImport } from '../../electron/importer/importer.js';
-import { openRuntime, type Runtime } from '../../electron/runtime.js';
+import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
 import { sampleDir, tempDir } from '../helpers.js';
 
 let runtime: Runtime;

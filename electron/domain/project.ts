@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Store } from './store/store.js';
+import { Store } from '../store/store.js';
 
 export const DB_FILE = 'polyhead.sqlite';
 

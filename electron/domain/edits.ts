@@ -1,22 +1,10 @@
-import type { AnnotationView, EditHistory, EditResult } from '../../shared/api/contract.js';
+import type { EditHistory, EditResult } from '../../shared/api/contract.js';
 import type { LabelInput, TargetDef } from '../../shared/targets.js';
-import { conflict } from '../errors.js';
+import { conflict } from '../../shared/errors.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import { snapshotOf, type EditChange, type LabelSnapshot } from '../store/edit-log-repo.js';
 import type { Store } from '../store/store.js';
 import { writeLabel } from './labeling.js';
-
-/** An annotation row as the API returns it. */
-export function toView(row: AnnotationRow): AnnotationView {
-  return {
-    targetId: row.target_id,
-    state: row.state,
-    value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
-    source: row.source,
-    confidence: row.confidence,
-    updatedAt: row.updated_at,
-  };
-}
 
 const same = (a: LabelSnapshot, b: LabelSnapshot) => a.state === b.state && a.text === b.text && a.classId === b.classId;
 
@@ -64,12 +52,12 @@ export class HumanEdits {
     });
   }
 
-  set(imageId: number, target: TargetDef, label: LabelInput, coalesceKey?: string): AnnotationView | null {
+  /** Sets one human label; returns the stored row (undefined if the label did not stick). */
+  set(imageId: number, target: TargetDef, label: LabelInput, coalesceKey?: string): AnnotationRow | undefined {
     this.edit([imageId], target, label, `${target.name} of image ${imageId}`, coalesceKey ?? null, (id, now) =>
       writeLabel(this.store, id, target, label, { source: 'human', path: 'label.value', now }),
     );
-    const row = this.store.annotations.one(imageId, target.id, 'human');
-    return row ? toView(row) : null;
+    return this.store.annotations.one(imageId, target.id, 'human');
   }
 
   clear(imageId: number, target: TargetDef, coalesceKey?: string): boolean {

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { requests, splitMethod, type ApiErrorBody, type ApiResult } from '../../shared/api/contract.js';
-import { ApiError } from '../errors.js';
-import type { ServiceImpl } from '../services/types.js';
+import { DomainError } from '../../shared/errors.js';
+import { errorBodyOf } from './api-error.js';
+import type { ServiceImpl } from './types.js';
 
 export type Dispatch = (method: string, payload: unknown) => Promise<ApiResult<unknown>>;
 
@@ -33,7 +34,7 @@ export function createDispatcher(services: ServiceImpl, log: (error: unknown) =>
       const handler = (services[service] as Record<string, (req: unknown) => Promise<unknown>>)[fn]!;
       return { ok: true, data: await handler(parsed.data) };
     } catch (error) {
-      if (error instanceof ApiError) return { ok: false, error: error.toBody() };
+      if (error instanceof DomainError) return { ok: false, error: errorBodyOf(error) };
       log(error);
       return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } };
     }

@@ -7,7 +7,7 @@ function findRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'polyhead') return dir;
-    if (path.dirname(dir) === dir) return path.resolve(start, '../../..');
+    if (path.dirname(dir) === dir) return path.resolve(start, '../../../..');
   }
 }
 

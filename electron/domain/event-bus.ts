@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventMessage, EventName, PolyheadEvents } from '../shared/api/contract.js';
+import type { EventMessage, EventName, PolyheadEvents } from '../../shared/api/contract.js';
 
 /** Typed events from services to whoever serves the API (IPC, WebSocket, CLI). */
 export class EventBus {

@@ -1,5 +1,5 @@
 import { lengthClassOf, sequenceProblem, type LabelInput, type LabelSource, type TargetDef } from '../../shared/targets.js';
-import { invalidField } from '../errors.js';
+import { invalidField } from '../../shared/errors.js';
 import type { AnnotationWrite } from '../store/annotations-repo.js';
 import type { Store } from '../store/store.js';
 

@@ -1,9 +1,8 @@
-import { createDispatcher, type Dispatch } from './api/dispatch.js';
-import { EventBus } from './events.js';
-import { runImport } from './importer/importer.js';
-import { Project } from './project.js';
-import { createServices, type ServiceOptions } from './services/services.js';
-import type { ServiceImpl } from './services/types.js';
+import { EventBus } from '../domain/event-bus.js';
+import { Project } from '../domain/project.js';
+import { runImport } from '../importer/importer.js';
+import { specsDir } from '../platform/paths.js';
+import { createDispatcher, createServices, type Dispatch, type ServiceImpl, type ServiceOptions } from '../services/index.js';
 
 /** Everything a transport needs: the open project, its services, the dispatcher and the event bus. */
 export interface Runtime {
@@ -14,10 +13,10 @@ export interface Runtime {
   close(): void;
 }
 
-export function openRuntime(dataDir: string, options: ServiceOptions = {}): Runtime {
+export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = {}): Runtime {
   const project = Project.open(dataDir);
   const events = new EventBus();
-  const services = createServices(project, events, options);
+  const services = createServices(project, events, { specsDir, ...options });
   return { project, events, services, dispatch: createDispatcher(services), close: () => project.close() };
 }
 

@@ -1,0 +1,35 @@
+import type { EventBus } from '../domain/event-bus.js';
+import { HumanEdits } from '../domain/edits.js';
+import type { Project } from '../domain/project.js';
+import type { SpawnHost } from '../engine/host.js';
+import { TrainingRuns } from '../engine/runs.js';
+import type { Store } from '../store/store.js';
+
+/** The services behind the API, over one open project. */
+export interface ServiceOptions {
+  /** Where training runs execute (default: worker threads; the desktop app uses Electron's utilityProcess). */
+  trainingHost?: SpawnHost;
+  /** The folder of example model specs (training.specs). */
+  specsDir: string;
+}
+
+/** What every service works on: one project, its event bus, the human edit log and the training runs. */
+export interface ServiceContext {
+  project: Project;
+  store: Store;
+  events: EventBus;
+  edits: HumanEdits;
+  training: TrainingRuns;
+  options: ServiceOptions;
+}
+
+export function createContext(project: Project, events: EventBus, options: ServiceOptions): ServiceContext {
+  return {
+    project,
+    store: project.store,
+    events,
+    edits: new HumanEdits(project.store),
+    training: new TrainingRuns(project, options.trainingHost),
+    options,
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { ImportJob } from '../../shared/api/contract.js';
+import { notFound } from '../../shared/errors.js';
+import { runImport } from '../importer/importer.js';
+import type { ServiceContext } from './context.js';
+import type { ServiceImpl } from './types.js';
+
+/** Progress events at most this often per job (the last one always goes out). */
+const PROGRESS_INTERVAL_MS = 100;
+
+export function importsService({ project, store, events }: ServiceContext): ServiceImpl['imports'] {
+  const jobs = new Map<string, ImportJob>();
+  return {
+    start: async ({ paths, maxPixels }) => {
+      const job: ImportJob = {
+        jobId: randomUUID(),
+        state: 'running',
+        paths,
+        done: 0,
+        total: 0,
+        startedAt: new Date().toISOString(),
+        summary: null,
+        error: null,
+      };
+      jobs.set(job.jobId, job);
+      let lastEmit = 0;
+      runImport(
+        { store, dataDir: project.dataDir },
+        {
+          paths,
+          maxPixels,
+          onProgress: (done, total) => {
+            job.done = done;
+            job.total = total;
+            const now = Date.now();
+            if (now - lastEmit >= PROGRESS_INTERVAL_MS || done === total) {
+              lastEmit = now;
+              events.emit('import.progress', { ...job });
+            }
+          },
+        },
+      ).then(
+        (summary) => {
+          job.state = 'finished';
+          job.summary = summary;
+          events.emit('import.finished', { ...job });
+        },
+        (error: unknown) => {
+          job.state = 'failed';
+          job.error = error instanceof Error ? error.message : String(error);
+          events.emit('import.finished', { ...job });
+        },
+      );
+      return { ...job };
+    },
+    status: async ({ jobId }) => {
+      const job = jobs.get(jobId);
+      if (!job) throw notFound(`Import job ${jobId}`);
+      return { ...job };
+    },
+    list: async () => [...jobs.values()].map((j) => ({ ...j })),
+  };
+}

@@ -1,0 +1,72 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EvaluationReport } from '../../shared/evaluation.js';
+import { conflict, notFound } from '../../shared/errors.js';
+import { ensureBackend } from '../engine/backend.js';
+import { predictRun } from '../engine/predict.js';
+import type { FromWorker } from '../engine/protocol.js';
+import type { ServiceContext } from './context.js';
+import { toRunSummary } from './mappers.js';
+import type { ServiceImpl } from './types.js';
+
+export function trainingService({ project, store, events, training, options }: ServiceContext): ServiceImpl['training'] {
+  const relay = (runId: () => number) => (message: FromWorker) => {
+    if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
+  };
+  const run = (runId: number) => {
+    const row = store.runs.get(runId);
+    if (!row) throw notFound(`Run ${runId}`);
+    return row;
+  };
+  return {
+    backend: async () => {
+      const choice = await ensureBackend();
+      return { name: choice.name, reason: choice.reason, skipped: choice.skipped };
+    },
+    specs: async () => {
+      const files = (await readdir(options.specsDir)).filter((f) => f.endsWith('.json')).sort();
+      return Promise.all(files.map(async (file) => ({ file, spec: JSON.parse(await readFile(path.join(options.specsDir, file), 'utf8')) as unknown })));
+    },
+    runs: async () => store.runs.list().map(toRunSummary),
+    start: async ({ spec, name, backend }) => {
+      const handle = training.start(spec, { name, backend, onMessage: relay(() => handle.runId) });
+      void handle.done.then((row) => events.emit('training.finished', toRunSummary(row)));
+      return toRunSummary(store.runs.get(handle.runId)!);
+    },
+    control: async ({ runId, action }) => {
+      const handle = training.get(runId);
+      const row = run(runId);
+      if (!handle) throw conflict(`Run ${runId} is not running (status ${row.status})`);
+      handle.control(action);
+      if (action !== 'cancel') store.runs.setStatus(runId, action === 'pause' ? 'paused' : 'running');
+      return toRunSummary(store.runs.get(runId)!);
+    },
+    metrics: async ({ runId }) => {
+      run(runId);
+      return { rows: store.runs.metrics(runId) };
+    },
+    evaluation: async ({ runId }) => {
+      const row = run(runId);
+      const report = store.runs.evaluation<EvaluationReport>(runId, 'test');
+      if (!report) throw notFound(`A test evaluation of run ${runId} (status ${row.status})`);
+      return report;
+    },
+    cell: async ({ runId, head, trueIndex, predIndex }) => {
+      run(runId);
+      return { items: store.runs.cellImages(runId, head, 'test', trueIndex, predIndex) };
+    },
+    predict: async ({ runId, all }) => {
+      run(runId);
+      const summary = await predictRun(project, runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
+      events.emit('annotations.changed', { imageIds: [] });
+      return { images: summary.images, written: summary.written };
+    },
+    resume: async ({ runId }) => {
+      const row = run(runId);
+      if (row.status === 'completed' || training.get(runId)) throw conflict(`Run ${runId} is ${training.get(runId) ? 'running' : row.status}`);
+      const handle = training.resume(runId, { onMessage: relay(() => runId) });
+      void handle.done.then((done) => events.emit('training.finished', toRunSummary(done)));
+      return toRunSummary(store.runs.get(runId)!);
+    },
+  };
+}

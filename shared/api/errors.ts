@@ -1,0 +1,21 @@
+/** How the API reports a failure, on every transport. */
+
+export type ErrorCode = 'invalid_request' | 'unknown_method' | 'not_found' | 'conflict' | 'internal';
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** For invalid requests: each bad field's path ("label.kind") and what is wrong. */
+  issues?: { path: string; message: string }[];
+}
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiErrorBody };
+
+/** HTTP status for an error code (server mode). */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  unknown_method: 404,
+  not_found: 404,
+  conflict: 409,
+  internal: 500,
+};

@@ -1,0 +1,30 @@
+/** Events the services emit (import progress, label changes, training progress), by name. */
+import type { ImportJob } from '../imports.js';
+import type { RunSummary } from '../runs.js';
+
+export interface TrainingProgressEvent {
+  runId: number;
+  kind: 'step' | 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  heads: Record<string, { loss: number; accuracy: number | null; count: number; lambda?: number }>;
+  validation?: { loss: number; heads: Record<string, { loss: number; accuracy: number | null; count: number }> };
+  elapsedMs: number;
+  etaMs: number | null;
+}
+
+export interface PolyheadEvents {
+  'import.progress': ImportJob;
+  'import.finished': ImportJob;
+  'annotations.changed': { imageIds: number[] };
+  'targets.changed': { targetId: number };
+  'training.progress': TrainingProgressEvent;
+  'training.finished': RunSummary;
+  'predict.progress': { runId: number; done: number; total: number };
+}
+export type EventName = keyof PolyheadEvents;
+export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];

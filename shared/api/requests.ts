@@ -1,0 +1,121 @@
+/** Request schemas of the API, by service and method, and the types derived from them. */
+import { z } from 'zod';
+import { imageFilterSchema, labelInputSchema } from '../image-filter.js';
+import { modelSpecSchema } from '../model-spec.js';
+
+const id = z.number().int().positive();
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_\- .]+$/u, 'may contain letters, digits, spaces, "_", "-" and "." only');
+const empty = z.object({}).strict();
+
+const coalesceKey = z.string().min(1).max(200);
+
+/** Request schemas, by service and method. */
+export const requests = {
+  project: {
+    info: empty,
+    stats: empty,
+  },
+  targets: {
+    list: empty,
+    createCategorical: z
+      .object({ name, classes: z.array(name).max(200).default([]) })
+      .strict(),
+    addClass: z.object({ targetId: id, name }).strict(),
+    renameClass: z.object({ targetId: id, classId: id, name }).strict(),
+    /** Moves every label of classId to intoClassId, then deletes classId. */
+    mergeClass: z.object({ targetId: id, classId: id, intoClassId: id }).strict(),
+    /**
+     * Deletes a class. A class in use is refused unless `labels` says what becomes of its
+     * labels: 'unknown' (explicitly unknown) or 'pending' (not looked at). To keep them, merge.
+     */
+    deleteClass: z.object({ targetId: id, classId: id, labels: z.enum(['refuse', 'unknown', 'pending']).default('refuse') }).strict(),
+  },
+  images: {
+    list: z
+      .object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+        filter: imageFilterSchema.default({ status: 'any', order: 'id' }),
+      })
+      .strict(),
+    get: z.object({ id }).strict(),
+    /** The ids a labeling queue walks, in order. */
+    ids: z.object({ filter: imageFilterSchema.default({ status: 'any', order: 'id' }) }).strict(),
+  },
+  annotations: {
+    /** Sets one human label. Edits sharing a coalesceKey (one field being typed) form one undo step. */
+    set: z.object({ imageId: id, targetId: id, label: labelInputSchema, coalesceKey: coalesceKey.optional() }).strict(),
+    /** Back to "not looked at". */
+    clear: z.object({ imageId: id, targetId: id, coalesceKey: coalesceKey.optional() }).strict(),
+    /** One label for many images (given by id, or every image matching a filter), as one undo step. */
+    /** Makes the model's prediction for a target the human label (one undoable edit). */
+    accept: z.object({ imageId: id, targetId: id }).strict(),
+    bulkSet: z
+      .object({
+        imageIds: z.array(id).min(1).max(200_000).optional(),
+        filter: imageFilterSchema.optional(),
+        targetId: id,
+        label: labelInputSchema,
+      })
+      .strict()
+      .refine((r) => (r.imageIds === undefined) !== (r.filter === undefined), {
+        message: 'give either imageIds or filter',
+        path: ['imageIds'],
+      }),
+    undo: empty,
+    redo: empty,
+    history: empty,
+  },
+  training: {
+    /** The backend training would run on here, and why. */
+    backend: empty,
+    /** The example specs shipped in resources/specs. */
+    specs: empty,
+    runs: empty,
+    /** Starts a run of a model spec in a worker; progress arrives as training.progress events. */
+    start: z
+      .object({
+        spec: modelSpecSchema,
+        name: z.string().min(1).max(120).optional(),
+        backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+      })
+      .strict(),
+    control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */
+    resume: z.object({ runId: id }).strict(),
+    /** Every recorded metric of a run (curves). */
+    metrics: z.object({ runId: id }).strict(),
+    /** The test evaluation of a finished run. */
+    evaluation: z.object({ runId: id }).strict(),
+    /** The images behind one cell of a head's confusion matrix, most confident first. */
+    cell: z.object({ runId: id, head: z.string().min(1).max(48), trueIndex: z.number().int().min(0), predIndex: z.number().int().min(0) }).strict(),
+    /** Stores a run's predictions as model-sourced labels (never over human labels). */
+    predict: z.object({ runId: id, all: z.boolean().default(false) }).strict(),
+  },
+  imports: {
+    start: z
+      .object({
+        paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+        /** Reject images larger than this many pixels (width x height). */
+        maxPixels: z.number().int().positive().max(100_000_000).optional(),
+      })
+      .strict(),
+    status: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    list: empty,
+  },
+} as const;
+
+type Requests = typeof requests;
+export type ServiceName = keyof Requests;
+export type MethodName<S extends ServiceName> = keyof Requests[S] & string;
+/** "service.method" for every method of the contract. */
+export type QualifiedMethod = { [S in ServiceName]: `${S}.${MethodName<S>}` }[ServiceName];
+/** What a caller passes: the schema's input (defaults may be omitted). */
+export type RequestOf<S extends ServiceName, M extends MethodName<S>> = z.input<Requests[S][M]>;
+/** What a handler receives: the parsed request with defaults filled in. */
+export type ParsedRequestOf<S extends ServiceName, M extends MethodName<S>> = z.output<Requests[S][M]>;

@@ -1,0 +1,24 @@
+/**
+ * Neutral errors any layer may raise, in domain terms: something named does not exist,
+ * an action conflicts with the current state, or a field holds a value that is invalid
+ * for this project. They carry no transport vocabulary; the API maps them to its error
+ * codes (electron/services/api-error.ts) and the CLI prints their messages.
+ */
+export type DomainErrorKind = 'not_found' | 'conflict' | 'invalid_value';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    /** For invalid values: each bad field's path ("label.value") and what is wrong. */
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} does not exist`);
+export const conflict = (message: string) => new DomainError('conflict', message);
+/** A value that passed the request schema but is invalid for this project (a class that is not a class, say). */
+export const invalidField = (path: string, message: string) => new DomainError('invalid_value', `${path}: ${message}`, [{ path, message }]);
