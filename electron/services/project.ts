@@ -40,6 +40,6 @@ export function projectService({ project, store }: ServiceContext): ServiceImpl[
       imageCount: store.images.count(),
       createdAt: store.setting<string>('project.createdAt') ?? '',
     }),
-    stats: async () => projectStats(store),
+    stats: async () => store.read(() => projectStats(store)),
   };
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrations as allMigrations } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
+import { writeTransaction } from './transaction.js';
 
 export class DatabaseTooNewError extends Error {
   constructor(
@@ -69,12 +70,11 @@ function migrate(db: Database.Database, migrations: readonly Migration[], target
   });
   for (const migration of migrations) {
     if (migration.version <= schemaVersion(db) || migration.version > target) continue;
-    const apply = db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    });
     try {
-      apply.immediate();
+      writeTransaction(db, () => {
+        migration.up(db);
+        db.pragma(`user_version = ${migration.version}`);
+      });
     } catch (error) {
       throw new MigrationError(migration, error);
     }

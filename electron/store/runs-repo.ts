@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { writeTransaction } from './transaction.js';
 import type { RunMetric, RunStatus } from '../../shared/runs.js';
 
 export type { RunStatus };
@@ -106,10 +107,10 @@ export class RunsRepo {
   }
   addMetrics(runId: number, rows: MetricRow[], epochsDone: number, stepsDone: number): void {
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const r of rows) this.stmts.metric.run({ ...r, runId, now });
       this.stmts.progress.run({ id: runId, epochs: epochsDone, steps: stepsDone });
-    })();
+    });
   }
   metrics(runId: number): MetricRow[] {
     return this.stmts.metrics.all(runId);
@@ -126,7 +127,7 @@ export class RunsRepo {
     report: { heads: { head: string; classes: string[]; confusion: number[][]; cells: { trueIndex: number; predIndex: number; imageId: number; confidence: number }[] }[] },
   ): void {
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const h of report.heads) {
         this.stmts.matrix.run({ runId, head: h.head, split, classes: JSON.stringify(h.classes), counts: JSON.stringify(h.confusion) });
         this.stmts.clearCells.run({ runId, head: h.head, split });
@@ -134,7 +135,7 @@ export class RunsRepo {
       }
       const withoutCells = { ...report, heads: report.heads.map(({ cells: _cells, ...rest }) => rest) };
       this.stmts.report.run({ runId, split, report: JSON.stringify(withoutCells), now });
-    })();
+    });
   }
   /** The images behind one confusion-matrix cell, most confident first. */
   cellImages(runId: number, head: string, split: 'val' | 'test', trueIndex: number, predIndex: number) {

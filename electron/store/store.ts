@@ -5,6 +5,7 @@ import { EditLogRepo } from './edit-log-repo.js';
 import { ImagesRepo } from './images-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { TargetsRepo } from './targets-repo.js';
+import { readTransaction, writeTransaction } from './transaction.js';
 
 export interface BatchRecord {
   imported: number;
@@ -54,9 +55,14 @@ export class Store {
     return schemaVersion(this.db);
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (the write lock is taken up front). */
+  /** Runs `fn` in one write transaction (IMMEDIATE: the write lock is taken up front). */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return writeTransaction(this.db, fn);
+  }
+
+  /** Runs `fn`'s reads against one snapshot of the database. */
+  read<T>(fn: () => T): T {
+    return readTransaction(this.db, fn);
   }
 
   setting<T>(key: string): T | undefined {

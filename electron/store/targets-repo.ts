@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { writeTransaction } from './transaction.js';
 import { DEFAULT_TARGETS, defaultHotkey, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
 
@@ -86,24 +87,24 @@ export class TargetsRepo {
 
   /** Creates the default targets (digits, length, font_style, script) in an empty project. */
   seedDefaults(): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       if (this.list().length > 0) return;
       for (const def of DEFAULT_TARGETS) {
         const source = def.source ? this.byName(def.source)?.id ?? null : null;
         const id = this.insertTarget(def.name, def.kind, def.alphabet ?? null, def.maxLength ?? null, source);
         def.classes?.forEach((name, i) => this.insertClassRow(id, name, def.kind === 'categorical' ? defaultHotkey(i) : null));
       }
-    })();
+    });
   }
 
   createCategorical(name: string, classes: string[]): TargetDef {
     if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
     const unique = [...new Set(classes)];
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const id = this.insertTarget(name, 'categorical', null, null, null);
       unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
       return this.byId(id);
-    })();
+    });
   }
 
   addClass(targetId: number, name: string): TargetDef {
@@ -112,7 +113,7 @@ export class TargetsRepo {
       throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
     }
     if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
-    this.db.transaction(() => this.insertClassRow(targetId, name, defaultHotkey(target.classes.length)))();
+    writeTransaction(this.db, () => this.insertClassRow(targetId, name, defaultHotkey(target.classes.length)));
     return this.byId(targetId);
   }
 
@@ -126,7 +127,7 @@ export class TargetsRepo {
     if (target.classes.some((c) => c.name === name && c.id !== classId)) {
       throw conflict(`Target '${target.name}' already has a class '${name}'`);
     }
-    this.db.transaction(() => this.stmts.renameClass.run({ id: classId, name }))();
+    writeTransaction(this.db, () => this.stmts.renameClass.run({ id: classId, name }));
     this.cache = null;
     return this.byId(targetId);
   }

@@ -14,11 +14,58 @@ function sources(dir: string): string[] {
 }
 
 function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(repoRoot, file), 'utf8');
+  return importsIn(readFileSync(path.join(repoRoot, file), 'utf8'));
+}
+
+function importsIn(text: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
     (m) => m[1]!,
   );
 }
+
+/**
+ * Who may import whom inside electron/ (ARCHITECTURE.md), lowest layer first. A folder may
+ * import itself, the folders listed for it, shared/ (the store: not shared/api/, the wire
+ * vocabulary) and npm packages. Type-only imports count: a type from above is still a back-edge.
+ */
+const LAYERS: Record<string, string[]> = {
+  'electron/platform': [],
+  'electron/store': [],
+  'electron/domain': ['electron/platform', 'electron/store'],
+  'electron/synth': [],
+  'electron/importer': ['electron/platform', 'electron/store', 'electron/domain'],
+  'electron/engine': ['electron/platform', 'electron/store', 'electron/domain'],
+  'electron/services': ['electron/platform', 'electron/store', 'electron/domain', 'electron/importer', 'electron/engine'],
+  'electron/app': ['electron/platform', 'electron/store', 'electron/domain', 'electron/importer', 'electron/services'],
+  'electron/server': ['electron/platform', 'electron/domain', 'electron/services'],
+  'electron/main': ['electron/platform', 'electron/domain', 'electron/engine', 'electron/services', 'electron/app', 'electron/server'],
+  'electron/cli': ['electron/platform', 'electron/store', 'electron/domain', 'electron/services', 'electron/app', 'electron/server', 'electron/synth'],
+  'electron/tools': ['electron/platform', 'electron/domain', 'electron/importer', 'electron/synth'],
+  'electron/preload': [],
+};
+
+const layerOf = (file: string) => Object.keys(LAYERS).find((layer) => file.startsWith(layer + '/'));
+
+/** The layering rules broken by `file` (repository-relative, '/'-separated) with source `text`. */
+function breaches(file: string, text: string): string[] {
+  const layer = layerOf(file);
+  if (!layer) return [`${file} is in no layer of electron/ (add its folder to LAYERS and ARCHITECTURE.md)`];
+  const found: string[] = [];
+  for (const spec of importsIn(text)) {
+    if (!spec.startsWith('.')) continue; // npm packages and node: builtins
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+    if (target.startsWith('shared/')) {
+      if (layer === 'electron/store' && target.startsWith('shared/api/')) found.push(`${file} imports ${spec}: the store does not speak the API's wire types`);
+      continue;
+    }
+    const to = layerOf(target);
+    if (to === layer) continue;
+    if (!to || !LAYERS[layer]!.includes(to)) found.push(`${file} (${layer}) imports ${spec} (${to ?? target})`);
+  }
+  return found;
+}
+
+const MAX_LINES = 300;
 
 /** Type-checks `code` under the compiler options of `tsconfig` and returns tsc's output. */
 function typecheckUnder(tsconfig: string, name: string, code: string): string {
@@ -69,5 +116,31 @@ describe('layering', () => {
     // And the probes are sound: each runtime's own globals do type-check there.
     expect(typecheckUnder('renderer/tsconfig.json', 'renderer-dom', dom)).toBe('');
     expect(typecheckUnder('electron/tsconfig.json', 'electron-node', node)).toBe('');
+  });
+  it('inside electron/, every import follows the layers (and none is in no layer)', () => {
+    const found = sources('electron')
+      .map((f) => f.split(path.sep).join('/'))
+      .filter((f) => f.split('/').length > 2)
+      .flatMap((f) => breaches(f, readFileSync(path.join(repoRoot, f), 'utf8')));
+    expect(found).toEqual([]);
+    expect(readdirSync(path.join(repoRoot, 'electron'), { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('the layer check catches a back-edge: a probe in electron/store importing services', () => {
+    const probe = "import type { ServiceImpl } from '../services/index.js';\nexport type Probe = ServiceImpl;\n";
+    expect(breaches('electron/store/probe.ts', probe)).toEqual(['electron/store/probe.ts (electron/store) imports ../services/index.js (electron/services)']);
+    expect(breaches('electron/store/probe.ts', "import type { ImageFilter } from '../../shared/api/contract.js';\n")).toHaveLength(1);
+    expect(breaches('electron/engine/probe.ts', "import { runImport } from '../importer/importer.js';\n")).toHaveLength(1);
+    expect(breaches('electron/services/probe.ts', "import { runImport } from '../importer/importer.js';\nimport { z } from 'zod';\n")).toEqual([]);
+    expect(breaches('electron/probe.ts', '')).toHaveLength(1);
+  });
+
+  it(`no source file is over ${MAX_LINES} lines without a reason written at its top`, () => {
+    const long = ['electron', 'shared', 'renderer/src', 'bench', 'scripts']
+      .flatMap(sources)
+      .map((file) => ({ file, text: readFileSync(path.join(repoRoot, file), 'utf8') }))
+      .filter(({ text }) => text.split('\n').length > MAX_LINES && !/^[\s\S]{0,600}Longer than 300 lines because/.test(text))
+      .map(({ file, text }) => `${file}: ${text.split('\n').length} lines`);
+    expect(long).toEqual([]);
   });
 });
