@@ -3,12 +3,14 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ImageDetail, ImageFilter } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
 import { api, mediaPath, onEvent } from '../api';
+import { ImageCache } from '../labeling/image-cache';
 import type { LabelAction } from '../labeling/keymap';
-import { reduceLabels, type LabelWrite, type Labels } from '../labeling/label-state';
+import { reduceLabels, type Labels } from '../labeling/label-state';
+import { openPredictions, predictionsToAccept, type Prediction } from '../labeling/predictions';
+import { createWriteQueue, type QueuedWrite, type SaveState } from '../labeling/write-queue';
 import { useProjectStore } from './project';
 
 const PREFETCH = 3;
-const session = Math.random().toString(36).slice(2, 10);
 
 function humanLabels(detail: ImageDetail): Labels {
   const labels: Labels = {};
@@ -16,24 +18,23 @@ function humanLabels(detail: ImageDetail): Labels {
   return labels;
 }
 
-/**
- * Fetches and decodes an image into an element kept for display: putting this very element
- * on screen later paints in the next frame, with no fetch and no decode in between.
- */
-function preloadImage(id: number): Promise<HTMLImageElement> {
-  const img = new Image();
-  img.src = mediaPath.image(id);
-  img.dataset.imageId = String(id);
-  return img.decode().then(
-    () => img,
-    () => img,
-  );
+/** The store calls behind the write queue, one transaction each. */
+function send(write: QueuedWrite): Promise<unknown> {
+  const { imageId, targetId } = write;
+  switch (write.kind) {
+    case 'set':
+      return api.annotations.set({ imageId, targetId, label: write.label, coalesceKey: write.coalesceKey });
+    case 'clear':
+      return api.annotations.clear({ imageId, targetId, coalesceKey: write.coalesceKey });
+    case 'accept':
+      return api.annotations.accept({ imageId, targetId });
+  }
 }
 
 /**
  * The labeling session: a queue of image ids (a snapshot of a filter), the image shown,
  * its labels as the user sees them, and the writes on their way to the store. Labels
- * change locally at once; writes go out in order, one transaction each, and the save
+ * change locally at once; writes go out in order through the write queue, and the save
  * state says when everything shown is stored.
  */
 export const useLabelerStore = defineStore('labeler', () => {
@@ -44,20 +45,33 @@ export const useLabelerStore = defineStore('labeler', () => {
   const current = shallowRef<ImageDetail | null>(null);
   const labels = ref<Labels>({});
   const activeIndex = ref(0);
-  const saveState = ref<'saved' | 'saving' | 'error'>('saved');
+  const saveState = ref<SaveState>('saved');
   const saveError = ref<string | null>(null);
   const savedWrites = ref(0);
   const message = ref<string | null>(null);
   const loading = ref(false);
-  const cache = new Map<number, Promise<ImageDetail>>();
-  const elements = new Map<number, HTMLImageElement>();
-  let chain: Promise<void> = Promise.resolve();
-  let pendingWrites = 0;
-  let editSession = 0;
+  const images = new ImageCache({ fetchDetail: (id) => api.images.get({ id }), imageUrl: mediaPath.image });
+  const writes = createWriteQueue({
+    send,
+    onStatus: (status) => {
+      saveState.value = status.state;
+      saveError.value = status.error;
+      savedWrites.value = status.savedWrites;
+    },
+    onFailure: async ({ imageId }) => {
+      // Show what the store really holds for that image.
+      images.invalidate(imageId);
+      if (current.value?.id === imageId) {
+        const detail = await images.load(imageId);
+        current.value = detail;
+        labels.value = humanLabels(detail);
+      }
+    },
+  });
   /** Whether the active field has been typed into since it was entered. */
   let typedInSession = false;
   const newSession = () => {
-    editSession++;
+    writes.newEditSession();
     typedInSession = false;
   };
 
@@ -65,21 +79,8 @@ export const useLabelerStore = defineStore('labeler', () => {
   const activeTarget = computed<TargetDef | null>(() => targets.value[activeIndex.value] ?? null);
   const done = computed(() => queue.value.length > 0 && position.value >= queue.value.length);
 
-  function load(id: number): Promise<ImageDetail> {
-    let entry = cache.get(id);
-    if (!entry) {
-      entry = Promise.all([api.images.get({ id }), preloadImage(id)]).then(([detail, img]) => {
-        elements.set(id, img);
-        return detail;
-      });
-      entry.catch(() => cache.delete(id));
-      cache.set(id, entry);
-    }
-    return entry;
-  }
-
   function prefetch(from: number): void {
-    for (let p = from; p < Math.min(queue.value.length, from + PREFETCH); p++) void load(queue.value[p]!);
+    for (let p = from; p < Math.min(queue.value.length, from + PREFETCH); p++) void images.load(queue.value[p]!);
   }
 
   async function show(pos: number): Promise<void> {
@@ -88,16 +89,13 @@ export const useLabelerStore = defineStore('labeler', () => {
     activeIndex.value = 0;
     newSession();
     // What is on screen is the truth for an image being left; refetch it if it comes back.
-    if (leaving !== undefined) {
-      cache.delete(leaving);
-      elements.delete(leaving);
-    }
+    if (leaving !== undefined) images.forget(leaving);
     if (done.value || queue.value.length === 0) {
       current.value = null;
       return;
     }
     const id = queue.value[position.value]!;
-    const detail = await load(id);
+    const detail = await images.load(id);
     if (queue.value[position.value] !== id) return; // moved on meanwhile
     current.value = detail;
     labels.value = humanLabels(detail);
@@ -109,7 +107,7 @@ export const useLabelerStore = defineStore('labeler', () => {
     loading.value = true;
     try {
       filter.value = next;
-      cache.clear();
+      images.invalidateAll();
       const { ids } = await api.images.ids({ filter: next });
       let start = 0;
       if (startId !== undefined) {
@@ -127,70 +125,22 @@ export const useLabelerStore = defineStore('labeler', () => {
     }
   }
 
-  /** Queues one store call; calls go out in order, and the save state follows them. */
-  function enqueueCall(imageId: number, call: () => Promise<unknown>): void {
-    pendingWrites++;
-    saveState.value = 'saving';
-    chain = chain
-      .then(async () => {
-        await call();
-        savedWrites.value++;
-      })
-      .catch(async (e: Error) => {
-        saveError.value = e.message;
-        saveState.value = 'error';
-        // Show what the store really holds for that image.
-        cache.delete(imageId);
-        if (current.value?.id === imageId) {
-          const detail = await load(imageId);
-          current.value = detail;
-          labels.value = humanLabels(detail);
-        }
-      })
-      .finally(() => {
-        pendingWrites--;
-        if (pendingWrites === 0 && saveState.value !== 'error') saveState.value = 'saved';
-      });
-  }
-
-  function enqueue(imageId: number, write: LabelWrite): void {
-    const coalesceKey = `${session}:${imageId}:${write.targetId}:${editSession}`;
-    enqueueCall(imageId, () =>
-      write.label
-        ? api.annotations.set({ imageId, targetId: write.targetId, label: write.label, coalesceKey })
-        : api.annotations.clear({ imageId, targetId: write.targetId, coalesceKey }),
-    );
-  }
-
   /** Model predictions of the shown image, by target, where no human label exists. */
-  const predictions = computed<Record<number, { value: string | null; confidence: number | null }>>(() => {
-    const out: Record<number, { value: string | null; confidence: number | null }> = {};
-    for (const a of current.value?.annotations ?? []) {
-      if (a.source === 'model' && !labels.value[a.targetId]) out[a.targetId] = { value: a.value, confidence: a.confidence };
-    }
-    return out;
-  });
+  const predictions = computed<Record<number, Prediction>>(() => openPredictions(current.value, labels.value));
 
   /** Enter on an image with predictions: every prediction not yet labelled by a human becomes a human label. */
   function acceptPredictions(): void {
     const image = current.value;
     if (!image) return;
-    const pending = predictions.value;
-    const accepted = new Set<number>();
-    for (const t of targets.value) {
-      const p = pending[t.id];
-      if (!p || labels.value[t.id]) continue;
-      // A sequence accepted sets its length; the length's own prediction is not needed then.
-      if (t.kind === 'length' && t.sourceTargetId !== null && accepted.has(t.sourceTargetId)) continue;
-      accepted.add(t.id);
-      labels.value = { ...labels.value, [t.id]: p.value === null ? { state: 'unknown', value: null } : { state: 'value', value: p.value } };
-      enqueueCall(image.id, () => api.annotations.accept({ imageId: image.id, targetId: t.id }));
+    for (const { targetId, label } of predictionsToAccept(targets.value, predictions.value, labels.value)) {
+      labels.value = { ...labels.value, [targetId]: label };
+      writes.accept(image.id, targetId);
     }
   }
 
   /** Resolves once every write so far has been answered. */
   function flush(): Promise<void> {
-    return chain;
+    return writes.flush();
   }
 
   async function undoOrRedo(kind: 'undo' | 'redo'): Promise<void> {
@@ -201,10 +151,10 @@ export const useLabelerStore = defineStore('labeler', () => {
       return;
     }
     message.value = `${kind === 'undo' ? 'Undid' : 'Redid'}: ${result.description}`;
-    for (const id of result.imageIds) cache.delete(id);
+    for (const id of result.imageIds) images.invalidate(id);
     const here = current.value?.id;
     if (here !== undefined && result.imageIds.includes(here)) {
-      const detail = await load(here);
+      const detail = await images.load(here);
       current.value = detail;
       labels.value = humanLabels(detail);
     } else if (result.imageIds.length === 1) {
@@ -251,21 +201,14 @@ export const useLabelerStore = defineStore('labeler', () => {
         const result = reduceLabels(labels.value, targets.value, target, action, !typedInSession);
         typedInSession = true;
         labels.value = result.labels;
-        for (const write of result.writes) enqueue(image.id, write);
+        for (const write of result.writes) writes.label(image.id, write);
       }
     }
   }
 
   /** The decoded element of an image (prefetched), or a fresh one. */
   function imageElement(id: number): HTMLImageElement {
-    let img = elements.get(id);
-    if (!img) {
-      img = new Image();
-      img.src = mediaPath.image(id);
-      img.dataset.imageId = String(id);
-      elements.set(id, img);
-    }
-    return img;
+    return images.element(id);
   }
 
   function focusTarget(index: number): void {
@@ -276,8 +219,8 @@ export const useLabelerStore = defineStore('labeler', () => {
 
   // Someone else changed labels (another window, a bulk edit): refetch those images when shown.
   onEvent('annotations.changed', ({ imageIds }) => {
-    if (pendingWrites > 0) return;
-    for (const id of imageIds) if (id !== current.value?.id) cache.delete(id);
+    if (writes.pending > 0) return;
+    for (const id of imageIds) if (id !== current.value?.id) images.invalidate(id);
   });
 
   return {

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { createWriteQueue, type QueuedWrite, type SaveStatus } from '../../renderer/src/labeling/write-queue';
+
+/** A send whose calls stay open until the test answers them, one by one. */
+function manualSend() {
+  const calls: { write: QueuedWrite; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const send = (write: QueuedWrite) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ write, resolve, reject });
+    });
+  return { calls, send };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('write queue', () => {
+  it('sends writes in order, the next only once the previous is answered', async () => {
+    const { calls, send } = manualSend();
+    const queue = createWriteQueue({ send, session: 's' });
+    queue.label(1, { targetId: 10, label: { kind: 'value', value: '1' } });
+    queue.label(1, { targetId: 10, label: null });
+    queue.accept(2, 11);
+    await settle();
+    expect(calls.map((c) => c.write.kind)).toEqual(['set']);
+    calls[0]!.resolve();
+    await settle();
+    expect(calls.map((c) => c.write.kind)).toEqual(['set', 'clear']);
+    calls[1]!.resolve();
+    await settle();
+    expect(calls.map((c) => c.write)).toEqual([
+      { kind: 'set', imageId: 1, targetId: 10, label: { kind: 'value', value: '1' }, coalesceKey: 's:1:10:0' },
+      { kind: 'clear', imageId: 1, targetId: 10, coalesceKey: 's:1:10:0' },
+      { kind: 'accept', imageId: 2, targetId: 11 },
+    ]);
+    calls[2]!.resolve();
+    await queue.flush();
+    expect(queue.pending).toBe(0);
+  });
+
+  it('reports saving while writes are open and saved once all are answered', async () => {
+    const { calls, send } = manualSend();
+    const seen: SaveStatus[] = [];
+    const queue = createWriteQueue({ send, onStatus: (s) => seen.push({ ...s }) });
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0 });
+    queue.accept(1, 1);
+    queue.accept(1, 2);
+    expect(queue.status.state).toBe('saving');
+    expect(queue.pending).toBe(2);
+    await settle();
+    calls[0]!.resolve();
+    await settle();
+    expect(queue.status).toEqual({ state: 'saving', error: null, savedWrites: 1 });
+    calls[1]!.resolve();
+    await queue.flush();
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 2 });
+    expect(seen.map((s) => s.state)).toEqual(['saving', 'saving', 'saving', 'saving', 'saved']);
+    expect(seen.at(-1)).toEqual(queue.status);
+  });
+
+  it('surfaces a failed write, lets the owner recover before later writes, and keeps going', async () => {
+    const sent: QueuedWrite[] = [];
+    const order: string[] = [];
+    const queue = createWriteQueue({
+      send: async (write) => {
+        sent.push(write);
+        order.push(`send ${write.targetId}`);
+        if (write.targetId === 2) throw new Error('image 5 is gone');
+      },
+      onFailure: async (write, error) => {
+        order.push(`recover ${write.imageId}: ${error.message}`);
+      },
+    });
+    queue.accept(5, 1);
+    queue.accept(5, 2);
+    queue.accept(5, 3);
+    await queue.flush();
+    expect(order).toEqual(['send 1', 'send 2', 'recover 5: image 5 is gone', 'send 3']);
+    // The error stays shown after the queue drains: the write it names was lost.
+    expect(queue.status).toEqual({ state: 'error', error: 'image 5 is gone', savedWrites: 2 });
+    queue.accept(5, 4);
+    expect(queue.status.state).toBe('saving');
+    await queue.flush();
+    expect(queue.status).toEqual({ state: 'saved', error: 'image 5 is gone', savedWrites: 3 });
+  });
+
+  it('coalesces keystrokes in one field of one image within an edit session, and nothing else', async () => {
+    const sent: QueuedWrite[] = [];
+    const queue = createWriteQueue({ send: async (w) => void sent.push(w), session: 'win' });
+    const type = (imageId: number, targetId: number, value: string) => queue.label(imageId, { targetId, label: { kind: 'value', value } });
+    type(7, 1, '1');
+    type(7, 1, '12');
+    type(7, 2, 'a'); // another field
+    type(8, 1, '3'); // another image
+    queue.newEditSession(); // the field was left and entered again
+    type(7, 1, '9');
+    await queue.flush();
+    const keys = sent.map((w) => (w.kind === 'accept' ? null : w.coalesceKey));
+    expect(keys).toEqual(['win:7:1:0', 'win:7:1:0', 'win:7:2:0', 'win:8:1:0', 'win:7:1:1']);
+  });
+
+  it('gives each window its own coalesce keys', async () => {
+    const keys: string[] = [];
+    const send = async (w: QueuedWrite) => void (w.kind !== 'accept' && keys.push(w.coalesceKey));
+    const a = createWriteQueue({ send });
+    const b = createWriteQueue({ send });
+    a.label(1, { targetId: 1, label: { kind: 'unknown' } });
+    b.label(1, { targetId: 1, label: { kind: 'unknown' } });
+    await Promise.all([a.flush(), b.flush()]);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+});
