@@ -16,7 +16,8 @@ import { selectBackend } from '../electron/engine/backend.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf } from '../electron/engine/tf.js';
 import { predictProbabilities, type Batch } from '../electron/engine/train-step.js';
-import { runTraining, type TrainData } from '../electron/engine/trainer.js';
+import type { TrainData } from '../electron/engine/train-data.js';
+import { runTraining } from '../electron/engine/trainer.js';
 import { repoRoot, runAsScript, writeResult } from './common.js';
 
 const mnist = path.resolve(repoRoot, '..', 'shared', 'data', 'mnist');

@@ -31,7 +31,8 @@ import { decodeImages, readLabels, toTrainData, type Example } from '../electron
 import { evaluate } from '../electron/engine/evaluation.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf, tfl } from '../electron/engine/tf.js';
-import { permutation, runTraining } from '../electron/engine/trainer.js';
+import { permutation } from '../electron/engine/sampling.js';
+import { runTraining } from '../electron/engine/trainer.js';
 import { synthesize } from '../electron/synth/generator.js';
 import { runAsScript, writeResult } from './common.js';
 

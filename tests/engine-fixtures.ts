@@ -58,7 +58,7 @@ export function disposeBatch(batch: Batch): void {
 }
 
 /** A synthetic set as the trainer reads data: batches gathered by index. */
-export function trainData(data: Synthetic, input = 'x'): import('../electron/engine/trainer.js').TrainData {
+export function trainData(data: Synthetic, input = 'x'): import('../electron/engine/train-data.js').TrainData {
   const s = data.size;
   return {
     size: data.n,

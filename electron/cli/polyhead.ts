@@ -8,8 +8,7 @@ import { projectStats } from '../services/index.js';
 import { startServer } from '../server/server.js';
 import { readFile } from 'node:fs/promises';
 import type { Evaluation } from '../engine/evaluation.js';
-import { exportRun } from '../engine/export.js';
-import { predictRun } from '../engine/predict.js';
+import { EngineJobs } from '../engine/jobs.js';
 import type { FromWorker } from '../engine/protocol.js';
 import { TrainingRuns } from '../engine/runs.js';
 import { contactSheet, synthesize } from '../synth/generator.js';
@@ -226,7 +225,7 @@ async function main(argv: string[]): Promise<number> {
       });
     case 'predict':
       return withRuntime(requireData(values.data), async (runtime) => {
-        const summary = await predictRun(runtime.project, requireRun(values.run), {
+        const summary = await new EngineJobs(runtime.project).predict(requireRun(values.run), {
           all: values.all,
           onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\rpredicting ${done}/${total}${done === total ? '\n' : ''}`),
         });
@@ -237,7 +236,7 @@ async function main(argv: string[]): Promise<number> {
     case 'export':
       return withRuntime(requireData(values.data), async (runtime) => {
         if (!values.out) throw new UsageError('--out DIR is required');
-        const result = await exportRun(runtime.project, requireRun(values.run), values.out);
+        const result = await new EngineJobs(runtime.project).export(requireRun(values.run), values.out);
         console.log(`exported run ${values.run} to ${result.dir}: ${result.files.join(', ')}`);
         return 0;
       });

@@ -2,6 +2,8 @@
  * Picks the fastest TensorFlow.js backend present and says which and why:
  * tfjs-node-gpu (libtensorflow + CUDA) > tfjs-node (libtensorflow, CPU) > wasm with
  * Polyhead's training kernels > the pure-JS cpu backend. POLYHEAD_BACKEND forces one.
+ * Called in the engine's worker (every job starts with it), in tests and in benchmarks:
+ * never in the process that serves the UI.
  */
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
@@ -71,12 +73,4 @@ export async function selectBackend(prefer: string | undefined = process.env.POL
     }
   }
   throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`);
-}
-
-let chosen: Promise<BackendChoice> | null = null;
-
-/** Selects a backend once per process (in-process prediction and export), and returns the choice. */
-export function ensureBackend(): Promise<BackendChoice> {
-  chosen ??= selectBackend();
-  return chosen;
 }

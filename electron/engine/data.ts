@@ -10,9 +10,10 @@ import type { InputSpec, ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import type { ResolvedHead } from './model.js';
+import { permutation, seededRandom } from './sampling.js';
 import { tf } from './tf.js';
+import type { TrainData } from './train-data.js';
 import type { HeadLabels } from './train-step.js';
-import { permutation, seededRandom, type TrainData } from './trainer.js';
 
 /** Human labels of one image, by target name: class name / sequence text, null = unknown. */
 export type ImageLabels = Map<string, string | null>;
@@ -37,13 +38,7 @@ export interface Split {
 
 /** Reads every human label of every image (one query). */
 export function readLabels(project: Project): Map<number, ImageLabels> {
-  const rows = project.store.db
-    .prepare(
-      `SELECT a.image_id AS imageId, t.name AS target, a.state, coalesce(c.name, a.text_value) AS value
-       FROM annotations a JOIN targets t ON t.id = a.target_id LEFT JOIN target_classes c ON c.id = a.class_id
-       WHERE a.source = 'human'`,
-    )
-    .all() as { imageId: number; target: string; state: string; value: string | null }[];
+  const rows = project.store.annotations.humanLabels();
   const labels = new Map<number, ImageLabels>();
   for (const r of rows) {
     let m = labels.get(r.imageId);

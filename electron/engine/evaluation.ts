@@ -8,8 +8,8 @@ import type { EvaluationReport, HeadReport, SequenceReport as SequenceEvaluation
 import type { TargetDef } from '../../shared/targets.js';
 import type { MultiHeadModel } from './model.js';
 import { predictProbabilities } from './train-step.js';
-import type { TrainData } from './trainer.js';
 import { tf } from './tf.js';
+import type { TrainData } from './train-data.js';
 
 export interface ConfusionCell {
   trueIndex: number;

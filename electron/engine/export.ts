@@ -2,19 +2,16 @@
  * Exports a run's model in TensorFlow.js layers format: one model.json + weights.bin with
  * one named output per head (softmax probabilities), the trunk shared as trained, gradient
  * reversal dropped (it is the identity at inference), and the spec and class lists beside it.
+ * Runs inside the engine's worker (an export job); callers go through engine/jobs.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../domain/project.js';
 import { loadRunModel } from './predict.js';
+import type { ExportResult } from './protocol.js';
 import { tf, tfl } from './tf.js';
 
-export interface ExportResult {
-  dir: string;
-  files: string[];
-}
-
-export async function exportRun(project: Project, runId: number, outDir: string): Promise<ExportResult> {
+export async function exportRunModel(project: Project, runId: number, outDir: string): Promise<ExportResult> {
   const model = await loadRunModel(project, runId);
   try {
     const { spec } = model;

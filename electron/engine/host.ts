@@ -1,12 +1,13 @@
 /**
- * Where a training run executes. The same worker script and typed messages run in a
- * worker thread (plain Node, the default), in a forked Node process, or in Electron's
- * utilityProcess (electron/main/training-host.ts): never on the thread that serves the UI.
+ * Where an engine job (training, prediction, export, backend probe) executes. The same
+ * worker script and typed messages run in a worker thread (plain Node, the default), in a
+ * forked Node process, or in Electron's utilityProcess (electron/main/training-host.ts):
+ * never on the thread that serves the UI, which never loads TensorFlow.js.
  */
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { trainingWorkerPath } from '../platform/paths.js';
-import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 export interface TrainingHost {
   postMessage(message: ToWorker): void;
@@ -16,10 +17,11 @@ export interface TrainingHost {
   terminate(): Promise<void>;
 }
 
-export type SpawnHost = (start: WorkerStart) => TrainingHost;
+/** Starts a worker for one job. */
+export type SpawnHost = (job: WorkerJob) => TrainingHost;
 
-export const threadHost: SpawnHost = (start) => {
-  const worker = new Worker(trainingWorkerPath, { workerData: start });
+export const threadHost: SpawnHost = (job) => {
+  const worker = new Worker(trainingWorkerPath, { workerData: job });
   return {
     postMessage: (m) => worker.postMessage(m),
     onMessage: (l) => void worker.on('message', l),
@@ -34,9 +36,9 @@ export const threadHost: SpawnHost = (start) => {
 };
 
 /** A separate Node process (child_process.fork): the process-based path Electron's utilityProcess also takes. */
-export const forkHost: SpawnHost = (start) => {
+export const forkHost: SpawnHost = (job) => {
   const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-  child.send({ type: 'start', start } satisfies ToWorker);
+  child.send({ type: 'start', job } satisfies ToWorker);
   return {
     postMessage: (m) => void child.send(m),
     onMessage: (l) => void child.on('message', (m) => l(m as FromWorker)),

@@ -1,22 +1,23 @@
 /**
- * Using a trained run: load its model from the last checkpoint, predict every head for
- * images (by default those a human has not labelled for the head's target) and store the
- * predictions as model-sourced annotations with confidences. Human labels are separate
- * rows and are never touched. Digit heads and the length head combine into one predicted
- * sequence (confidence: the product of the heads used).
+ * Using a trained run, inside the engine's worker: load its model from the last checkpoint,
+ * predict every head for images (by default those a human has not labelled for the head's
+ * target) and hand the predictions, one batch at a time, to the job's owner, which stores
+ * them as model-sourced annotations with confidences (engine/jobs.ts). Human labels are
+ * separate rows and are never touched. Digit heads and the length head combine into one
+ * predicted sequence (confidence: the product of the heads used).
  */
 import { parseModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
-import { ensureBackend } from './backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { decodeImages } from './data.js';
 import { MultiHeadModel } from './model.js';
+import type { PredictedLabel } from './protocol.js';
 import { tf } from './tf.js';
 import { predictProbabilities } from './train-step.js';
 
+/** A run's model at its last checkpoint, on the backend the worker has already started. */
 export async function loadRunModel(project: Project, runId: number): Promise<MultiHeadModel> {
-  await ensureBackend();
   const run = project.store.runs.get(runId);
   if (!run) throw new Error(`no run ${runId}`);
   const parsed = parseModelSpec(JSON.parse(run.spec));
@@ -28,20 +29,16 @@ export async function loadRunModel(project: Project, runId: number): Promise<Mul
   return model;
 }
 
-export interface PredictSummary {
-  runId: number;
-  images: number;
-  written: Record<string, number>;
-}
-
 export interface PredictOptions {
   /** Predict for every image, not only those without a human label for the head's target. */
   all?: boolean;
   batchSize?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** Receives each batch's labels, and how many images are done of how many. */
+  onBatch: (labels: PredictedLabel[], done: number, total: number) => void;
 }
 
-export async function predictRun(project: Project, runId: number, options: PredictOptions = {}): Promise<PredictSummary> {
+/** Predicts for the run's images batch by batch; resolves with how many images it predicted. Writes nothing. */
+export async function predictLabels(project: Project, runId: number, options: PredictOptions): Promise<{ images: number }> {
   const model = await loadRunModel(project, runId);
   try {
     const { spec } = model;
@@ -67,7 +64,6 @@ export async function predictRun(project: Project, runId: number, options: Predi
     const ids = options.all
       ? allIds
       : allIds.filter((id) => writtenTargets.some((t) => !store.annotations.one(id, t.id, 'human')));
-    const written: Record<string, number> = {};
     const batchSize = options.batchSize ?? 64;
     const input = spec.inputs[0]!;
     for (let from = 0; from < ids.length; from += batchSize) {
@@ -76,54 +72,48 @@ export async function predictRun(project: Project, runId: number, options: Predi
       const x = tf.tensor4d(decoded.pixels, [chunk.length, input.height, input.width, input.channels]);
       const probs = predictProbabilities(model, { [input.name]: x });
       x.dispose();
-      const now = new Date().toISOString();
       const best = (row: Float32Array) => {
         const k = row.indexOf(Math.max(...row));
         return { k, p: row[k]! };
       };
-      store.write(() => {
-        chunk.forEach((imageId, i) => {
-          const put = (target: TargetDef, value: { text?: string; className?: string }, confidence: number) => {
-            const classId = value.className === undefined ? null : (target.classes.find((c) => c.name === value.className)?.id ?? null);
-            if (value.className !== undefined && classId === null) return;
-            store.annotations.upsert({
-              imageId,
-              targetId: target.id,
-              source: 'model',
-              state: 'value',
-              textValue: value.text ?? null,
-              classId,
-              confidence: Math.min(1, Math.max(0, confidence)),
-              runId,
-              updatedAt: now,
-            });
-            written[target.name] = (written[target.name] ?? 0) + 1;
-          };
-          for (const h of direct) {
-            const c = h.classes.length;
-            const { k, p } = best(probs[h.spec.name]!.subarray(i * c, (i + 1) * c));
-            put(byName.get((h.spec.target as { target: string }).target)!, { className: h.classes[k]! }, p);
+      const labels: PredictedLabel[] = [];
+      chunk.forEach((imageId, i) => {
+        const put = (target: TargetDef, value: { text?: string; className?: string }, confidence: number) => {
+          const classId = value.className === undefined ? null : (target.classes.find((c) => c.name === value.className)?.id ?? null);
+          if (value.className !== undefined && classId === null) return;
+          labels.push({
+            imageId,
+            targetId: target.id,
+            target: target.name,
+            textValue: value.text ?? null,
+            classId,
+            confidence: Math.min(1, Math.max(0, confidence)),
+          });
+        };
+        for (const h of direct) {
+          const c = h.classes.length;
+          const { k, p } = best(probs[h.spec.name]!.subarray(i * c, (i + 1) * c));
+          put(byName.get((h.spec.target as { target: string }).target)!, { className: h.classes[k]! }, p);
+        }
+        for (const { seq, lengthHead, digitHeads } of sequences) {
+          const lc = lengthHead!.classes.length;
+          const { k, p } = best(probs[lengthHead!.spec.name]!.subarray(i * lc, (i + 1) * lc));
+          const length = Number(lengthHead!.classes[k]);
+          if (!Number.isInteger(length) || length > digitHeads.length) continue; // '>5': the digits cannot be read off the heads
+          let confidence = p;
+          let text = '';
+          for (const d of digitHeads.slice(0, length)) {
+            const dc = d.classes.length;
+            const r = best(probs[d.spec.name]!.subarray(i * dc, (i + 1) * dc));
+            text += d.classes[r.k];
+            confidence *= r.p;
           }
-          for (const { seq, lengthHead, digitHeads } of sequences) {
-            const lc = lengthHead!.classes.length;
-            const { k, p } = best(probs[lengthHead!.spec.name]!.subarray(i * lc, (i + 1) * lc));
-            const length = Number(lengthHead!.classes[k]);
-            if (!Number.isInteger(length) || length > digitHeads.length) continue; // '>5': the digits cannot be read off the heads
-            let confidence = p;
-            let text = '';
-            for (const d of digitHeads.slice(0, length)) {
-              const dc = d.classes.length;
-              const r = best(probs[d.spec.name]!.subarray(i * dc, (i + 1) * dc));
-              text += d.classes[r.k];
-              confidence *= r.p;
-            }
-            put(seq, { text }, confidence);
-          }
-        });
+          put(seq, { text }, confidence);
+        }
       });
-      options.onProgress?.(Math.min(from + batchSize, ids.length), ids.length);
+      options.onBatch(labels, Math.min(from + batchSize, ids.length), ids.length);
     }
-    return { runId, images: ids.length, written };
+    return { images: ids.length };
   } finally {
     model.dispose();
   }

@@ -8,7 +8,7 @@ import { parseModelSpec, type ModelSpec } from '../../shared/model-spec.js';
 import type { Project } from '../domain/project.js';
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
-import type { FromWorker, SplitIds, ToWorker, WorkerStart } from './protocol.js';
+import type { FromWorker, SplitIds, ToWorker, TrainJob } from './protocol.js';
 import type { TrainProgress } from './trainer.js';
 
 export interface RunHandle {
@@ -79,9 +79,10 @@ export class TrainingRuns {
     return this.active.get(runId);
   }
 
-  private launch(runId: number, spec: ModelSpec, options: RunOptions, from: Partial<Pick<WorkerStart, 'resumeFrom' | 'split'>> = {}): RunHandle {
+  private launch(runId: number, spec: ModelSpec, options: RunOptions, from: Partial<Pick<TrainJob, 'resumeFrom' | 'split'>> = {}): RunHandle {
     const { runs } = this.project.store;
-    const start: WorkerStart = {
+    const job: TrainJob = {
+      kind: 'train',
       dataDir: this.project.dataDir,
       runId,
       spec,
@@ -89,7 +90,7 @@ export class TrainingRuns {
       ...from,
       ...(options.backend ? { backend: options.backend } : {}),
     };
-    const worker = this.spawn(start);
+    const worker = this.spawn(job);
     let finished = false;
     const done = new Promise<RunRow>((resolve) => {
       const finish = (status: 'completed' | 'failed' | 'cancelled', error: string | null) => {
@@ -133,7 +134,8 @@ export class TrainingRuns {
               break;
             }
             case 'done':
-              finish(message.outcome.status, null);
+              if (message.result.kind === 'train') finish(message.result.outcome.status, null);
+              else finish('failed', `the worker ran a ${message.result.kind} job instead of training`);
               break;
             case 'error':
               finish('failed', message.message);

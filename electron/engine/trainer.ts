@@ -5,17 +5,12 @@
  * every epoch, and resumption from one.
  */
 import { lambdaAt } from '../../shared/model-spec.js';
-import { mulberry32 } from '../../shared/random.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { MultiHeadModel } from './model.js';
+import { permutation } from './sampling.js';
 import { tf } from './tf.js';
-import { learningRateAt, losses, makeOptimizer, setLearningRate, trainStep, type Batch } from './train-step.js';
-
-export interface TrainData {
-  size: number;
-  /** Builds a batch (tensors owned by the caller) from example indices. */
-  batch(indices: number[], augment: boolean): Batch;
-}
+import type { TrainData } from './train-data.js';
+import { learningRateAt, losses, makeOptimizer, setLearningRate, trainStep } from './train-step.js';
 
 export interface HeadMetrics {
   loss: number;
@@ -59,19 +54,6 @@ export interface TrainOutcome {
   status: 'completed' | 'cancelled';
   epoch: number;
   step: number;
-}
-
-/** The seeded PRNG every shuffle and split uses. */
-export const seededRandom = mulberry32;
-
-export function permutation(n: number, seed: number): number[] {
-  const random = seededRandom(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -2,24 +2,26 @@ import type { EventBus } from '../domain/event-bus.js';
 import { HumanEdits } from '../domain/edits.js';
 import type { Project } from '../domain/project.js';
 import type { SpawnHost } from '../engine/host.js';
+import { EngineJobs } from '../engine/jobs.js';
 import { TrainingRuns } from '../engine/runs.js';
 import type { Store } from '../store/store.js';
 
 /** The services behind the API, over one open project. */
 export interface ServiceOptions {
-  /** Where training runs execute (default: worker threads; the desktop app uses Electron's utilityProcess). */
+  /** Where training runs and the other engine jobs (predict, export, backend probe) execute (default: worker threads; the desktop app uses Electron's utilityProcess). */
   trainingHost?: SpawnHost;
   /** The folder of example model specs (training.specs). */
   specsDir: string;
 }
 
-/** What every service works on: one project, its event bus, the human edit log and the training runs. */
+/** What every service works on: one project, its event bus, the human edit log, the training runs and the other engine jobs. */
 export interface ServiceContext {
   project: Project;
   store: Store;
   events: EventBus;
   edits: HumanEdits;
   training: TrainingRuns;
+  jobs: EngineJobs;
   options: ServiceOptions;
 }
 
@@ -30,6 +32,7 @@ export function createContext(project: Project, events: EventBus, options: Servi
     events,
     edits: new HumanEdits(project.store),
     training: new TrainingRuns(project, options.trainingHost),
+    jobs: new EngineJobs(project, options.trainingHost),
     options,
   };
 }

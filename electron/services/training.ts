@@ -2,26 +2,39 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EvaluationReport } from '../../shared/evaluation.js';
 import { conflict, notFound } from '../../shared/errors.js';
-import { ensureBackend } from '../engine/backend.js';
-import { predictRun } from '../engine/predict.js';
+import type { BackendInfo } from '../../shared/api/contract.js';
 import type { FromWorker } from '../engine/protocol.js';
 import type { ServiceContext } from './context.js';
 import { toRunSummary } from './mappers.js';
 import type { ServiceImpl } from './types.js';
 
-export function trainingService({ project, store, events, training, options }: ServiceContext): ServiceImpl['training'] {
+/**
+ * Training runs, prediction, export and the backend probe: each runs as a job in the engine's
+ * worker (engine/runs.ts, engine/jobs.ts), so TensorFlow.js never loads in this process.
+ */
+export function trainingService({ store, events, training, jobs, options }: ServiceContext): ServiceImpl['training'] {
   const relay = (runId: () => number) => (message: FromWorker) => {
     if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
+    if (message.type === 'backend') events.emit('training.backend', { runId: runId(), name: message.choice.name, reason: message.choice.reason });
+    if (message.type === 'split') events.emit('training.split', { runId: runId(), counts: message.counts });
   };
+  // The probe starts a worker: once per services instance (the Train view asks on every visit).
+  let probed: Promise<BackendInfo> | null = null;
   const run = (runId: number) => {
     const row = store.runs.get(runId);
     if (!row) throw notFound(`Run ${runId}`);
     return row;
   };
   return {
-    backend: async () => {
-      const choice = await ensureBackend();
-      return { name: choice.name, reason: choice.reason, skipped: choice.skipped };
+    backend: () => {
+      probed ??= jobs.probe().then(
+        (choice) => ({ name: choice.name, reason: choice.reason, skipped: choice.skipped }),
+        (error: unknown) => {
+          probed = null;
+          throw error;
+        },
+      );
+      return probed;
     },
     specs: async () => {
       const files = (await readdir(options.specsDir)).filter((f) => f.endsWith('.json')).sort();
@@ -57,9 +70,13 @@ export function trainingService({ project, store, events, training, options }: S
     },
     predict: async ({ runId, all }) => {
       run(runId);
-      const summary = await predictRun(project, runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
+      const summary = await jobs.predict(runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
       events.emit('annotations.changed', { imageIds: [] });
       return { images: summary.images, written: summary.written };
+    },
+    export: async ({ runId, out }) => {
+      run(runId);
+      return jobs.export(runId, path.resolve(out));
     },
     resume: async ({ runId }) => {
       const row = run(runId);

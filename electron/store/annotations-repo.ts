@@ -26,6 +26,14 @@ export interface AnnotationWrite {
   updatedAt: string;
 }
 
+/** One human label as the training data reads it: the target by name, the class name or text as the value. */
+export interface HumanLabelRow {
+  imageId: number;
+  target: string;
+  state: 'value' | 'unknown';
+  value: string | null;
+}
+
 const SELECT = `SELECT a.image_id, a.target_id, a.source, a.state, a.text_value, a.class_id, c.name AS class_name,
   a.confidence, a.run_id, a.updated_at
   FROM annotations a LEFT JOIN target_classes c ON c.id = a.class_id`;
@@ -36,6 +44,7 @@ export class AnnotationsRepo {
     remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
     forImage: Statement<[number], AnnotationRow>;
     humanForRange: Statement<{ from: number; to: number }, AnnotationRow>;
+    humanLabels: Statement<[], HumanLabelRow>;
     one: Statement<{ imageId: number; targetId: number; source: LabelSource }, AnnotationRow>;
     stateCounts: Statement<[], { target_id: number; state: 'value' | 'unknown'; n: number }>;
     classCounts: Statement<[], { target_id: number; class_name: string; n: number }>;
@@ -59,6 +68,11 @@ export class AnnotationsRepo {
       remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
       forImage: db.prepare(`${SELECT} WHERE a.image_id = ? ORDER BY a.target_id, a.source`),
       humanForRange: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id BETWEEN @from AND @to`),
+      humanLabels: db.prepare(
+        `SELECT a.image_id AS imageId, t.name AS target, a.state, coalesce(c.name, a.text_value) AS value
+         FROM annotations a JOIN targets t ON t.id = a.target_id LEFT JOIN target_classes c ON c.id = a.class_id
+         WHERE a.source = 'human'`,
+      ),
       one: db.prepare(`${SELECT} WHERE a.image_id = @imageId AND a.target_id = @targetId AND a.source = @source`),
       stateCounts: db.prepare(
         "SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state",
@@ -105,6 +119,11 @@ export class AnnotationsRepo {
   /** Human annotations of images with ids in [from, to] (a page of the grid). */
   humanForRange(from: number, to: number): AnnotationRow[] {
     return this.stmts.humanForRange.all({ from, to });
+  }
+
+  /** Every human label of every image (one query), for the training data. */
+  humanLabels(): HumanLabelRow[] {
+    return this.stmts.humanLabels.all();
   }
 
   stateCounts() {

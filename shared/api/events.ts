@@ -23,6 +23,10 @@ export interface PolyheadEvents {
   'annotations.changed': { imageIds: number[] };
   'targets.changed': { targetId: number };
   'training.progress': TrainingProgressEvent;
+  /** The backend a run's worker started, and why that one. */
+  'training.backend': { runId: number; name: string; reason: string };
+  /** How a new run's examples were split. */
+  'training.split': { runId: number; counts: { train: number; validation: number; test: number } };
   'training.finished': RunSummary;
   'predict.progress': { runId: number; done: number; total: number };
 }

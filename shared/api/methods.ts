@@ -8,6 +8,6 @@ export const serviceMethods = {
   targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass'],
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'accept', 'bulkSet', 'undo', 'redo', 'history'],
-  training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'predict'],
+  training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'predict', 'export'],
   imports: ['start', 'status', 'list'],
 } as const;

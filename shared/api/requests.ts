@@ -96,6 +96,8 @@ export const requests = {
     cell: z.object({ runId: id, head: z.string().min(1).max(48), trueIndex: z.number().int().min(0), predIndex: z.number().int().min(0) }).strict(),
     /** Stores a run's predictions as model-sourced labels (never over human labels). */
     predict: z.object({ runId: id, all: z.boolean().default(false) }).strict(),
+    /** Writes a run's model in TensorFlow.js format (model.json, weights.bin) and polyhead.json to the folder `out`. */
+    export: z.object({ runId: id, out: z.string().min(1).max(4096) }).strict(),
   },
   imports: {
     start: z

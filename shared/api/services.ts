@@ -46,6 +46,7 @@ export interface TrainingService {
   evaluation: Handler<'training', 'evaluation', EvaluationReport>;
   cell: Handler<'training', 'cell', { items: { imageId: number; confidence: number }[] }>;
   predict: Handler<'training', 'predict', { images: number; written: Record<string, number> }>;
+  export: Handler<'training', 'export', { dir: string; files: string[] }>;
 }
 
 export interface ImportsService {

@@ -106,6 +106,12 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ runId: 1, trueIndex: 0, predIndex: 0 }, 'head'],
   ],
   'training.predict': [[{ runId: 1, all: 'yes' }, 'all']],
+  'training.export': [
+    [{ runId: 1 }, 'out'],
+    [{ runId: 1, out: '' }, 'out'],
+    [{ runId: 'one', out: '/tmp/x' }, 'runId'],
+    [{ runId: 1, out: '/tmp/x', format: 'onnx' }, '(request)'],
+  ],
   'annotations.accept': [[{ imageId: 1 }, 'targetId']],
   'imports.start': [
     [{}, 'paths'],
