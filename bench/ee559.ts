@@ -64,8 +64,10 @@ export function makePairs(n: number, images: Buffer, labels: Buffer, seed: numbe
 function standardize(train: Pairs, test: Pairs): void {
   let sum = 0;
   let sq = 0;
-  for (const v of train.a) (sum += v), (sq += v * v);
-  for (const v of train.b) (sum += v), (sq += v * v);
+  for (const v of [...train.a, ...train.b]) {
+    sum += v;
+    sq += v * v;
+  }
   const n = train.a.length * 2;
   const mean = sum / n;
   const std = Math.sqrt(sq / n - mean * mean);

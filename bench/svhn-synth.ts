@@ -30,13 +30,16 @@ import { selectBackend } from '../electron/engine/backend.js';
 import { decodeImages, readLabels, toTrainData, type Example } from '../electron/engine/data.js';
 import { evaluate } from '../electron/engine/evaluation.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
-import { tf, tfl } from '../electron/engine/tf.js';
+import { tf } from '../electron/engine/tf.js';
 import { permutation } from '../electron/engine/sampling.js';
 import { runTraining } from '../electron/engine/trainer.js';
 import { synthesize } from '../electron/synth/generator.js';
 import { runAsScript, writeResult } from './common.js';
+import { features, majority, probe } from './probe.js';
+import { table, type Variant, type VariantResult } from './svhn-synth-report.js';
 
-export type Variant = 'plain' | 'font-head' | 'adversarial';
+export { table, type Variant, type VariantResult } from './svhn-synth-report.js';
+
 
 export interface BenchSizes {
   /** Crops rendered (train and held-out fonts together). */
@@ -122,85 +125,6 @@ export function benchSpec(variant: Variant, sizes: BenchSizes): ModelSpec {
   return parsed.spec;
 }
 
-export interface ProbeResult {
-  /** Accuracy on unseen crops of the train fonts, and its chance (majority share). */
-  seenFonts: number;
-  seenFontsChance: number;
-  heldoutFonts: number;
-  heldoutFontsChance: number;
-}
-
-export interface VariantResult {
-  variant: Variant;
-  backend: string;
-  trainExamples: number;
-  testExamples: number;
-  steps: number;
-  trainSeconds: number;
-  msPerStep: number;
-  sequenceAccuracy: number | null;
-  sequenceCount: number;
-  coverageAt98: number | null;
-  lengthAccuracy: number | null;
-  digitAccuracy: Record<string, number | null>;
-  /** The font_style head (adversarial or not) on the held-out fonts, and chance. */
-  fontHead: { accuracy: number | null; chance: number } | null;
-  probe: ProbeResult;
-}
-
-const majority = (labels: number[]) => {
-  const counts = new Map<number, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
-  return labels.length > 0 ? Math.max(...counts.values()) / labels.length : 0;
-};
-
-/** Trunk features [n, d] of examples, in batches (inference mode). */
-function features(model: MultiHeadModel, data: ReturnType<typeof toTrainData>): tf.Tensor2D {
-  const trunk = model.trunks.get('x')!;
-  const parts: tf.Tensor2D[] = [];
-  for (let from = 0; from < data.size; from += 256) {
-    const batch = data.batch(Array.from({ length: Math.min(256, data.size - from) }, (_, i) => from + i), false);
-    parts.push(tf.tidy(() => trunk.apply(batch.inputs.x!, { training: false }) as tf.Tensor2D));
-    tf.dispose(Object.values(batch.inputs));
-  }
-  const all = tf.concat(parts, 0);
-  tf.dispose(parts);
-  return all;
-}
-
-/**
- * A fresh classifier (MLP, 64 hidden units) fitted on frozen features: how much of the label
- * can still be read from them. Fitted on `fit`, scored on each of `score`.
- */
-export async function probe(fit: { x: tf.Tensor2D; y: number[] }, score: { x: tf.Tensor2D; y: number[] }[], classes: number, epochs: number, seed: number): Promise<number[]> {
-  const d = fit.x.shape[1];
-  const net = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [d], units: 64, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
-      tfl.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
-  // Features standardised with the fitting set's statistics.
-  const { mean, variance } = tf.moments(fit.x, 0);
-  const std = tf.sqrt(tf.add(variance, 1e-6));
-  const norm = (x: tf.Tensor2D) => tf.div(tf.sub(x, mean), std) as tf.Tensor2D;
-  const xs = norm(fit.x);
-  const ys = tf.oneHot(tf.tensor1d(fit.y, 'int32'), classes);
-  net.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
-  await net.fit(xs, ys, { epochs, batchSize: 64, shuffle: true, verbose: 0 });
-  const out = score.map((s) =>
-    tf.tidy(() => {
-      const predicted = (net.predict(norm(s.x)) as tf.Tensor2D).argMax(1).dataSync();
-      let correct = 0;
-      s.y.forEach((y, i) => (correct += predicted[i] === y ? 1 : 0));
-      return s.y.length > 0 ? correct / s.y.length : 0;
-    }),
-  );
-  tf.dispose([xs, ys, mean, variance, std]);
-  net.dispose();
-  return out;
-}
-
 /** Trains one variant on the train fonts and measures it on the held-out fonts. */
 export async function runVariant(prepared: Prepared, variant: Variant, sizes: BenchSizes, log: (line: string) => void = () => {}): Promise<VariantResult> {
   const choice = await selectBackend();
@@ -267,25 +191,6 @@ export async function runVariant(prepared: Prepared, variant: Variant, sizes: Be
   }
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
-
-export function table(results: VariantResult[]): string {
-  const rows: [string, (r: VariantResult) => string][] = [
-    ['whole-sequence accuracy (held-out fonts)', (r) => `${pct(r.sequenceAccuracy)} of ${r.sequenceCount}`],
-    ['coverage at 98% accuracy', (r) => pct(r.coverageAt98)],
-    ['length accuracy', (r) => pct(r.lengthAccuracy)],
-    ...[0, 1, 2, 3, 4].map((k) => [`digit ${k + 1} accuracy`, (r: VariantResult) => pct(r.digitAccuracy[`d${k}`])] as [string, (r: VariantResult) => string]),
-    ['font_style head accuracy, held-out fonts (chance)', (r) => (r.fontHead ? `${pct(r.fontHead.accuracy)} (${pct(r.fontHead.chance)})` : '—')],
-    ['probe font_style, unseen crops of train fonts (chance)', (r) => `${pct(r.probe.seenFonts)} (${pct(r.probe.seenFontsChance)})`],
-    ['probe font_style, held-out fonts (chance)', (r) => `${pct(r.probe.heldoutFonts)} (${pct(r.probe.heldoutFontsChance)})`],
-    ['training: steps, ms/step', (r) => `${r.steps}, ${r.msPerStep.toFixed(0)}`],
-  ];
-  const w0 = 56;
-  const lines = ['measure'.padEnd(w0) + results.map((r) => r.variant.padStart(22)).join('')];
-  for (const [name, f] of rows) lines.push(name.padEnd(w0) + results.map((r) => f(r).padStart(22)).join(''));
-  return lines.join('\n');
-}
-
 interface ChildMessage {
   log?: string;
   result?: VariantResult;
@@ -295,14 +200,14 @@ interface ChildMessage {
 /** Runs one variant in a child process (one core each). */
 function inChild(prepared: Prepared, variant: Variant, sizes: BenchSizes): Promise<VariantResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.send({ prepared, sizes });
-    child.on('message', (m: ChildMessage) => {
+    const worker = fork(fileURLToPath(import.meta.url), ['--child', variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    worker.send({ prepared, sizes });
+    worker.on('message', (m: ChildMessage) => {
       if (m.log) console.log(m.log);
       if (m.result) resolve(m.result);
       if (m.error) reject(new Error(`${variant}: ${m.error}`));
     });
-    child.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`${variant}: child exited with ${code}`))));
+    worker.on('exit', (code) => (code === 0 ? undefined : reject(new Error(`${variant}: child exited with ${code}`))));
   });
 }
 

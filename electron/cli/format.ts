@@ -1,7 +1,8 @@
-import type { ImportSummary, ProjectStats } from '../../shared/api/contract.js';
-import type { Evaluation } from '../engine/evaluation.js';
-import type { TrainProgress } from '../engine/trainer.js';
-import type { RunRow } from '../store/runs-repo.js';
+/** How the CLI prints what the API returns. */
+import type { ImportSummary, ProjectStats, RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
+import type { EvaluationReport } from '../../shared/evaluation.js';
+
+type TrainProgress = Omit<TrainingProgressEvent, 'runId'>;
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
 
@@ -13,14 +14,22 @@ export function formatEpoch(p: TrainProgress): string {
   return `epoch ${String(p.epoch + 1).padStart(3)}/${p.epochs}  loss ${p.loss.toFixed(3)}  lr ${p.learningRate.toPrecision(2)}  ${heads}${val}  (${(p.elapsedMs / 1000).toFixed(1)} s)`;
 }
 
-export function formatRuns(runs: RunRow[]): string {
+/** One line redrawn per step: a bar, the epoch and step, the loss and the time left. */
+export function formatStepBar(p: TrainProgress): string {
+  const width = 24;
+  const filled = Math.round((p.step / p.totalSteps) * width);
+  const eta = p.etaMs === null ? '' : ` ETA ${Math.round(p.etaMs / 1000)}s`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}   `;
+}
+
+export function formatRuns(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no training runs yet';
   return runs
-    .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  epochs ${String(r.epochs_done).padStart(3)}  ${(r.backend ?? '').padEnd(14)}  ${r.name}${r.error ? `  (${r.error})` : ''}`)
+    .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  epochs ${String(r.epochsDone).padStart(3)}  ${(r.backend ?? '').padEnd(14)}  ${r.name}${r.error ? `  (${r.error})` : ''}`)
     .join('\n');
 }
 
-export function formatEvaluation(run: RunRow, report: Evaluation, options: { matrices?: boolean } = {}): string {
+export function formatEvaluation(run: RunSummary, report: EvaluationReport, options: { matrices?: boolean } = {}): string {
   const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`, ''];
   lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + '   chance');
   for (const h of report.heads) {

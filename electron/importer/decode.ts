@@ -120,8 +120,8 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
 }
 
 /** Encodes 8-bit grayscale pixels (an IDX image) as PNG: stored copy and thumbnail at once. */
-export async function encodeGray(pixels: Uint8Array, width: number, height: number): Promise<DecodedImage> {
-  const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
+export async function encodeGray(gray: Uint8Array, width: number, height: number): Promise<DecodedImage> {
+  const png = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width, height, channels: 1 } })
     .toColourspace('b-w')
     .png({ compressionLevel: 6 })
     .toBuffer();

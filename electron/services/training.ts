@@ -78,10 +78,10 @@ export function trainingService({ store, events, training, jobs, options }: Serv
       run(runId);
       return jobs.export(runId, path.resolve(out));
     },
-    resume: async ({ runId }) => {
+    resume: async ({ runId, backend }) => {
       const row = run(runId);
-      if (row.status === 'completed' || training.get(runId)) throw conflict(`Run ${runId} is ${training.get(runId) ? 'running' : row.status}`);
-      const handle = training.resume(runId, { onMessage: relay(() => runId) });
+      if (row.status === 'completed' || training.get(runId)) throw conflict(`run ${runId} is ${training.get(runId) ? 'running' : `already ${row.status}`}`);
+      const handle = training.resume(runId, { backend, onMessage: relay(() => runId) });
       void handle.done.then((done) => events.emit('training.finished', toRunSummary(done)));
       return toRunSummary(store.runs.get(runId)!);
     },

@@ -11,6 +11,8 @@ const name = z
   .max(64)
   .regex(/^[\p{L}\p{N}_\- .]+$/u, 'may contain letters, digits, spaces, "_", "-" and "." only');
 const empty = z.object({}).strict();
+/** Forces a training backend instead of the best one present. */
+const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 
 const coalesceKey = z.string().min(1).max(200);
 
@@ -82,12 +84,12 @@ export const requests = {
       .object({
         spec: modelSpecSchema,
         name: z.string().min(1).max(120).optional(),
-        backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+        backend: backendName.optional(),
       })
       .strict(),
     control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
     /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */
-    resume: z.object({ runId: id }).strict(),
+    resume: z.object({ runId: id, backend: backendName.optional() }).strict(),
     /** Every recorded metric of a run (curves). */
     metrics: z.object({ runId: id }).strict(),
     /** The test evaluation of a finished run. */

@@ -46,7 +46,7 @@ describe('polyhead CLI', () => {
     expect(cli(['frobnicate']).stderr).toMatch(/unknown command 'frobnicate'/);
 
     const data = path.join(dir, 'future');
-    expect(cli(['info', '--data', data]).status).toBe(0);
+    expect(cli(['init', '--data', data]).status).toBe(0);
     const db = new Database(path.join(data, 'polyhead.sqlite'));
     db.pragma('user_version = 999');
     db.close();

@@ -80,14 +80,14 @@ describe('wasm training kernels agree with the cpu backend', () => {
   });
 
   it('tile (batch norm backward broadcasts with it) matches, any shape, float and int', async () => {
-    const cases: [number[], number[], 'float32' | 'int32'][] = [
+    const tileCases: [number[], number[], 'float32' | 'int32'][] = [
       [[1, 1, 1, 5], [2, 3, 4, 1], 'float32'], // batch norm: per-channel scale over N x H x W
       [[2, 3], [3, 2], 'float32'], // every axis repeated, non-1 sizes
       [[3, 1, 2], [1, 4, 1], 'int32'],
       [[4], [3], 'int32'],
       [[2, 2, 2], [1, 1, 1], 'float32'],
     ];
-    for (const [shape, reps, dtype] of cases) {
+    for (const [shape, reps, dtype] of tileCases) {
       const run = async (backend: string) => {
         await tf.setBackend(backend);
         return tf.tidy(() => {
