@@ -23,8 +23,10 @@ export async function writeResult(name: string, data: object): Promise<void> {
 export function runAsScript(name: string, main: () => Promise<void>): void {
   const entry = process.argv[1];
   if (!entry || path.basename(entry).replace(/\.(mjs|js|ts)$/, '') !== name) return;
-  Promise.resolve().then(main).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.stack : error);
-    process.exitCode = 1;
-  });
+  Promise.resolve()
+    .then(main)
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exitCode = 1;
+    });
 }

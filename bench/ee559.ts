@@ -48,7 +48,14 @@ function pool(src: Buffer, offset: number, out: Float32Array, at: number): void 
 export function makePairs(n: number, images: Buffer, labels: Buffer, seed: number): Pairs {
   const random = mulberry32(seed);
   const count = labels.length - 8;
-  const out: Pairs = { a: new Float32Array(n * 196), b: new Float32Array(n * 196), classA: new Int32Array(n), classB: new Int32Array(n), le: new Int32Array(n), n };
+  const out: Pairs = {
+    a: new Float32Array(n * 196),
+    b: new Float32Array(n * 196),
+    classA: new Int32Array(n),
+    classB: new Int32Array(n),
+    le: new Int32Array(n),
+    n,
+  };
   for (let i = 0; i < n; i++) {
     const ia = Math.floor(random() * count);
     const ib = Math.floor(random() * count);
@@ -100,8 +107,16 @@ const digits = (w: number) => [
   { name: 'digit_a', target: { kind: 'position' as const, target: 'digits', position: 0, input: 'a' }, classes: [...'0123456789'], lossWeight: w },
   { name: 'digit_b', target: { kind: 'position' as const, target: 'digits', position: 0, input: 'b' }, classes: [...'0123456789'], lossWeight: w },
 ];
-const compare = (w: number, hidden: number[] = []) => ({ name: 'le', target: { kind: 'compare' as const, target: 'digits', op: 'le' as const, a: 'a', b: 'b' }, lossWeight: w, hidden });
-const inputs = [{ name: 'a', height: 14, width: 14 }, { name: 'b', height: 14, width: 14 }];
+const compare = (w: number, hidden: number[] = []) => ({
+  name: 'le',
+  target: { kind: 'compare' as const, target: 'digits', op: 'le' as const, a: 'a', b: 'b' },
+  lossWeight: w,
+  hidden,
+});
+const inputs = [
+  { name: 'a', height: 14, width: 14 },
+  { name: 'b', height: 14, width: 14 },
+];
 
 export interface Config {
   name: string;
@@ -116,31 +131,62 @@ export const CONFIGS: Config[] = [
     name: 'fully connected baseline',
     published: 28.92,
     readout: 'head',
-    spec: (seed, epochs) => ({ name: 'fc', inputs, trunk: { preset: 'mlp', hidden: [128] }, shareTrunk: false, heads: [compare(1, [64])], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+    spec: (seed, epochs) => ({
+      name: 'fc',
+      inputs,
+      trunk: { preset: 'mlp', hidden: [128] },
+      shareTrunk: false,
+      heads: [compare(1, [64])],
+      training: { epochs, batchSize: 100, seed, validation: 0, test: 0 },
+    }),
   },
   {
     name: '+ weight sharing',
     published: 26.53,
     readout: 'head',
-    spec: (seed, epochs) => ({ name: 'fc-ws', inputs, trunk: { preset: 'mlp', hidden: [128] }, heads: [compare(1, [64])], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+    spec: (seed, epochs) => ({
+      name: 'fc-ws',
+      inputs,
+      trunk: { preset: 'mlp', hidden: [128] },
+      heads: [compare(1, [64])],
+      training: { epochs, batchSize: 100, seed, validation: 0, test: 0 },
+    }),
   },
   {
     name: '+ auxiliary loss (α=0.9)',
     published: 8.57,
     readout: 'head',
-    spec: (seed, epochs) => ({ name: 'fc-ws-aux', inputs, trunk: { preset: 'mlp', hidden: [128] }, heads: [compare(0.1, [64]), ...digits(0.9)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+    spec: (seed, epochs) => ({
+      name: 'fc-ws-aux',
+      inputs,
+      trunk: { preset: 'mlp', hidden: [128] },
+      heads: [compare(0.1, [64]), ...digits(0.9)],
+      training: { epochs, batchSize: 100, seed, validation: 0, test: 0 },
+    }),
   },
   {
     name: 'LeNet-5 + weight sharing + aux',
     published: 7.45,
     readout: 'head',
-    spec: (seed, epochs) => ({ name: 'lenet-ws-aux', inputs, trunk: { preset: 'lenet5' }, heads: [compare(0.1, [64]), ...digits(0.9)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+    spec: (seed, epochs) => ({
+      name: 'lenet-ws-aux',
+      inputs,
+      trunk: { preset: 'lenet5' },
+      heads: [compare(0.1, [64]), ...digits(0.9)],
+      training: { epochs, batchSize: 100, seed, validation: 0, test: 0 },
+    }),
   },
   {
     name: 'digit classifier + argmax comparison',
     published: 4.57,
     readout: 'argmax',
-    spec: (seed, epochs) => ({ name: 'lenet-argmax', inputs, trunk: { preset: 'lenet5' }, heads: [compare(0), ...digits(1)], training: { epochs, batchSize: 100, seed, validation: 0, test: 0 } }),
+    spec: (seed, epochs) => ({
+      name: 'lenet-argmax',
+      inputs,
+      trunk: { preset: 'lenet5' },
+      heads: [compare(0), ...digits(1)],
+      training: { epochs, batchSize: 100, seed, validation: 0, test: 0 },
+    }),
   },
   {
     name: 'ours: conv stack + aux + shifts, argmax',
@@ -151,7 +197,16 @@ export const CONFIGS: Config[] = [
       inputs,
       trunk: { preset: 'conv', depth: 2, width: 32, growth: 2, batchNorm: true, dense: 128 },
       heads: [compare(0.1, [64]), ...digits(0.9)],
-      training: { epochs: Math.round(epochs * 1.6), batchSize: 50, seed, validation: 0, test: 0, augmentShift: 1, schedule: { type: 'cosine' }, learningRate: 0.002 },
+      training: {
+        epochs: Math.round(epochs * 1.6),
+        batchSize: 50,
+        seed,
+        validation: 0,
+        test: 0,
+        augmentShift: 1,
+        schedule: { type: 'cosine' },
+        learningRate: 0.002,
+      },
     }),
   },
 ];
@@ -174,7 +229,18 @@ export async function runConfig(config: Config, seed: number, epochs: number, tr
           const x = b.inputs[key]!;
           const dy = Math.round(random() * 2 - 1);
           const dx = Math.round(random() * 2 - 1);
-          const shifted = tf.tidy(() => tf.slice(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), [0, 1 - dy, 1 - dx, 0], x.shape));
+          const shifted = tf.tidy(() =>
+            tf.slice(
+              tf.pad(x, [
+                [0, 0],
+                [1, 1],
+                [1, 1],
+                [0, 0],
+              ]),
+              [0, 1 - dy, 1 - dx, 0],
+              x.shape,
+            ),
+          );
           x.dispose();
           b.inputs[key] = shifted as tf.Tensor4D;
         }
@@ -222,7 +288,9 @@ async function main(): Promise<void> {
   const choice = await selectBackend();
   const started = Date.now();
   const rows: { config: string; published: number | null; errors: number[]; mean: number; std: number }[] = [];
-  console.log(`EE559 digit pairs: 1000 train / 1000 test pairs of 14x14 MNIST digits, ${seeds} seeds, ${epochs} epochs, backend ${choice.name}, ${os.availableParallelism()} cores\n`);
+  console.log(
+    `EE559 digit pairs: 1000 train / 1000 test pairs of 14x14 MNIST digits, ${seeds} seeds, ${epochs} epochs, backend ${choice.name}, ${os.availableParallelism()} cores\n`,
+  );
   console.log('configuration'.padEnd(42) + 'error %'.padStart(16) + 'published'.padStart(11));
   for (const config of CONFIGS) {
     const errors: number[] = [];
@@ -234,7 +302,11 @@ async function main(): Promise<void> {
     const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
     const std = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, errors.length - 1));
     rows.push({ config: config.name, published: config.published, errors, mean, std });
-    console.log(config.name.padEnd(42) + `${mean.toFixed(2)} ± ${std.toFixed(2)}`.padStart(16) + (config.published === null ? '—' : config.published.toFixed(2)).padStart(11));
+    console.log(
+      config.name.padEnd(42) +
+        `${mean.toFixed(2)} ± ${std.toFixed(2)}`.padStart(16) +
+        (config.published === null ? '—' : config.published.toFixed(2)).padStart(11),
+    );
   }
   console.log(`\n${((Date.now() - started) / 60000).toFixed(1)} min`);
   await writeResult('ee559', { seeds, epochs, backend: choice.name, rows });

@@ -162,7 +162,10 @@ export async function runLabelBench(options: { count: number; warmup: number; ch
     await peer.addInitScript(installEventTiming);
     await peer.goto(`${server.url}/media/thumb/1`);
     await peer.evaluate(() => document.body.replaceChildren());
-    await peerPage(peer, Array.from({ length: needed }, (_, i) => `${server.url}/${mediaPath.image(i + 1)}`));
+    await peerPage(
+      peer,
+      Array.from({ length: needed }, (_, i) => `${server.url}/${mediaPath.image(i + 1)}`),
+    );
     const peerSeries = await measure(peer, options.count, options.warmup);
     await peer.close();
     return { count: options.count, warmup: options.warmup, app, peer: peerSeries };
@@ -180,13 +183,18 @@ async function main(): Promise<void> {
   const r = await runLabelBench({ count, warmup });
   const f = (n: number) => n.toFixed(1).padStart(8);
   console.log(`Enter → next image painted, Chromium headless (--disable-gpu), ${r.count} images after ${r.warmup} warm-up, ${os.availableParallelism()} cores`);
-  console.log('peer: a minimal page that only swaps a prefetched, decoded <img> per Enter (this browser and machine\'s floor)\n');
+  console.log("peer: a minimal page that only swaps a prefetched, decoded <img> per Enter (this browser and machine's floor)\n");
   console.log('marks (ms)      p50     p95    mean     max   Event Timing: Enters > 16 ms (worst)');
-  for (const [name, s] of [['app', r.app], ['peer', r.peer]] as const) {
+  for (const [name, s] of [
+    ['app', r.app],
+    ['peer', r.peer],
+  ] as const) {
     console.log(`${name.padEnd(10)}${f(s.p50)}${f(s.p95)}${f(s.mean)}${f(s.max)}   ${s.eventTimingOver16}/${r.count} (${s.eventTimingWorstMs} ms)`);
   }
   console.log(`app/peer  ${(r.app.p50 / r.peer.p50).toFixed(2).padStart(7)}x${(r.app.p95 / r.peer.p95).toFixed(2).padStart(7)}x`);
-  console.log(`\ngoal: p95 ≤ ${GOAL_P95_MS} ms → app p95 / goal = ${(r.app.p95 / GOAL_P95_MS).toFixed(2)}x, peer p95 / goal = ${(r.peer.p95 / GOAL_P95_MS).toFixed(2)}x`);
+  console.log(
+    `\ngoal: p95 ≤ ${GOAL_P95_MS} ms → app p95 / goal = ${(r.app.p95 / GOAL_P95_MS).toFixed(2)}x, peer p95 / goal = ${(r.peer.p95 / GOAL_P95_MS).toFixed(2)}x`,
+  );
   await writeResult('label', { goalP95Ms: GOAL_P95_MS, ...r });
 }
 

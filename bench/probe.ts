@@ -18,7 +18,10 @@ export function features(model: MultiHeadModel, data: ReturnType<typeof toTrainD
   const trunk = model.trunks.get('x')!;
   const parts: tf.Tensor2D[] = [];
   for (let from = 0; from < data.size; from += 256) {
-    const batch = data.batch(Array.from({ length: Math.min(256, data.size - from) }, (_, i) => from + i), false);
+    const batch = data.batch(
+      Array.from({ length: Math.min(256, data.size - from) }, (_, i) => from + i),
+      false,
+    );
     parts.push(tf.tidy(() => trunk.apply(batch.inputs.x!, { training: false }) as tf.Tensor2D));
     tf.dispose(Object.values(batch.inputs));
   }
@@ -31,7 +34,13 @@ export function features(model: MultiHeadModel, data: ReturnType<typeof toTrainD
  * A fresh classifier (MLP, 64 hidden units) fitted on frozen features: how much of the label
  * can still be read from them. Fitted on `fit`, scored on each of `score`.
  */
-export async function probe(fit: { x: tf.Tensor2D; y: number[] }, score: { x: tf.Tensor2D; y: number[] }[], classes: number, epochs: number, seed: number): Promise<number[]> {
+export async function probe(
+  fit: { x: tf.Tensor2D; y: number[] },
+  score: { x: tf.Tensor2D; y: number[] }[],
+  classes: number,
+  epochs: number,
+  seed: number,
+): Promise<number[]> {
   const d = fit.x.shape[1];
   const net = tfl.sequential({
     layers: [

@@ -40,7 +40,6 @@ import { table, type Variant, type VariantResult } from './svhn-synth-report.js'
 
 export { table, type Variant, type VariantResult } from './svhn-synth-report.js';
 
-
 export interface BenchSizes {
   /** Crops rendered (train and held-out fonts together). */
   count: number;
@@ -113,12 +112,28 @@ export function benchSpec(variant: Variant, sizes: BenchSizes): ModelSpec {
       { name: 'length', target: { kind: 'target', target: 'length' } },
       ...[0, 1, 2, 3, 4].map((position) => ({ name: `d${position}`, target: { kind: 'position' as const, target: 'digits', position } })),
       ...(variant === 'adversarial'
-        ? [{ name: 'font_style', target: { kind: 'target' as const, target: 'font_style' }, hidden: [128], adversarial: { lambda: { schedule: 'dann' as const, max: sizes.lambdaMax } } }]
+        ? [
+            {
+              name: 'font_style',
+              target: { kind: 'target' as const, target: 'font_style' },
+              hidden: [128],
+              adversarial: { lambda: { schedule: 'dann' as const, max: sizes.lambdaMax } },
+            },
+          ]
         : variant === 'font-head'
           ? [{ name: 'font_style', target: { kind: 'target' as const, target: 'font_style' }, hidden: [128] }]
           : []),
     ],
-    training: { epochs: sizes.epochs, batchSize: 32, learningRate: 0.003, schedule: { type: 'cosine' }, augmentShift: 2, seed: sizes.seed, validation: 0, test: 0 },
+    training: {
+      epochs: sizes.epochs,
+      batchSize: 32,
+      learningRate: 0.003,
+      schedule: { type: 'cosine' },
+      augmentShift: 2,
+      seed: sizes.seed,
+      validation: 0,
+      test: 0,
+    },
   };
   const parsed = parseModelSpec(input);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -150,7 +165,11 @@ export async function runVariant(prepared: Prepared, variant: Variant, sizes: Be
       onProgress: (p) => {
         if (p.kind !== 'epoch') return;
         const acc = (h: string) => (p.heads[h]?.accuracy ?? 0).toFixed(3);
-        log(`${variant}: epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)} length ${acc('length')} d0 ${acc('d0')} d1 ${acc('d1')}` + (variant !== 'plain' ? ` font ${acc('font_style')} λ ${p.heads.font_style?.lambda?.toFixed(3)}` : '') + ` ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        log(
+          `${variant}: epoch ${p.epoch + 1}/${p.epochs} loss ${p.loss.toFixed(3)} length ${acc('length')} d0 ${acc('d0')} d1 ${acc('d1')}` +
+            (variant !== 'plain' ? ` font ${acc('font_style')} λ ${p.heads.font_style?.lambda?.toFixed(3)}` : '') +
+            ` ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        );
       },
     });
     const trainSeconds = (performance.now() - started) / 1000;
@@ -214,7 +233,14 @@ function inChild(prepared: Prepared, variant: Variant, sizes: BenchSizes): Promi
 /** `--count N --epochs E --lambda L --seed S --variants a,b`; `--child VARIANT` in the forked processes. */
 const args = () =>
   parseArgs({
-    options: { count: { type: 'string' }, epochs: { type: 'string' }, lambda: { type: 'string' }, seed: { type: 'string' }, variants: { type: 'string' }, child: { type: 'string' } },
+    options: {
+      count: { type: 'string' },
+      epochs: { type: 'string' },
+      lambda: { type: 'string' },
+      seed: { type: 'string' },
+      variants: { type: 'string' },
+      child: { type: 'string' },
+    },
   }).values;
 
 async function main(): Promise<void> {
@@ -246,7 +272,12 @@ async function main(): Promise<void> {
     const results = await Promise.all(variants.map((v) => inChild(prepared, v, sizes)));
     const minutes = (performance.now() - started) / 60000;
     console.log(`\n${table(results)}\n\n${minutes.toFixed(1)} min in all`);
-    await writeResult('svhn-synth', { sizes, minutes, fonts: { used: prepared.fontsUsed, heldOut: prepared.heldOutFonts, missing: prepared.missingFonts }, results });
+    await writeResult('svhn-synth', {
+      sizes,
+      minutes,
+      fonts: { used: prepared.fontsUsed, heldOut: prepared.heldOutFonts, missing: prepared.missingFonts },
+      results,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -266,4 +297,3 @@ runAsScript('svhn-synth', () => {
   const variant = args().child as Variant | undefined;
   return variant ? child(variant) : main();
 });
-

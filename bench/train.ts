@@ -87,7 +87,10 @@ function runPeer(threads: number): { train: number; infer: number; line: string 
   if (!hasTorch()) {
     console.log('installing Debian python3-torch for the PyTorch peer…');
     const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-    spawnSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'install', '-y', 'python3-torch'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'install', '-y', 'python3-torch'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (!hasTorch()) return { error: 'python3-torch could not be installed' };
   }
   const out = execFileSync(python, [peerScript, String(threads)], { encoding: 'utf8' });

@@ -23,14 +23,7 @@ writeFileSync(path.join(standin, 'LICENSE'), 'stand-in');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const result = spawnSync(
   npx,
-  [
-    'electron-builder',
-    '--linux',
-    '--dir',
-    `-c.electronDist=${standin}`,
-    `-c.electronVersion=${electronVersion}`,
-    '-c.npmRebuild=false',
-  ],
+  ['electron-builder', '--linux', '--dir', `-c.electronDist=${standin}`, `-c.electronVersion=${electronVersion}`, '-c.npmRebuild=false'],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -49,8 +49,7 @@ if (!/NODE_MODULE_VERSION|was compiled against a different|invalid ELF header|Mo
   process.exit(1);
 }
 console.log(`better-sqlite3 is built for another runtime; rebuilding it for ${mode}…`);
-const rebuild =
-  mode === 'node' ? run(npm, ['rebuild', 'better-sqlite3']) : run(npx, ['electron-builder', 'install-app-deps']);
+const rebuild = mode === 'node' ? run(npm, ['rebuild', 'better-sqlite3']) : run(npx, ['electron-builder', 'install-app-deps']);
 if (rebuild.status !== 0) {
   console.error(rebuild.stdout, rebuild.stderr);
   process.exit(1);

@@ -101,7 +101,12 @@ export const trainingSpecSchema = z
         z.object({ type: z.literal('cosine') }).strict(),
       ])
       .default({ type: 'constant' }),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
     /** Fractions of the labelled images held out, stratified by the first head's label. */
     validation: z.number().min(0).max(0.5).default(0.1),
     test: z.number().min(0).max(0.5).default(0.1),

@@ -65,7 +65,8 @@ export function trainData(data: Synthetic, input = 'x'): import('../electron/eng
     batch(indices: number[]): Batch {
       const pixels = new Float32Array(indices.length * s * s);
       indices.forEach((i, k) => pixels.set(data.pixels.subarray(i * s * s, (i + 1) * s * s), k * s * s));
-      const pick = <T extends Int32Array | Float32Array>(a: T) => a.constructor === Int32Array ? (Int32Array.from(indices, (i) => a[i]!) as T) : (Float32Array.from(indices, (i) => a[i]!) as T);
+      const pick = <T extends Int32Array | Float32Array>(a: T) =>
+        a.constructor === Int32Array ? (Int32Array.from(indices, (i) => a[i]!) as T) : (Float32Array.from(indices, (i) => a[i]!) as T);
       return {
         inputs: { [input]: tf.tensor4d(pixels, [indices.length, s, s, 1]) },
         labels: {

@@ -25,7 +25,10 @@ export function formatStepBar(p: TrainProgress): string {
 export function formatRuns(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no training runs yet';
   return runs
-    .map((r) => `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  epochs ${String(r.epochsDone).padStart(3)}  ${(r.backend ?? '').padEnd(14)}  ${r.name}${r.error ? `  (${r.error})` : ''}`)
+    .map(
+      (r) =>
+        `${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  epochs ${String(r.epochsDone).padStart(3)}  ${(r.backend ?? '').padEnd(14)}  ${r.name}${r.error ? `  (${r.error})` : ''}`,
+    )
     .join('\n');
 }
 
@@ -33,10 +36,17 @@ export function formatEvaluation(run: RunSummary, report: EvaluationReport, opti
   const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`, ''];
   lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + '   chance');
   for (const h of report.heads) {
-    lines.push(h.head.padEnd(16) + pct(h.accuracy).padStart(9) + String(h.count).padStart(7) + (h.chance === undefined ? '' : `   ${pct(h.chance)} (adversary vs chance)`));
+    lines.push(
+      h.head.padEnd(16) +
+        pct(h.accuracy).padStart(9) +
+        String(h.count).padStart(7) +
+        (h.chance === undefined ? '' : `   ${pct(h.chance)} (adversary vs chance)`),
+    );
   }
   for (const s of report.sequences) {
-    lines.push(`sequence ${s.target}: accuracy ${pct(s.accuracy)} over ${s.count}, coverage at 98% accuracy ${pct(s.coverageAt98)} (heads ${s.lengthHead} + ${s.digitHeads.join(', ')})`);
+    lines.push(
+      `sequence ${s.target}: accuracy ${pct(s.accuracy)} over ${s.count}, coverage at 98% accuracy ${pct(s.coverageAt98)} (heads ${s.lengthHead} + ${s.digitHeads.join(', ')})`,
+    );
   }
   if (options.matrices ?? true) {
     for (const h of report.heads) {
@@ -45,7 +55,8 @@ export function formatEvaluation(run: RunSummary, report: EvaluationReport, opti
       lines.push(' '.repeat(w) + h.classes.map((c) => c.padStart(w)).join(''));
       h.confusion.forEach((row, i) => lines.push(h.classes[i]!.padStart(w) + row.map((n) => String(n).padStart(w)).join('')));
       lines.push('  ' + 'class'.padEnd(w) + 'precision'.padStart(10) + 'recall'.padStart(8) + 'support'.padStart(9));
-      for (const c of h.perClass) lines.push(`  ${c.name.padEnd(w)}${pct(c.precision).padStart(10)}${pct(c.recall).padStart(8)}${String(c.support).padStart(9)}`);
+      for (const c of h.perClass)
+        lines.push(`  ${c.name.padEnd(w)}${pct(c.precision).padStart(10)}${pct(c.recall).padStart(8)}${String(c.support).padStart(9)}`);
     }
   }
   return lines.join('\n');

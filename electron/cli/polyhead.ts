@@ -45,17 +45,17 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-    if (error instanceof CommanderError) {
-      // commander has printed the message (or the help) already.
-      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    } else if (error instanceof UsageError) {
-      console.error(`polyhead: ${error.message}\n(add --help for usage)`);
-      process.exitCode = EXIT.usage;
-    } else if (error instanceof DatabaseTooNewError) {
-      console.error(`polyhead: ${error.message}`);
-      process.exitCode = EXIT.tooNew;
-    } else {
-      console.error(`polyhead: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = EXIT.failed;
-    }
+  if (error instanceof CommanderError) {
+    // commander has printed the message (or the help) already.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof UsageError) {
+    console.error(`polyhead: ${error.message}\n(add --help for usage)`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof DatabaseTooNewError) {
+    console.error(`polyhead: ${error.message}`);
+    process.exitCode = EXIT.tooNew;
+  } else {
+    console.error(`polyhead: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = EXIT.failed;
+  }
 });

@@ -36,7 +36,9 @@ export function requireData(data: string | undefined): string {
 export async function withSession<T>(dataDir: string | undefined, mode: 'existing' | 'create', fn: (session: Session) => Promise<T> | T): Promise<T> {
   const dir = requireData(dataDir);
   if (mode === 'existing' && !existsSync(path.join(dir, DB_FILE))) {
-    throw new UsageError(`no Polyhead project in ${path.resolve(dir)} (no ${DB_FILE}); check --data, or create one with \`polyhead init --data DIR\` or \`polyhead import\``);
+    throw new UsageError(
+      `no Polyhead project in ${path.resolve(dir)} (no ${DB_FILE}); check --data, or create one with \`polyhead init --data DIR\` or \`polyhead import\``,
+    );
   }
   const runtime = openRuntime(dir);
   const api = buildClient(async (method, payload) => {

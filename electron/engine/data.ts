@@ -81,9 +81,7 @@ export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: Ma
   }
   // Heads with mask 'none' need their label on every example: examples without it are left out.
   const required = heads.filter((h) => h.spec.mask === 'none');
-  return candidates.filter(
-    (e) => required.every((h) => labelIndex(h, e, inputs, labels) >= 0) && heads.some((h) => labelIndex(h, e, inputs, labels) >= 0),
-  );
+  return candidates.filter((e) => required.every((h) => labelIndex(h, e, inputs, labels) >= 0) && heads.some((h) => labelIndex(h, e, inputs, labels) >= 0));
 }
 
 /** Seeded split, stratified by the first head's label (masked examples form their own stratum). */
@@ -123,7 +121,8 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
       let pipeline = sharp(file).resize(input.width, input.height, { fit: 'fill' }).removeAlpha();
       pipeline = input.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
       const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-      if (info.channels !== input.channels) throw new Error(`image ${id} (${path.basename(file)}) decoded to ${info.channels} channels, expected ${input.channels}`);
+      if (info.channels !== input.channels)
+        throw new Error(`image ${id} (${path.basename(file)}) decoded to ${info.channels} channels, expected ${input.channels}`);
       let mean = 0;
       for (const v of data) mean += v;
       mean /= data.length;
@@ -154,7 +153,14 @@ function shifted(src: Float32Array, h: number, w: number, c: number, dy: number,
 }
 
 /** A split's examples as the trainer reads them. */
-export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], decoded: DecodedSet, labels: Map<number, ImageLabels>, augmentSeed = 0): TrainData {
+export function toTrainData(
+  spec: ModelSpec,
+  heads: ResolvedHead[],
+  examples: Example[],
+  decoded: DecodedSet,
+  labels: Map<number, ImageLabels>,
+  augmentSeed = 0,
+): TrainData {
   const inputs = spec.inputs.map((i) => i.name);
   const { height: h, width: w, channels: c } = decoded.input;
   const size = h * w * c;

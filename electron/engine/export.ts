@@ -41,7 +41,10 @@ export async function exportRunModel(project: Project, runId: number, outDir: st
       }),
     );
     const heads = model.resolved.map((h) => ({ name: h.spec.name, classes: h.classes, inputs: h.inputs, adversarial: Boolean(h.spec.adversarial) }));
-    await writeFile(path.join(outDir, 'polyhead.json'), JSON.stringify({ runId, spec, heads, preprocessing: 'resize to height x width (fill), per-image standardization (zero mean, unit variance)' }, null, 2));
+    await writeFile(
+      path.join(outDir, 'polyhead.json'),
+      JSON.stringify({ runId, spec, heads, preprocessing: 'resize to height x width (fill), per-image standardization (zero mean, unit variance)' }, null, 2),
+    );
     return { dir: outDir, files: ['model.json', 'weights.bin', 'polyhead.json'] };
   } finally {
     model.dispose();

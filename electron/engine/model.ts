@@ -154,7 +154,10 @@ export class MultiHeadModel {
     const seed = spec.training.seed * 1000;
     let featureSize = 0;
     spec.inputs.forEach((input, i) => {
-      const trunk = spec.shareTrunk && i > 0 ? this.trunks.get(spec.inputs[0]!.name)! : buildTrunk(spec.trunk, input, spec.shareTrunk ? 'trunk' : `trunk_${input.name}`, seed + 100 * i);
+      const trunk =
+        spec.shareTrunk && i > 0
+          ? this.trunks.get(spec.inputs[0]!.name)!
+          : buildTrunk(spec.trunk, input, spec.shareTrunk ? 'trunk' : `trunk_${input.name}`, seed + 100 * i);
       this.trunks.set(input.name, trunk);
       featureSize = trunk.outputs[0]!.shape[1] as number;
     });

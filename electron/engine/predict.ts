@@ -61,9 +61,7 @@ export async function predictLabels(project: Project, runId: number, options: Pr
       .filter((s) => s.lengthHead && s.digitHeads.length > 0);
     const writtenTargets = [...direct.map((h) => byName.get((h.spec.target as { target: string }).target)!), ...sequences.map((s) => s.seq)];
     const allIds = store.images.ids({ status: 'any', order: 'id' }, targets.length);
-    const ids = options.all
-      ? allIds
-      : allIds.filter((id) => writtenTargets.some((t) => !store.annotations.one(id, t.id, 'human')));
+    const ids = options.all ? allIds : allIds.filter((id) => writtenTargets.some((t) => !store.annotations.one(id, t.id, 'human')));
     const batchSize = options.batchSize ?? 64;
     const input = spec.inputs[0]!;
     for (let from = 0; from < ids.length; from += batchSize) {

@@ -112,7 +112,12 @@ export class TrainingRuns {
               runs.setSplit(runId, message.split);
               break;
             case 'progress':
-              runs.addMetrics(runId, progressRows(message.progress), message.progress.kind === 'epoch' ? message.progress.epoch + 1 : message.progress.epoch, message.progress.step);
+              runs.addMetrics(
+                runId,
+                progressRows(message.progress),
+                message.progress.kind === 'epoch' ? message.progress.epoch + 1 : message.progress.epoch,
+                message.progress.step,
+              );
               break;
             case 'checkpoint':
               runs.addCheckpoint(runId, message.epoch, message.step, message.dir);

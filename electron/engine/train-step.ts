@@ -36,7 +36,11 @@ interface HeadTensors {
 }
 
 /** Per-head masked losses and the combined loss, for logits already computed. */
-export function losses(model: MultiHeadModel, logits: Record<string, tf.Tensor2D>, labels: Record<string, HeadLabels>): { total: tf.Scalar; heads: Record<string, HeadTensors> } {
+export function losses(
+  model: MultiHeadModel,
+  logits: Record<string, tf.Tensor2D>,
+  labels: Record<string, HeadLabels>,
+): { total: tf.Scalar; heads: Record<string, HeadTensors> } {
   const heads: Record<string, HeadTensors> = {};
   const weighted: tf.Scalar[] = [];
   for (const head of model.resolved) {

@@ -81,7 +81,8 @@ export function evaluateLosses(model: MultiHeadModel, data: TrainData, batchSize
     batches++;
   }
   const heads: Record<string, HeadMetrics> = {};
-  for (const [name, s] of Object.entries(sums)) heads[name] = { loss: s.count > 0 ? s.loss / s.count : 0, accuracy: s.count > 0 ? s.correct / s.count : null, count: s.count };
+  for (const [name, s] of Object.entries(sums))
+    heads[name] = { loss: s.count > 0 ? s.loss / s.count : 0, accuracy: s.count > 0 ? s.correct / s.count : null, count: s.count };
   return { loss: batches > 0 ? total / batches : 0, heads };
 }
 

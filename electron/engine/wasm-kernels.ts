@@ -62,18 +62,22 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
   checkSupported('Conv2DBackpropFilter', a);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-  );
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false);
   const { top, bottom, left, right } = info.padInfo;
   const { run, release } = runner(backend as unknown as Backend);
-  const padded = run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+  const padded = run(
+    'PadV2',
+    { x },
+    {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
   const xT = run('Transpose', { x: padded }, { perm: [3, 1, 2, 0] }); // [Ci, Hp, Wp, N]
   const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, N, Co]
   const conv = run('Conv2D', { x: xT, filter: dyT }, {
@@ -95,20 +99,24 @@ function conv2dBackpropInput(original: KernelFunc): KernelFunc {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
     checkSupported('Conv2DBackpropInput', a);
-    const info = backend_util.computeConv2DInfo(
-      a.inputShape,
-      filter.shape as [number, number, number, number],
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-      false,
-    );
+    const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false);
     if (info.strideHeight !== 1 || info.strideWidth !== 1) return original(args);
     const kh = info.filterHeight;
     const kw = info.filterWidth;
     const { run, release } = runner(backend as unknown as Backend);
-    const padded = run('PadV2', { x: dy }, { paddings: [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]], constantValue: 0 });
+    const padded = run(
+      'PadV2',
+      { x: dy },
+      {
+        paddings: [
+          [0, 0],
+          [kh - 1, kh - 1],
+          [kw - 1, kw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }); // [kh, kw, Co, Ci]
     const full = run('Conv2D', { x: padded, filter: swapped }, {
@@ -140,7 +148,11 @@ function batchMatMul(original: KernelFunc): KernelFunc {
       [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2]!, perm[perm.length - 1]!];
       return run('Transpose', { x: t }, { perm });
     };
-    const out = original({ inputs: { a: transposeA ? swap(a) : a, b: transposeB ? swap(b) : b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } }) as TensorInfo;
+    const out = original({
+      inputs: { a: transposeA ? swap(a) : a, b: transposeB ? swap(b) : b },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
     release(out);
     return out;
   };

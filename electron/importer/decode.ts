@@ -84,9 +84,7 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
       format = meta.format ?? 'unknown';
       if (!meta.width || !meta.height) throw new ItemRejected('image has no dimensions');
       if (meta.width * meta.height > limits.maxPixels) {
-        throw new ItemRejected(
-          `image is ${meta.width}x${meta.height} (${pixels(meta.width * meta.height)}), over the limit of ${pixels(limits.maxPixels)}`,
-        );
+        throw new ItemRejected(`image is ${meta.width}x${meta.height} (${pixels(meta.width * meta.height)}), over the limit of ${pixels(limits.maxPixels)}`);
       }
       pipeline = sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 });
     }

@@ -36,12 +36,7 @@ export function storedDuplicate(store: Store, hash: string): number | null {
 }
 
 /** One item per image file found by the scan: size checks, hash, duplicate check, then a full decode. */
-export function imageFileItems(
-  files: ImageFile[],
-  store: Store,
-  limits: ImportLimits,
-  labelsFor: (relative: string) => LabelRecord | null,
-): ImportItem[] {
+export function imageFileItems(files: ImageFile[], store: Store, limits: ImportLimits, labelsFor: (relative: string) => LabelRecord | null): ImportItem[] {
   return files.map(({ file, relative }) => ({
     name: relative,
     load: async () => {

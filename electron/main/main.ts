@@ -13,9 +13,7 @@ import { serveAsset } from '../server/assets.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
 import { utilityHost } from './training-host.js';
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 
 const preloadPath = path.join(appRoot, 'dist', 'preload', 'preload.cjs');
 let runtime: Runtime | null = null;

@@ -12,10 +12,7 @@ const call = Object.fromEntries(
   Object.entries(serviceMethods).map(([service, methods]) => [
     service,
     Object.fromEntries(
-      methods.map((method) => [
-        method,
-        (req: unknown) => ipcRenderer.invoke(IPC_INVOKE, `${service}.${method}`, req) as Promise<ApiResult<unknown>>,
-      ]),
+      methods.map((method) => [method, (req: unknown) => ipcRenderer.invoke(IPC_INVOKE, `${service}.${method}`, req) as Promise<ApiResult<unknown>>]),
     ),
   ]),
 ) as PolyheadBridge['call'];

@@ -74,9 +74,7 @@ export class AnnotationsRepo {
          WHERE a.source = 'human'`,
       ),
       one: db.prepare(`${SELECT} WHERE a.image_id = @imageId AND a.target_id = @targetId AND a.source = @source`),
-      stateCounts: db.prepare(
-        "SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state",
-      ),
+      stateCounts: db.prepare("SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state"),
       classCounts: db.prepare(
         `SELECT a.target_id, c.name AS class_name, count(*) AS n FROM annotations a JOIN target_classes c ON c.id = a.class_id
          WHERE a.source = 'human' AND a.state = 'value' GROUP BY a.target_id, c.id ORDER BY a.target_id, c.position`,
@@ -92,9 +90,7 @@ export class AnnotationsRepo {
       ),
       classUsage: db.prepare('SELECT source, count(*) AS n FROM annotations WHERE class_id = @classId GROUP BY source'),
       moveClass: db.prepare('UPDATE annotations SET class_id = @to WHERE class_id = @from'),
-      classToUnknown: db.prepare(
-        "UPDATE annotations SET state = 'unknown', class_id = NULL, confidence = NULL WHERE class_id = @classId AND source = 'human'",
-      ),
+      classToUnknown: db.prepare("UPDATE annotations SET state = 'unknown', class_id = NULL, confidence = NULL WHERE class_id = @classId AND source = 'human'"),
       deleteClassRows: db.prepare('DELETE FROM annotations WHERE class_id = @classId AND source = @source'),
     };
   }
@@ -147,9 +143,7 @@ export class AnnotationsRepo {
   /** Inside the caller's transaction: drops every label of a class about to be deleted; human ones become unknown or pending. */
   releaseClass(classId: number, humanBecomes: 'unknown' | 'pending'): number {
     const human =
-      humanBecomes === 'unknown'
-        ? this.stmts.classToUnknown.run({ classId }).changes
-        : this.stmts.deleteClassRows.run({ classId, source: 'human' }).changes;
+      humanBecomes === 'unknown' ? this.stmts.classToUnknown.run({ classId }).changes : this.stmts.deleteClassRows.run({ classId, source: 'human' }).changes;
     this.stmts.deleteClassRows.run({ classId, source: 'model' });
     return human;
   }

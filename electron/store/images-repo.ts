@@ -106,6 +106,6 @@ export class ImagesRepo {
   /** Every id matching the filter, in the filter's order. */
   ids(filter: ImageFilter, targetCount: number): number[] {
     const q = buildImageQuery(filter, targetCount);
-    return (this.statement(`SELECT i.id ${q.from} ${q.order}`).pluck().all(q.params) as number[]);
+    return this.statement(`SELECT i.id ${q.from} ${q.order}`).pluck().all(q.params) as number[];
   }
 }

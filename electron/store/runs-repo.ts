@@ -124,14 +124,22 @@ export class RunsRepo {
   saveEvaluation(
     runId: number,
     split: 'val' | 'test',
-    report: { heads: { head: string; classes: string[]; confusion: number[][]; cells: { trueIndex: number; predIndex: number; imageId: number; confidence: number }[] }[] },
+    report: {
+      heads: {
+        head: string;
+        classes: string[];
+        confusion: number[][];
+        cells: { trueIndex: number; predIndex: number; imageId: number; confidence: number }[];
+      }[];
+    },
   ): void {
     const now = new Date().toISOString();
     writeTransaction(this.db, () => {
       for (const h of report.heads) {
         this.stmts.matrix.run({ runId, head: h.head, split, classes: JSON.stringify(h.classes), counts: JSON.stringify(h.confusion) });
         this.stmts.clearCells.run({ runId, head: h.head, split });
-        for (const c of h.cells) this.stmts.cell.run({ runId, head: h.head, split, t: c.trueIndex, p: c.predIndex, imageId: c.imageId, confidence: c.confidence });
+        for (const c of h.cells)
+          this.stmts.cell.run({ runId, head: h.head, split, t: c.trueIndex, p: c.predIndex, imageId: c.imageId, confidence: c.confidence });
       }
       const withoutCells = { ...report, heads: report.heads.map(({ cells: _cells, ...rest }) => rest) };
       this.stmts.report.run({ runId, split, report: JSON.stringify(withoutCells), now });

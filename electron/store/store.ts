@@ -28,7 +28,10 @@ export class Store {
     finishBatch: Statement<{ id: number; now: string; imported: number; duplicates: number; rejected: number; report: string }>;
   };
 
-  private constructor(readonly db: Database, readonly file: string) {
+  private constructor(
+    readonly db: Database,
+    readonly file: string,
+  ) {
     this.targets = new TargetsRepo(db);
     this.images = new ImagesRepo(db);
     this.annotations = new AnnotationsRepo(db);
@@ -36,9 +39,7 @@ export class Store {
     this.runs = new RunsRepo(db);
     this.stmts = {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
-      putSetting: db.prepare(
-        'INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ),
+      putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       startBatch: db.prepare('INSERT INTO import_batches (started_at, sources) VALUES (@now, @sources)'),
       finishBatch: db.prepare(
         `UPDATE import_batches SET finished_at = @now, imported = @imported, duplicates = @duplicates,

@@ -90,7 +90,7 @@ export class TargetsRepo {
     writeTransaction(this.db, () => {
       if (this.list().length > 0) return;
       for (const def of DEFAULT_TARGETS) {
-        const source = def.source ? this.byName(def.source)?.id ?? null : null;
+        const source = def.source ? (this.byName(def.source)?.id ?? null) : null;
         const id = this.insertTarget(def.name, def.kind, def.alphabet ?? null, def.maxLength ?? null, source);
         def.classes?.forEach((name, i) => this.insertClassRow(id, name, def.kind === 'categorical' ? defaultHotkey(i) : null));
       }

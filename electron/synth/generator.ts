@@ -69,7 +69,10 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     for (const group of new Set(fonts.map((f) => f.group))) {
       const members = fonts.filter((f) => f.group === group);
       const n = Math.min(members.length - 1, Math.round(members.length * options.holdout));
-      [...members].sort(() => random() - 0.5).slice(0, Math.max(0, n)).forEach((f) => heldOut.add(f.family));
+      [...members]
+        .sort(() => random() - 0.5)
+        .slice(0, Math.max(0, n))
+        .forEach((f) => heldOut.add(f.family));
     }
   }
   const dirOf = (family: string) => (options.holdout ? path.join(options.out, heldOut.has(family) ? 'heldout' : 'train') : options.out);
@@ -204,7 +207,12 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     await writeFile(
       path.join(dir, 'synth-meta.json'),
       JSON.stringify(
-        { kind: options.kind, seed: options.seed ?? 1, fonts: Object.fromEntries(result.files.filter((f) => f.dir === dir).map((f) => [f.file, f.family])), heldOut: result.heldOut },
+        {
+          kind: options.kind,
+          seed: options.seed ?? 1,
+          fonts: Object.fromEntries(result.files.filter((f) => f.dir === dir).map((f) => [f.file, f.family])),
+          heldOut: result.heldOut,
+        },
         null,
         1,
       ),
@@ -221,7 +229,10 @@ export async function contactSheet(result: SynthResult, outFile: string, count =
   const files = result.files.slice(0, count);
   const tiles = await Promise.all(
     files.map(async (f, i) => ({
-      input: await sharp(path.join(f.dir, f.file)).resize(cellW - 10, cellH - 8, { fit: 'contain', background: '#ffffff' }).png().toBuffer(),
+      input: await sharp(path.join(f.dir, f.file))
+        .resize(cellW - 10, cellH - 8, { fit: 'contain', background: '#ffffff' })
+        .png()
+        .toBuffer(),
       left: (i % 10) * cellW + 5,
       top: Math.floor(i / 10) * cellH + 4,
     })),

@@ -59,7 +59,9 @@ async function main(): Promise<void> {
         r.source.padEnd(44) +
           String(r.imported).padStart(10) +
           (r.ms / 1000).toFixed(1).padStart(10) +
-          Math.round((r.imported / r.ms) * 1000).toString().padStart(10) +
+          Math.round((r.imported / r.ms) * 1000)
+            .toString()
+            .padStart(10) +
           `  ${((100 * perTenK) / BUDGET_MS).toFixed(0)}% (10k in ${(perTenK / 1000).toFixed(1)} s)`,
       );
     }

@@ -24,9 +24,7 @@ export const requests = {
   },
   targets: {
     list: empty,
-    createCategorical: z
-      .object({ name, classes: z.array(name).max(200).default([]) })
-      .strict(),
+    createCategorical: z.object({ name, classes: z.array(name).max(200).default([]) }).strict(),
     addClass: z.object({ targetId: id, name }).strict(),
     renameClass: z.object({ targetId: id, classId: id, name }).strict(),
     /** Moves every label of classId to intoClassId, then deletes classId. */

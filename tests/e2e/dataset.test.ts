@@ -43,9 +43,7 @@ describe('server mode in Chromium', () => {
     expect(rendered).toBeGreaterThan(10);
     expect(rendered).toBeLessThan(300); // virtualised: only the rows in view (and a few more) exist
     // Thumbnails really load through the media route.
-    await expect
-      .poll(() => page.$eval('.cell[data-image-id="1"] img', (img) => (img as HTMLImageElement).naturalWidth))
-      .toBeGreaterThan(0);
+    await expect.poll(() => page.$eval('.cell[data-image-id="1"] img', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     // The first sample crop is fully labelled (green), hn-0008 is untouched (grey).
     expect(await page.getAttribute('.cell[data-image-id="1"]', 'class')).toContain('complete');
     expect(await page.textContent('.cell[data-image-id="1"] .seq')).toBe(sampleRow('hn-0000.png')[1]);

@@ -155,7 +155,8 @@ describe('keyboard labeler in Chromium (server mode)', () => {
     await expect.poll(() => page.textContent('[data-testid=bulk-message]')).toContain('on 5 images');
     await page.screenshot({ path: path.join(screenshotsDir, 'dataset-bulk.png') });
     const script = (await api<{ id: number; name: string }[]>('targets.list')).find((t) => t.name === 'script')!;
-    const arabic = async () => (await api<{ ids: number[] }>('images.ids', { filter: { target: { targetId: script.id, state: 'value' } } })).ids.filter((id) => id > 30);
+    const arabic = async () =>
+      (await api<{ ids: number[] }>('images.ids', { filter: { target: { targetId: script.id, state: 'value' } } })).ids.filter((id) => id > 30);
     expect(await arabic()).toEqual([32, 33, 34, 35, 38]);
     await page.click('[data-testid=bulk-message] button');
     await expect.poll(arabic).toEqual([]);

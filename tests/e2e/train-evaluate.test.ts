@@ -49,7 +49,10 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
     await page.waitForSelector('[data-testid=backend-name]', { timeout: 30_000 });
     await page.waitForSelector('.spec-editor');
     await page.click('.spec-json summary');
-    await page.fill('textarea[aria-label="Model spec JSON"]', JSON.stringify({ ...tinySpec, heads: [{ name: 'bad', target: { kind: 'position', target: 'digits', position: -1 } }] }));
+    await page.fill(
+      'textarea[aria-label="Model spec JSON"]',
+      JSON.stringify({ ...tinySpec, heads: [{ name: 'bad', target: { kind: 'position', target: 'digits', position: -1 } }] }),
+    );
     await expect.poll(() => page.textContent('.spec-problems')).toMatch(/heads\.0\.target\.position/);
     expect(await page.isDisabled('[data-testid=start-run]')).toBe(true);
     await page.fill('textarea[aria-label="Model spec JSON"]', JSON.stringify(tinySpec));
@@ -142,7 +145,12 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
     await page.waitForSelector('.save-state[data-save-state="saved"]');
     const lengthId = await lengthTargetId();
     const confidences = await Promise.all(
-      seen.map(async (s) => (await api<{ annotations: { targetId: number; source: string; confidence: number | null }[] }>('images.get', { id: s.id })).annotations.find((a) => a.targetId === lengthId && a.source === 'model')!.confidence!),
+      seen.map(
+        async (s) =>
+          (await api<{ annotations: { targetId: number; source: string; confidence: number | null }[] }>('images.get', { id: s.id })).annotations.find(
+            (a) => a.targetId === lengthId && a.source === 'model',
+          )!.confidence!,
+      ),
     );
     expect(confidences).toEqual([...confidences].sort((a, b) => a - b)); // least confident first
     expect(await humanLength(seen[0]!.id)).toBe(seen[0]!.suggested);
@@ -152,7 +160,9 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
 
   it('compares runs side by side', async () => {
     await api('training.start', { spec: { ...tinySpec, training: { ...tinySpec.training, epochs: 2, learningRate: 0.01 } } });
-    await expect.poll(async () => (await api<{ id: number; status: string }[]>('training.runs')).find((r) => r.id === 3)?.status, { timeout: 120_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await api<{ id: number; status: string }[]>('training.runs')).find((r) => r.id === 3)?.status, { timeout: 120_000 })
+      .toBe('completed');
     await page.goto(`${server.url}/#/evaluate?run=2`);
     await page.waitForSelector('.compare');
     await page.check('.compare input[value="2"]');

@@ -54,7 +54,13 @@ describe('run metrics', () => {
   it('turns recorded rows into curves per head', () => {
     expect(headsOf(rows)).toEqual(['len']);
     expect(metricSeries(rows, 'len', 'loss')).toEqual([
-      { name: 'train', points: [[5, 2], [10, 1.5]] },
+      {
+        name: 'train',
+        points: [
+          [5, 2],
+          [10, 1.5],
+        ],
+      },
       { name: 'train (epoch)', points: [[10, 1.7]], dashed: true },
       { name: 'validation', points: [[10, 1.9]] },
     ]);
@@ -97,7 +103,12 @@ describe('SpecEditor', () => {
     await w.get('input[aria-label="adversarial"]').setValue(true);
     await w.get('select[aria-label="head target"]').setValue('script');
     const json = JSON.parse(w.emitted<[string]>('update:modelValue')!.at(-1)![0]);
-    expect(json.heads[0]).toEqual({ name: 'font', target: { kind: 'target', target: 'script' }, lossWeight: 0.5, adversarial: { lambda: { schedule: 'dann', max: 0.05 } } });
+    expect(json.heads[0]).toEqual({
+      name: 'font',
+      target: { kind: 'target', target: 'script' },
+      lossWeight: 0.5,
+      adversarial: { lambda: { schedule: 'dann', max: 0.05 } },
+    });
     expect(w.findAll('select[aria-label="head target"] option').map((o) => o.text())).toEqual(['length', 'font_style', 'script']);
   });
 });

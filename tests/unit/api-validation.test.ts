@@ -11,9 +11,19 @@ import { tempDir } from '../helpers.js';
 
 /** Malformed payloads for every method of the contract, each with the field its error must name. */
 const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = {
-  'project.info': [[42, '(request)'], ['x', '(request)'], [{ extra: 1 }, '(request)']],
-  'project.stats': [[[], '(request)'], [{ verbose: true }, '(request)']],
-  'targets.list': [[true, '(request)'], [{ all: 1 }, '(request)']],
+  'project.info': [
+    [42, '(request)'],
+    ['x', '(request)'],
+    [{ extra: 1 }, '(request)'],
+  ],
+  'project.stats': [
+    [[], '(request)'],
+    [{ verbose: true }, '(request)'],
+  ],
+  'targets.list': [
+    [true, '(request)'],
+    [{ all: 1 }, '(request)'],
+  ],
   'targets.createCategorical': [
     [{}, 'name'],
     [{ name: '' }, 'name'],
@@ -91,8 +101,29 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
   'training.start': [
     [{}, 'spec'],
     [{ spec: { name: 'x', inputs: [], trunk: { preset: 'mlp' }, heads: [] } }, 'spec.inputs'],
-    [{ spec: { name: 'x', inputs: [{ name: 'x', height: 14, width: 14 }], trunk: { preset: 'mlp' }, heads: [{ name: 'h', target: { kind: 'position', target: 'digits', position: -1 } }] } }, 'spec.heads.0.target.position'],
-    [{ spec: { name: 'x', inputs: [{ name: 'x', height: 14, width: 14 }], trunk: { preset: 'mlp' }, heads: [{ name: 'h', target: { kind: 'target', target: 'length' } }] }, backend: 'tpu' }, 'backend'],
+    [
+      {
+        spec: {
+          name: 'x',
+          inputs: [{ name: 'x', height: 14, width: 14 }],
+          trunk: { preset: 'mlp' },
+          heads: [{ name: 'h', target: { kind: 'position', target: 'digits', position: -1 } }],
+        },
+      },
+      'spec.heads.0.target.position',
+    ],
+    [
+      {
+        spec: {
+          name: 'x',
+          inputs: [{ name: 'x', height: 14, width: 14 }],
+          trunk: { preset: 'mlp' },
+          heads: [{ name: 'h', target: { kind: 'target', target: 'length' } }],
+        },
+        backend: 'tpu',
+      },
+      'backend',
+    ],
   ],
   'training.control': [
     [{ runId: 1, action: 'stop' }, 'action'],
@@ -140,7 +171,9 @@ beforeAll(async () => {
   cleanup = tmp.cleanup;
   runtime = openRuntime(path.join(tmp.dir, 'data'));
   const src = path.join(tmp.dir, 'a.png');
-  await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } }).png().toFile(src);
+  await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+    .png()
+    .toFile(src);
   await runImport({ store: runtime.project.store, dataDir: runtime.project.dataDir }, { paths: [src] });
   server = await startServer({ ...runtime, rendererDir: path.join(tmp.dir, 'no-renderer') });
 });
@@ -170,7 +203,10 @@ describe('API validation', () => {
         expect(direct.ok, JSON.stringify(payload)).toBe(false);
         if (direct.ok) continue;
         expect(direct.error.code).toBe('invalid_request');
-        expect(direct.error.issues?.map((i) => i.path), JSON.stringify(payload)).toContain(field);
+        expect(
+          direct.error.issues?.map((i) => i.path),
+          JSON.stringify(payload),
+        ).toContain(field);
         expect(direct.error.message).toContain(method);
 
         const http = await post(method, JSON.stringify(payload));

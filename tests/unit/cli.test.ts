@@ -20,7 +20,11 @@ describe('polyhead CLI', () => {
     expect(imported.stdout).toMatch(/^duplicates: +0 /m);
     expect(imported.stdout).toMatch(/^rejected: +0$/m);
 
-    const rows = readFileSync(path.join(sampleDir, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((r) => r.split(','));
+    const rows = readFileSync(path.join(sampleDir, 'labels.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(','));
     const info = cli(['info', '--data', data, '--json']);
     expect(info.status).toBe(0);
     const stats = JSON.parse(info.stdout) as { images: number; targets: { name: string; labeled: number; unknown: number; pending: number }[] };

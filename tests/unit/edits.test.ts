@@ -51,7 +51,8 @@ const labelOf = async (imageId: number, target: string) => {
 describe('undo and redo', () => {
   it('one field typed key by key is one undo step, with its derived length', async () => {
     const digits = t('digits').id;
-    for (const value of ['4', '42', '421']) await call('annotations.set', { imageId: 1, targetId: digits, label: { kind: 'value', value }, coalesceKey: 'img1-digits-a' });
+    for (const value of ['4', '42', '421'])
+      await call('annotations.set', { imageId: 1, targetId: digits, label: { kind: 'value', value }, coalesceKey: 'img1-digits-a' });
     expect(await labelOf(1, 'digits')).toBe('421');
     expect(await labelOf(1, 'length')).toBe('3');
     expect(await call('annotations.history')).toEqual({ undo: 'digits of image 1', redo: null });
@@ -138,7 +139,11 @@ describe('queues and filters', () => {
     expect(await ids({ status: 'untouched' })).toEqual([4, 5, 6]);
     expect(await ids({ status: 'complete' })).toEqual([]);
     expect(await ids({ target: { targetId: font, source: 'model' } })).toEqual([]);
-    const page = await call<{ total: number; items: { id: number }[] }>('images.list', { limit: 1, offset: 1, filter: { target: { targetId: font, state: 'answered' } } });
+    const page = await call<{ total: number; items: { id: number }[] }>('images.list', {
+      limit: 1,
+      offset: 1,
+      filter: { target: { targetId: font, state: 'answered' } },
+    });
     expect(page.total).toBe(3);
     expect(page.items.map((i) => i.id)).toEqual([2]);
   });
@@ -175,6 +180,8 @@ describe('class editing never loses labels silently', () => {
     await call('annotations.undo'); // image 2's label was 'thai', now history says 'unknown'
     expect(await labelOf(2, 'script')).toBe('pending');
     // An unused class goes without asking.
-    expect(await call<{ affected: number }>('targets.deleteClass', { targetId: script.id, classId: cls('script', 'hebrew').id })).toMatchObject({ affected: 0 });
+    expect(await call<{ affected: number }>('targets.deleteClass', { targetId: script.id, classId: cls('script', 'hebrew').id })).toMatchObject({
+      affected: 0,
+    });
   });
 });

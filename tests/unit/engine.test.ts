@@ -37,7 +37,11 @@ describe('model spec', () => {
   it('names every invalid field', () => {
     const result = parseModelSpec({
       name: 'bad',
-      inputs: [{ name: 'a', height: 14, width: 14 }, { name: 'b', height: 28, width: 28 }, { name: 'a', height: 14, width: 14 }],
+      inputs: [
+        { name: 'a', height: 14, width: 14 },
+        { name: 'b', height: 28, width: 28 },
+        { name: 'a', height: 14, width: 14 },
+      ],
       trunk: { preset: 'resnet' },
       heads: [
         { name: 'cmp', target: { kind: 'compare', target: 'digits', op: 'le', a: 'a', b: 'c' } },
@@ -48,7 +52,17 @@ describe('model spec', () => {
     const text = result.ok ? '' : result.errors.join('\n');
     expect(text).toMatch(/^trunk\.preset: /m);
     expect(text).toMatch(/^heads\.1\.lossWeight: /m);
-    const second = parseModelSpec({ ...twoHeads, inputs: [{ name: 'a', height: 14, width: 14 }, { name: 'a', height: 28, width: 28 }], heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'a', b: 'c' } }, { name: 'h', target: { kind: 'target', target: 'x' } }] });
+    const second = parseModelSpec({
+      ...twoHeads,
+      inputs: [
+        { name: 'a', height: 14, width: 14 },
+        { name: 'a', height: 28, width: 28 },
+      ],
+      heads: [
+        { name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'a', b: 'c' } },
+        { name: 'h', target: { kind: 'target', target: 'x' } },
+      ],
+    });
     const text2 = second.ok ? '' : second.errors.join('\n');
     expect(text2).toMatch(/^inputs: input names must be unique$/m);
     expect(text2).toMatch(/^shareTrunk: a shared trunk needs/m);
@@ -72,12 +86,27 @@ describe('model spec', () => {
     expect(m.resolved.map((h) => h.classes)).toEqual([lengthClassesFor(5), [...'0123456789']]);
     expect(() =>
       build(
-        { ...twoHeads, heads: [{ name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } }, { name: 'f', target: { kind: 'target', target: 'fontstyle' } }] },
+        {
+          ...twoHeads,
+          heads: [
+            { name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } },
+            { name: 'f', target: { kind: 'target', target: 'fontstyle' } },
+          ],
+        },
         defaultTargets,
       ),
     ).toThrow(SpecError);
     try {
-      build({ ...twoHeads, heads: [{ name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } }, { name: 'f', target: { kind: 'target', target: 'fontstyle' } }] }, defaultTargets);
+      build(
+        {
+          ...twoHeads,
+          heads: [
+            { name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } },
+            { name: 'f', target: { kind: 'target', target: 'fontstyle' } },
+          ],
+        },
+        defaultTargets,
+      );
     } catch (e) {
       expect((e as SpecError).problems).toEqual([
         "heads.0.target.position: 7 is past the 5 positions of 'digits'",
@@ -145,7 +174,10 @@ describe('gradients', () => {
   it('weight sharing applies one set of trunk variables to every input', () => {
     const siamese = {
       name: 'pairs',
-      inputs: [{ name: 'a', height: 14, width: 14 }, { name: 'b', height: 14, width: 14 }],
+      inputs: [
+        { name: 'a', height: 14, width: 14 },
+        { name: 'b', height: 14, width: 14 },
+      ],
       trunk: { preset: 'lenet5' as const },
       heads: [{ name: 'cmp', target: { kind: 'compare' as const, target: 'digits', op: 'le' as const, a: 'a', b: 'b' } }],
     };
@@ -231,7 +263,9 @@ describe('shipped example specs', () => {
   it('parse and build against the default targets', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const dir = new URL('../../resources/specs/', import.meta.url);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(['digit-pairs.json', 'house-numbers-adversarial-font.json', 'house-numbers.json']);
     for (const file of files) {
       const parsed = parseModelSpec(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));

@@ -18,9 +18,7 @@ function importsOf(file: string): string[] {
 }
 
 function importsIn(text: string): string[] {
-  return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1]!,
-  );
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
 }
 
 /**
@@ -85,7 +83,13 @@ describe('layering', () => {
   it('shared/ imports nothing but itself and zod', () => {
     for (const file of sources('shared')) {
       for (const spec of importsOf(file)) {
-        expect(spec === 'zod' || (spec.startsWith('./') || spec.startsWith('../')) && !path.normalize(path.join(path.dirname(file), spec)).startsWith('..') && path.normalize(path.join(path.dirname(file), spec)).startsWith('shared'), `${file} imports ${spec}`).toBe(true);
+        expect(
+          spec === 'zod' ||
+            ((spec.startsWith('./') || spec.startsWith('../')) &&
+              !path.normalize(path.join(path.dirname(file), spec)).startsWith('..') &&
+              path.normalize(path.join(path.dirname(file), spec)).startsWith('shared')),
+          `${file} imports ${spec}`,
+        ).toBe(true);
       }
     }
   });

@@ -13,9 +13,10 @@ beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
 const tables = (db: Database.Database) =>
-  db
-    .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as { name: string; strict: number }[];
+  db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+    name: string;
+    strict: number;
+  }[];
 
 describe('migrations', () => {
   it('are numbered NNNN-name in order', () => {

@@ -68,7 +68,9 @@ describe('training runs in a worker thread', () => {
     expect(seq.coverageAt98).toBeGreaterThanOrEqual(0);
     expect(seq.coverageAt98).toBeLessThanOrEqual(1);
     expect(seq.curve.at(-1)!.coverage).toBe(1);
-    const cells = project.store.db.prepare('SELECT count(*) AS n FROM confusion_cells WHERE run_id = ? AND head = ?').get(handle.runId, 'length') as { n: number };
+    const cells = project.store.db.prepare('SELECT count(*) AS n FROM confusion_cells WHERE run_id = ? AND head = ?').get(handle.runId, 'length') as {
+      n: number;
+    };
     expect(cells.n).toBe(length.count);
   });
 
@@ -96,7 +98,7 @@ describe('training runs in a worker thread', () => {
     expect(project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
   });
 
-  it('runs the same way in a separate process (the path Electron\'s utilityProcess takes)', async () => {
+  it("runs the same way in a separate process (the path Electron's utilityProcess takes)", async () => {
     const runs = new TrainingRuns(project, forkHost);
     const row = await runs.start(houseNumbers(1)).done;
     expect(row.error).toBeNull();

@@ -17,9 +17,16 @@ describe('polyhead synth', () => {
   it('finds the Debian fonts it needs (.ci/run installs them) and names the missing ones', () => {
     const { found, missing } = findFonts();
     expect(found.length, `fonts found: ${found.map((f) => f.family).join(', ')}`).toBeGreaterThanOrEqual(20);
-    for (const group of ['serif', 'sans', 'mono', 'handwriting', 'display']) expect(found.some((f) => f.group === group), group).toBe(true);
+    for (const group of ['serif', 'sans', 'mono', 'handwriting', 'display'])
+      expect(
+        found.some((f) => f.group === group),
+        group,
+      ).toBe(true);
     for (const script of ['latin', 'cyrillic', 'greek', 'arabic', 'hebrew', 'devanagari', 'thai', 'cjk']) {
-      expect(found.some((f) => f.scripts.includes(script as never)), script).toBe(true);
+      expect(
+        found.some((f) => f.scripts.includes(script as never)),
+        script,
+      ).toBe(true);
     }
     expect(found.length + missing.length).toBe(FONT_CATALOG.length);
     expect(findFonts(['No Such Font']).found).toEqual([]);

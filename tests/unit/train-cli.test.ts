@@ -67,7 +67,9 @@ describe('polyhead train / runs / eval / predict / export', () => {
     expect(r.stdout).toMatch(/^predicted \d+ image\(s\) with run 1$/m);
     expect(humanRows()).toEqual(before);
     const db = new Database(path.join(data, 'polyhead.sqlite'), { readonly: true });
-    const model = db.prepare("SELECT count(*) AS n, min(confidence) AS lo, max(confidence) AS hi, min(run_id) AS run FROM annotations WHERE source = 'model'").get() as {
+    const model = db
+      .prepare("SELECT count(*) AS n, min(confidence) AS lo, max(confidence) AS hi, min(run_id) AS run FROM annotations WHERE source = 'model'")
+      .get() as {
       n: number;
       lo: number;
       hi: number;
@@ -89,10 +91,18 @@ describe('polyhead train / runs / eval / predict / export', () => {
     expect(meta.heads.map((h: { name: string }) => h.name)).toEqual(['length', 'd0', 'font']);
     await tf.setBackend('cpu');
     const model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: new Uint8Array(weights).buffer,
+      }),
     );
     const outputs = model.predict(tf.zeros([2, 16, 32, 1])) as tf.Tensor[];
-    expect(outputs.map((o) => o.shape)).toEqual([[2, 7], [2, 10], [2, 5]]);
+    expect(outputs.map((o) => o.shape)).toEqual([
+      [2, 7],
+      [2, 10],
+      [2, 5],
+    ]);
     const sums = outputs.map((o) => Array.from(tf.sum(o, 1).dataSync()));
     for (const s of sums.flat()) expect(s).toBeCloseTo(1, 5);
     tf.dispose(outputs);

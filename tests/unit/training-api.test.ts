@@ -69,7 +69,12 @@ describe('training through the shared API', () => {
     for (let t = 0; t < length.confusion.length; t++) {
       for (let p = 0; p < length.confusion.length; p++) {
         if (length.confusion[t]![p] === 0) continue;
-        const { items } = await call<{ items: { imageId: number; confidence: number }[] }>('training.cell', { runId, head: 'length', trueIndex: t, predIndex: p });
+        const { items } = await call<{ items: { imageId: number; confidence: number }[] }>('training.cell', {
+          runId,
+          head: 'length',
+          trueIndex: t,
+          predIndex: p,
+        });
         expect(items).toHaveLength(length.confusion[t]![p]!);
         expect(items.map((i) => i.confidence)).toEqual([...items.map((i) => i.confidence)].sort((a, b) => b - a));
         checked++;
@@ -120,7 +125,9 @@ describe('training through the shared API', () => {
   });
 
   it('names the bad field of an invalid spec', async () => {
-    const bad = await runtime.dispatch('training.start', { spec: { ...spec(1), heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'x', b: 'y' } }] } });
+    const bad = await runtime.dispatch('training.start', {
+      spec: { ...spec(1), heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'x', b: 'y' } }] },
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     expect(!bad.ok && bad.error.issues?.map((i) => i.path)).toEqual(['spec.heads.0.target.b']);
   });

@@ -19,7 +19,13 @@ type Case = { x: [number, number, number, number]; k: number; co: number; stride
 async function grads(backend: string, c: Case): Promise<{ dx: Float32Array; dw: Float32Array }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+    const x = tf.tensor4d(
+      values(
+        c.x.reduce((a, b) => a * b),
+        1,
+      ),
+      c.x,
+    );
     const w = tf.tensor4d(values(c.k * c.k * c.x[3] * c.co, 2), [c.k, c.k, c.x[3], c.co]);
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const r = tf.tensor(values(y.size, 3), y.shape);
@@ -71,7 +77,29 @@ describe('wasm training kernels agree with the cpu backend', () => {
     for (const [sa, sb, ta, tb] of shapes) {
       const run = async (backend: string) => {
         await tf.setBackend(backend);
-        return tf.tidy(() => tf.matMul(tf.tensor(values(sa.reduce((a, b) => a * b), 4), sa), tf.tensor(values(sb.reduce((a, b) => a * b), 5), sb), ta, tb).dataSync() as Float32Array);
+        return tf.tidy(
+          () =>
+            tf
+              .matMul(
+                tf.tensor(
+                  values(
+                    sa.reduce((a, b) => a * b),
+                    4,
+                  ),
+                  sa,
+                ),
+                tf.tensor(
+                  values(
+                    sb.reduce((a, b) => a * b),
+                    5,
+                  ),
+                  sb,
+                ),
+                ta,
+                tb,
+              )
+              .dataSync() as Float32Array,
+        );
       };
       const cpu = await run('cpu');
       const wasm = await run('wasm');
@@ -91,7 +119,14 @@ describe('wasm training kernels agree with the cpu backend', () => {
       const run = async (backend: string) => {
         await tf.setBackend(backend);
         return tf.tidy(() => {
-          const x = tf.tensor(values(shape.reduce((a, b) => a * b), 6).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v)), shape, dtype);
+          const x = tf.tensor(
+            values(
+              shape.reduce((a, b) => a * b),
+              6,
+            ).map((v) => (dtype === 'int32' ? Math.round(v * 100) : v)),
+            shape,
+            dtype,
+          );
           const y = tf.tile(x, reps);
           return { shape: y.shape, data: Array.from(y.dataSync()) };
         });
@@ -124,7 +159,9 @@ describe('wasm training kernels agree with the cpu backend', () => {
       return tf.tidy(() => {
         const x = tf.tensor4d(values(4 * 6 * 5 * 3, 9), [4, 6, 5, 3]);
         const r = tf.tensor4d(values(4 * 6 * 5 * 3, 10), [4, 6, 5, 3]);
-        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(bnLayer.apply(a, { training: true }) as tf.Tensor, r)))(x).dataSync() as Float32Array;
+        return tf
+          .grad((a: tf.Tensor) => tf.sum(tf.mul(bnLayer.apply(a, { training: true }) as tf.Tensor, r)))(x)
+          .dataSync() as Float32Array;
       });
     };
     const cpuLayer = await layer('cpu');
