@@ -1,16 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventMessage, PolyheadEvents, RunSummary } from '../../shared/api/contract.js';
-import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
+import { describe, expect, it } from 'vitest';
+import type { PolyheadEvents, RunSummary } from '../../shared/api/contract.js';
 import { Project } from '../../electron/domain/project.js';
 import { selectBackend } from '../../electron/engine/backend.js';
 import { forkHost, threadHost, type SpawnHost } from '../../electron/engine/host.js';
 import { EngineJobs } from '../../electron/engine/jobs.js';
 import { predictLabels } from '../../electron/engine/predict.js';
 import type { JobKind, PredictedLabel } from '../../electron/engine/protocol.js';
-import { runImport } from '../../electron/importer/importer.js';
-import { repoRoot, sampleDir, tempDir } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
+import { useSampleRuntime } from '../runtime-fixture.js';
 
 /** Every job the services start goes through the configured host: count them by kind. */
 const spawned: JobKind[] = [];
@@ -19,26 +18,9 @@ const countingHost: SpawnHost = (job) => {
   return threadHost(job);
 };
 
-let runtime: Runtime;
-let dir: string;
-let cleanup: () => void;
-const messages: EventMessage[] = [];
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  runtime = openRuntime(path.join(dir, 'data'), { trainingHost: countingHost });
-  await runImport({ store: runtime.project.store, dataDir: runtime.project.dataDir }, { paths: [sampleDir] });
-  runtime.events.subscribe((m) => messages.push(m));
-});
-afterAll(() => {
-  runtime.close();
-  cleanup();
-});
-
-const call = async <T>(method: string, payload: unknown): Promise<T> => {
-  const r = await runtime.dispatch(method, payload);
-  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
-  return r.data as T;
-};
+const sample = useSampleRuntime({ trainingHost: countingHost });
+const { messages } = sample;
+const call = <T>(method: string, payload: unknown) => sample.call<T>(method, payload);
 const eventsOf = <E extends keyof PolyheadEvents>(event: E) => messages.filter((m) => m.event === event).map((m) => m.payload as PolyheadEvents[E]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,7 +41,7 @@ let runId: number;
 describe('engine jobs through the API: prediction, export and the backend probe run in the engine worker', () => {
   it('trains a tiny run and reports its backend and split as events', async () => {
     const finished = new Promise<RunSummary>((resolve) => {
-      const stop = runtime.events.subscribe((m) => {
+      const stop = sample.runtime.events.subscribe((m) => {
         if (m.event !== 'training.finished') return;
         stop();
         resolve(m.payload);
@@ -76,10 +58,10 @@ describe('engine jobs through the API: prediction, export and the backend probe 
   });
 
   it('answers API calls within a second while a prediction over ~300 images runs, and writes what the in-process prediction would', async () => {
-    const images = runtime.project.store.images.count();
+    const images = sample.runtime.project.store.images.count();
     expect(images).toBeGreaterThan(250);
     const progress: { done: number; total: number; at: number }[] = [];
-    const stop = runtime.events.subscribe((m) => {
+    const stop = sample.runtime.events.subscribe((m) => {
       if (m.event === 'predict.progress') progress.push({ ...m.payload, at: performance.now() });
     });
     const predict = { settled: false };
@@ -113,7 +95,7 @@ describe('engine jobs through the API: prediction, export and the backend probe 
     expect(result.images).toBe(images);
     await selectBackend();
     const expected: PredictedLabel[] = [];
-    const project = Project.open(runtime.project.dataDir);
+    const project = Project.open(sample.runtime.project.dataDir);
     try {
       await predictLabels(project, runId, { all: true, onBatch: (labels) => expected.push(...labels) });
     } finally {
@@ -124,7 +106,7 @@ describe('engine jobs through the API: prediction, export and the backend probe 
     expect(result.written).toEqual(byTarget);
     expect(Object.keys(result.written).sort()).toEqual(['digits', 'font_style', 'length']);
     expect(result.written.length).toBe(images);
-    const stored = runtime.project.store.db
+    const stored = sample.runtime.project.store.db
       .prepare(
         "SELECT image_id, target_id, text_value, class_id, confidence FROM annotations WHERE source = 'model' AND run_id = ? ORDER BY image_id, target_id",
       )
@@ -136,9 +118,9 @@ describe('engine jobs through the API: prediction, export and the backend probe 
   });
 
   it('predicts only images without a human label by default, and never touches human labels', async () => {
-    const humanRows = () => runtime.project.store.db.prepare("SELECT * FROM annotations WHERE source = 'human' ORDER BY image_id, target_id").all();
+    const humanRows = () => sample.runtime.project.store.db.prepare("SELECT * FROM annotations WHERE source = 'human' ORDER BY image_id, target_id").all();
     const before = humanRows();
-    const { store } = runtime.project;
+    const { store } = sample.runtime.project;
     const written = ['length', 'font_style', 'digits'].map((name) => store.targets.byName(name)!.id);
     const unlabelled = store.images
       .ids({ status: 'any', order: 'id' }, store.targets.list().length)
@@ -150,7 +132,7 @@ describe('engine jobs through the API: prediction, export and the backend probe 
   });
 
   it('exports a run through the API: model.json, weights.bin and polyhead.json', async () => {
-    const out = path.join(dir, 'export');
+    const out = path.join(sample.dir, 'export');
     const result = await call<{ dir: string; files: string[] }>('training.export', { runId, out });
     expect(result).toEqual({ dir: out, files: ['model.json', 'weights.bin', 'polyhead.json'] });
     for (const file of result.files) expect(existsSync(path.join(out, file)), file).toBe(true);
@@ -159,7 +141,7 @@ describe('engine jobs through the API: prediction, export and the backend probe 
     const meta = JSON.parse(readFileSync(path.join(out, 'polyhead.json'), 'utf8')) as { runId: number; heads: { name: string }[] };
     expect(meta.runId).toBe(runId);
     expect(meta.heads.map((h) => h.name)).toEqual(['length', 'd0', 'd1', 'font']);
-    expect(await runtime.dispatch('training.export', { runId: 999, out })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await sample.runtime.dispatch('training.export', { runId: 999, out })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('probes the backend in a worker, once per services instance', async () => {
@@ -174,17 +156,17 @@ describe('engine jobs through the API: prediction, export and the backend probe 
 
 describe('engine jobs', () => {
   it("run in a separate process too (the path Electron's utilityProcess takes)", async () => {
-    const jobs = new EngineJobs(runtime.project, forkHost);
+    const jobs = new EngineJobs(sample.runtime.project, forkHost);
     expect((await jobs.probe('cpu')).name).toBe('cpu');
     const summary = await jobs.predict(runId, { all: true, batchSize: 100 });
-    expect(summary).toMatchObject({ runId, images: runtime.project.store.images.count() });
+    expect(summary).toMatchObject({ runId, images: sample.runtime.project.store.images.count() });
   });
 
   it("reject with the worker's message", async () => {
-    const jobs = new EngineJobs(runtime.project);
-    const bare = runtime.project.store.runs.create('no checkpoint', spec, 1);
+    const jobs = new EngineJobs(sample.runtime.project);
+    const bare = sample.runtime.project.store.runs.create('no checkpoint', spec, 1);
     await expect(jobs.predict(bare)).rejects.toThrow(`run ${bare} has no checkpoint yet`);
-    await expect(jobs.export(12345, path.join(dir, 'nowhere'))).rejects.toThrow('no run 12345');
+    await expect(jobs.export(12345, path.join(sample.dir, 'nowhere'))).rejects.toThrow('no run 12345');
     await expect(jobs.probe('tpu')).rejects.toThrow(/POLYHEAD_BACKEND='tpu' is not one of/);
   });
 });

@@ -84,29 +84,16 @@ describe('model spec', () => {
       defaultTargets,
     );
     expect(m.resolved.map((h) => h.classes)).toEqual([lengthClassesFor(5), [...'0123456789']]);
-    expect(() =>
-      build(
-        {
-          ...twoHeads,
-          heads: [
-            { name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } },
-            { name: 'f', target: { kind: 'target', target: 'fontstyle' } },
-          ],
-        },
-        defaultTargets,
-      ),
-    ).toThrow(SpecError);
+    const badHeads = {
+      ...twoHeads,
+      heads: [
+        { name: 'd9', target: { kind: 'position' as const, target: 'digits', position: 7 } },
+        { name: 'f', target: { kind: 'target' as const, target: 'fontstyle' } },
+      ],
+    };
+    expect(() => build(badHeads, defaultTargets)).toThrow(SpecError);
     try {
-      build(
-        {
-          ...twoHeads,
-          heads: [
-            { name: 'd9', target: { kind: 'position', target: 'digits', position: 7 } },
-            { name: 'f', target: { kind: 'target', target: 'fontstyle' } },
-          ],
-        },
-        defaultTargets,
-      );
+      build(badHeads, defaultTargets);
     } catch (e) {
       expect((e as SpecError).problems).toEqual([
         "heads.0.target.position: 7 is past the 5 positions of 'digits'",

@@ -1,33 +1,13 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventMessage, RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
-import { runImport } from '../../electron/importer/importer.js';
-import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
+import { useSampleRuntime } from '../runtime-fixture.js';
 
-let runtime: Runtime;
-let cleanup: () => void;
-const messages: EventMessage[] = [];
-beforeAll(async () => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  runtime = openRuntime(path.join(tmp.dir, 'data'));
-  await runImport({ store: runtime.project.store, dataDir: runtime.project.dataDir }, { paths: [sampleDir] });
-  runtime.events.subscribe((m) => messages.push(m));
-});
-afterAll(() => {
-  runtime.close();
-  cleanup();
-});
-
-const call = async <T>(method: string, payload: unknown): Promise<T> => {
-  const r = await runtime.dispatch(method, payload);
-  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
-  return r.data as T;
-};
+const sample = useSampleRuntime();
+const { messages } = sample;
+const call = <T>(method: string, payload: unknown) => sample.call<T>(method, payload);
 const finished = (runId: number) =>
   new Promise<RunSummary>((resolve) => {
-    const stop = runtime.events.subscribe((m) => {
+    const stop = sample.runtime.events.subscribe((m) => {
       if (m.event === 'training.finished' && m.payload.id === runId) {
         stop();
         resolve(m.payload);
@@ -86,19 +66,21 @@ describe('training through the shared API', () => {
     expect(predicted.images).toBeGreaterThan(0);
     expect(predicted.written.length).toBe(predicted.images);
     // An image with no human length label, walked lowest confidence first.
-    const lengthTarget = runtime.project.store.targets.byName('length')!;
+    const lengthTarget = sample.runtime.project.store.targets.byName('length')!;
     const queue = await call<{ ids: number[] }>('images.ids', { filter: { order: 'confidence', target: { targetId: lengthTarget.id, source: 'model' } } });
     expect(queue.ids.length).toBe(predicted.images);
-    const confidences = queue.ids.map((id) => runtime.project.store.annotations.one(id, lengthTarget.id, 'model')!.confidence!);
+    const confidences = queue.ids.map((id) => sample.runtime.project.store.annotations.one(id, lengthTarget.id, 'model')!.confidence!);
     expect(confidences).toEqual([...confidences].sort((a, b) => a - b));
     const imageId = queue.ids[0]!;
-    const model = runtime.project.store.annotations.one(imageId, lengthTarget.id, 'model')!;
+    const model = sample.runtime.project.store.annotations.one(imageId, lengthTarget.id, 'model')!;
     const accepted = await call<{ value: string; source: string }>('annotations.accept', { imageId, targetId: lengthTarget.id });
     expect(accepted).toMatchObject({ value: model.class_name, source: 'human' });
     expect((await call<{ ids: number[] }>('images.ids', { filter: { target: { targetId: lengthTarget.id, source: 'model' } } })).ids).not.toContain(imageId);
     await call('annotations.undo', {});
-    expect(runtime.project.store.annotations.one(imageId, lengthTarget.id, 'human')).toBeUndefined();
-    expect(await runtime.dispatch('annotations.accept', { imageId: 1, targetId: runtime.project.store.targets.byName('script')!.id })).toMatchObject({
+    expect(sample.runtime.project.store.annotations.one(imageId, lengthTarget.id, 'human')).toBeUndefined();
+    expect(
+      await sample.runtime.dispatch('annotations.accept', { imageId: 1, targetId: sample.runtime.project.store.targets.byName('script')!.id }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -107,7 +89,7 @@ describe('training through the shared API', () => {
   it('cancels a running run, then resumes it to completion', async () => {
     const run = await call<RunSummary>('training.start', { spec: spec(4) });
     await new Promise<void>((resolve) => {
-      const stop = runtime.events.subscribe((m) => {
+      const stop = sample.runtime.events.subscribe((m) => {
         if (m.event === 'training.progress' && m.payload.runId === run.id && m.payload.kind === 'epoch') {
           stop();
           resolve();
@@ -117,7 +99,7 @@ describe('training through the shared API', () => {
     const ending = finished(run.id);
     expect(await call<RunSummary>('training.control', { runId: run.id, action: 'cancel' })).toMatchObject({ id: run.id });
     expect((await ending).status).toBe('cancelled');
-    const conflict = await runtime.dispatch('training.control', { runId: run.id, action: 'pause' });
+    const conflict = await sample.runtime.dispatch('training.control', { runId: run.id, action: 'pause' });
     expect(conflict).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const again = finished(run.id);
     await call('training.resume', { runId: run.id });
@@ -125,7 +107,7 @@ describe('training through the shared API', () => {
   });
 
   it('names the bad field of an invalid spec', async () => {
-    const bad = await runtime.dispatch('training.start', {
+    const bad = await sample.runtime.dispatch('training.start', {
       spec: { ...spec(1), heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'x', b: 'y' } }] },
     });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
