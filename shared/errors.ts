@@ -19,6 +19,6 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what: string) => new DomainError('not_found', `${what} does not exist`);
-export const conflict = (message: string) => new DomainError('conflict', message);
+export const conflict = (message: string, issues?: { path: string; message: string }[]) => new DomainError('conflict', message, issues);
 /** A value that passed the request schema but is invalid for this project (a class that is not a class, say). */
 export const invalidField = (path: string, message: string) => new DomainError('invalid_value', `${path}: ${message}`, [{ path, message }]);

@@ -32,11 +32,16 @@ export interface TargetDef {
   /** length: the sequence target it follows. */
   sourceTargetId: number | null;
   position: number;
+  /** The key that jumps to this target in the labeler (with Alt), if any; Alt+1..9 by position always work. */
+  hotkey: string | null;
   /** length and categorical targets; empty for sequences. */
   classes: TargetClass[];
 }
 
 /** The three label states: a value, explicitly unknown, or not looked at yet (no annotation). */
+/** How a human label came to be: typed by a person, accepted from a model suggestion, or derived (a length from typed digits). */
+export type LabelOrigin = 'typed' | 'accepted' | 'derived';
+
 export type LabelState = 'value' | 'unknown' | 'pending';
 
 export type LabelSource = 'human' | 'model';
@@ -83,8 +88,11 @@ export function sequenceProblem(value: string, alphabet: string): string | null 
   return null;
 }
 
-/** Default hotkeys for a categorical target's classes: 1..9 then 0, then letters. */
+/** Letters the labeler keeps for itself: A accepts suggestions, G starts go-to chords, Q opens the queue picker. */
+export const RESERVED_KEYS = ['a', 'g', 'q'] as const;
+
+/** Default hotkeys for a categorical target's classes: 1..9 then 0, then the letters not reserved. */
 export function defaultHotkey(position: number): string | null {
-  const keys = '1234567890qwertyuiopasdfghjklzxcvbnm';
+  const keys = '1234567890wertyuiopsdfhjklzxcvbnm';
   return keys[position] ?? null;
 }

@@ -88,6 +88,7 @@ export function defaultTargetDefs(): TargetDef[] {
     alphabet: d.alphabet ?? null,
     maxLength: d.maxLength ?? null,
     sourceTargetId: d.kind === 'length' ? 1 : null,
+    hotkey: null,
     position,
     classes: (d.kind === 'length' ? lengthClassesFor(5) : (d.classes ?? [])).map((name, i) => ({
       id: nextId++,

@@ -1,10 +1,12 @@
-import { lengthClassOf, sequenceProblem, type LabelInput, type LabelSource, type TargetDef } from '../../shared/targets.js';
+import { lengthClassOf, sequenceProblem, type LabelInput, type LabelOrigin, type LabelSource, type TargetDef } from '../../shared/targets.js';
 import { invalidField } from '../../shared/errors.js';
 import type { AnnotationWrite } from '../store/annotations-repo.js';
 import type { Store } from '../store/store.js';
 
 export interface LabelWriteOptions {
   source: LabelSource;
+  /** Human labels: typed (the default), or accepted from a model suggestion. */
+  origin?: LabelOrigin;
   confidence?: number | null;
   runId?: number | null;
   /** Categorical values that are not yet classes become new classes (label-file imports). */
@@ -14,7 +16,7 @@ export interface LabelWriteOptions {
   now?: string;
 }
 
-/** Turns a label into the row to store, or throws an invalid_request error naming the field. */
+/** Turns a label into the row to store, or throws an invalid-value error naming the field. */
 export function resolveLabel(store: Store, target: TargetDef, label: LabelInput, options: LabelWriteOptions): Omit<AnnotationWrite, 'imageId'> {
   const base = {
     targetId: target.id,
@@ -22,6 +24,7 @@ export function resolveLabel(store: Store, target: TargetDef, label: LabelInput,
     confidence: options.confidence ?? null,
     runId: options.runId ?? null,
     updatedAt: options.now ?? new Date().toISOString(),
+    origin: options.source === 'human' ? (options.origin ?? 'typed') : null,
   };
   if (label.kind === 'unknown') return { ...base, state: 'unknown', textValue: null, classId: null };
   const path = options.path ?? 'label.value';
@@ -42,9 +45,10 @@ export function resolveLabel(store: Store, target: TargetDef, label: LabelInput,
 }
 
 /**
- * Writes one label of one image inside the caller's transaction. A sequence value also
- * sets the length target that follows it (a human typing "123" has said the length is 3).
- * Returns the ids of the targets written.
+ * Writes one label of one image inside the caller's transaction. A human sequence value also
+ * sets the length target that follows it (a human typing "123" has said the length is 3),
+ * unless a person set that length on its own to something else: then it is left as it is,
+ * and the contradiction is shown, not resolved silently. Returns the ids of the targets written.
  */
 export function writeLabel(store: Store, imageId: number, target: TargetDef, label: LabelInput, options: LabelWriteOptions): number[] {
   const row = resolveLabel(store, target, label, options);
@@ -54,8 +58,15 @@ export function writeLabel(store: Store, imageId: number, target: TargetDef, lab
     const lengthTarget = store.targets.lengthOf(target.id);
     if (lengthTarget) {
       const value = lengthClassOf(label.value, target.maxLength ?? 5);
-      store.annotations.upsert({ ...resolveLabel(store, lengthTarget, { kind: 'value', value }, options), imageId });
-      written.push(lengthTarget.id);
+      const derived = resolveLabel(store, lengthTarget, { kind: 'value', value }, { ...options, origin: 'derived' });
+      const current = store.annotations.one(imageId, lengthTarget.id, options.source);
+      // Label files (createClasses) are read as before: their digits set the length.
+      const setOnItsOwn = options.source === 'human' && current !== undefined && current.origin !== 'derived' && !options.createClasses;
+      const unchanged = current?.state === 'value' && current.class_id === derived.classId && current.origin === derived.origin;
+      if (!setOnItsOwn && !unchanged) {
+        store.annotations.upsert({ ...derived, imageId });
+        written.push(lengthTarget.id);
+      }
     }
   }
   return written;

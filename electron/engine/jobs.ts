@@ -42,6 +42,7 @@ export function writePredictions(store: Store, runId: number, labels: PredictedL
         imageId: label.imageId,
         targetId: label.targetId,
         source: 'model',
+        origin: null,
         state: 'value',
         textValue: label.textValue,
         classId: label.classId,

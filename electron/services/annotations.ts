@@ -1,3 +1,4 @@
+import type { EditResult } from '../../shared/api/contract.js';
 import { notFound } from '../../shared/errors.js';
 import type { ServiceContext } from './context.js';
 import { toAnnotationView } from './mappers.js';
@@ -11,26 +12,33 @@ export function annotationsService({ store, events, edits }: ServiceContext): Se
     if (!store.images.get(id)) throw notFound(`Image ${id}`);
     return id;
   };
+  const replayed = (result: EditResult) => {
+    if (result.classTargetId !== null) events.emit('targets.changed', { targetId: result.classTargetId });
+    changed(result.imageIds);
+    return result;
+  };
   return {
-    set: async ({ imageId, targetId, label, coalesceKey }) => {
+    set: async ({ imageId, targetId, label, coalesceKey, expectedVersion }) => {
       const target = store.targets.byId(targetId);
-      const row = edits.set(image(imageId), target, label, coalesceKey)!;
+      const row = edits.set(image(imageId), target, label, coalesceKey, expectedVersion)!;
       changed([imageId]);
       return toAnnotationView(row);
     },
-    clear: async ({ imageId, targetId, coalesceKey }) => {
-      const cleared = edits.clear(image(imageId), store.targets.byId(targetId), coalesceKey);
+    clear: async ({ imageId, targetId, coalesceKey, expectedVersion }) => {
+      const cleared = edits.clear(image(imageId), store.targets.byId(targetId), coalesceKey, expectedVersion);
       if (cleared) changed([imageId]);
       return { cleared };
     },
-    accept: async ({ imageId, targetId }) => {
-      const target = store.targets.byId(targetId);
-      const predicted = store.annotations.one(image(imageId), targetId, 'model');
-      if (!predicted) throw notFound(`A model prediction of ${target.name} for image ${imageId}`);
-      const value = predicted.state === 'unknown' ? null : (predicted.class_name ?? predicted.text_value);
-      const row = edits.set(imageId, target, value === null ? { kind: 'unknown' } : { kind: 'value', value })!;
+    accept: async ({ imageId, targetId, expectedVersion }) => {
+      const row = edits.accept(image(imageId), store.targets.byId(targetId), expectedVersion);
       changed([imageId]);
       return toAnnotationView(row);
+    },
+    acceptMany: async ({ imageId, targets, minConfidence }) => {
+      const requests = targets.map((t) => ({ target: store.targets.byId(t.targetId), expectedVersion: t.expectedVersion }));
+      const result = edits.acceptMany(image(imageId), requests, minConfidence);
+      if (result.accepted.length > 0) changed([imageId]);
+      return { accepted: result.accepted.map(toAnnotationView), skipped: result.skipped };
     },
     bulkSet: async ({ imageIds, filter, targetId, label }) => {
       const target = store.targets.byId(targetId);
@@ -41,16 +49,8 @@ export function annotationsService({ store, events, edits }: ServiceContext): Se
       changed(updated);
       return { count: updated.length };
     },
-    undo: async () => {
-      const result = edits.undo();
-      changed(result.imageIds);
-      return result;
-    },
-    redo: async () => {
-      const result = edits.redo();
-      changed(result.imageIds);
-      return result;
-    },
+    undo: async () => replayed(edits.undo()),
+    redo: async () => replayed(edits.redo()),
     history: async () => edits.history(),
   };
 }

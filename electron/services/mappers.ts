@@ -26,7 +26,10 @@ export function toAnnotationView(row: AnnotationRow): AnnotationView {
     state: row.state,
     value: row.state === 'unknown' ? null : (row.class_name ?? row.text_value),
     source: row.source,
+    origin: row.origin,
     confidence: row.confidence,
+    runId: row.run_id,
+    version: row.version,
     updatedAt: row.updated_at,
   };
 }
@@ -34,7 +37,7 @@ export function toAnnotationView(row: AnnotationRow): AnnotationView {
 /** A grid tile: the image and its human labels. */
 export function toImageSummary(row: ImageRow, human: AnnotationRow[], targetCount: number): ImageSummary {
   const labels: ImageSummary['labels'] = {};
-  for (const a of human) labels[a.target_id] = { state: a.state, value: a.state === 'unknown' ? null : (a.class_name ?? a.text_value) };
+  for (const a of human) labels[a.target_id] = { state: a.state, value: a.state === 'unknown' ? null : (a.class_name ?? a.text_value), origin: a.origin };
   return {
     id: row.id,
     width: row.width,

@@ -14,11 +14,18 @@ export function targetsService({ store, events, edits }: ServiceContext): Servic
     mergeClass: async ({ targetId, classId, intoClassId }) => {
       const moved = edits.mergeClass(targetId, classId, intoClassId);
       events.emit('targets.changed', { targetId });
+      events.emit('annotations.changed', { imageIds: [] });
       return { ...store.targets.byId(targetId), moved };
+    },
+    setHotkey: async ({ targetId, classId, hotkey }) => {
+      const target = store.targets.setHotkey(targetId, classId, hotkey);
+      events.emit('targets.changed', { targetId });
+      return target;
     },
     deleteClass: async ({ targetId, classId, labels }) => {
       const affected = edits.deleteClass(targetId, classId, labels);
       events.emit('targets.changed', { targetId });
+      events.emit('annotations.changed', { imageIds: [] });
       return { ...store.targets.byId(targetId), affected };
     },
   };

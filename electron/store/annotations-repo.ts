@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { LabelSource } from '../../shared/targets.js';
+import type { LabelOrigin, LabelSource } from '../../shared/targets.js';
 
 export interface AnnotationRow {
   image_id: number;
@@ -12,6 +12,9 @@ export interface AnnotationRow {
   confidence: number | null;
   run_id: number | null;
   updated_at: string;
+  /** From the project-wide label clock: every write gets a new, larger version. */
+  version: number;
+  origin: LabelOrigin | null;
 }
 
 export interface AnnotationWrite {
@@ -24,6 +27,8 @@ export interface AnnotationWrite {
   confidence: number | null;
   runId: number | null;
   updatedAt: string;
+  /** Human labels: how it came to be (model labels: null). */
+  origin: LabelOrigin | null;
 }
 
 /** One human label as the training data reads it: the target by name, the class name or text as the value. */
@@ -35,12 +40,13 @@ export interface HumanLabelRow {
 }
 
 const SELECT = `SELECT a.image_id, a.target_id, a.source, a.state, a.text_value, a.class_id, c.name AS class_name,
-  a.confidence, a.run_id, a.updated_at
+  a.confidence, a.run_id, a.updated_at, a.version, a.origin
   FROM annotations a LEFT JOIN target_classes c ON c.id = a.class_id`;
 
 export class AnnotationsRepo {
   private readonly stmts: {
-    upsert: Statement<AnnotationWrite>;
+    upsert: Statement<AnnotationWrite & { version: number }>;
+    tick: Statement<[], { value: number }>;
     remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
     forImage: Statement<[number], AnnotationRow>;
     humanForRange: Statement<{ from: number; to: number }, AnnotationRow>;
@@ -51,20 +57,22 @@ export class AnnotationsRepo {
     lengthCounts: Statement<[], { target_id: number; len: number; n: number }>;
     topValues: Statement<{ targetId: number; limit: number }, { value: string; n: number }>;
     classUsage: Statement<{ classId: number }, { source: string; n: number }>;
-    moveClass: Statement<{ from: number; to: number }>;
-    classToUnknown: Statement<{ classId: number }>;
-    deleteClassRows: Statement<{ classId: number; source: string }>;
+    moveModelClass: Statement<{ from: number; to: number }>;
+    deleteModelClass: Statement<{ classId: number }>;
+    humanOfClass: Statement<{ classId: number }, AnnotationRow>;
   };
 
   constructor(db: Database) {
     this.stmts = {
       upsert: db.prepare(
-        `INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at)
-         VALUES (@imageId, @targetId, @source, @state, @textValue, @classId, @confidence, @runId, @updatedAt)
+        `INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at, version, origin)
+         VALUES (@imageId, @targetId, @source, @state, @textValue, @classId, @confidence, @runId, @updatedAt, @version, @origin)
          ON CONFLICT (image_id, target_id, source) DO UPDATE SET
            state = excluded.state, text_value = excluded.text_value, class_id = excluded.class_id,
-           confidence = excluded.confidence, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+           confidence = excluded.confidence, run_id = excluded.run_id, updated_at = excluded.updated_at,
+           version = excluded.version, origin = excluded.origin`,
       ),
+      tick: db.prepare('UPDATE label_clock SET value = value + 1 WHERE id = 1 RETURNING value'),
       remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
       forImage: db.prepare(`${SELECT} WHERE a.image_id = ? ORDER BY a.target_id, a.source`),
       humanForRange: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id BETWEEN @from AND @to`),
@@ -89,15 +97,22 @@ export class AnnotationsRepo {
          GROUP BY text_value ORDER BY n DESC, text_value LIMIT @limit`,
       ),
       classUsage: db.prepare('SELECT source, count(*) AS n FROM annotations WHERE class_id = @classId GROUP BY source'),
-      moveClass: db.prepare('UPDATE annotations SET class_id = @to WHERE class_id = @from'),
-      classToUnknown: db.prepare("UPDATE annotations SET state = 'unknown', class_id = NULL, confidence = NULL WHERE class_id = @classId AND source = 'human'"),
-      deleteClassRows: db.prepare('DELETE FROM annotations WHERE class_id = @classId AND source = @source'),
+      moveModelClass: db.prepare("UPDATE annotations SET class_id = @to WHERE class_id = @from AND source = 'model'"),
+      deleteModelClass: db.prepare("DELETE FROM annotations WHERE class_id = @classId AND source = 'model'"),
+      humanOfClass: db.prepare(`${SELECT} WHERE a.class_id = @classId AND a.source = 'human' ORDER BY a.image_id`),
     };
   }
 
-  /** Inside the caller's transaction. */
-  upsert(write: AnnotationWrite): void {
-    this.stmts.upsert.run(write);
+  /** Inside the caller's transaction: writes a label with the next version of the label clock, and returns that version. */
+  upsert(write: AnnotationWrite): number {
+    const version = this.stmts.tick.get()!.value;
+    this.stmts.upsert.run({ ...write, version });
+    return version;
+  }
+
+  /** The version of a label as a write compares it: 0 when there is none (not looked at). */
+  versionOf(imageId: number, targetId: number, source: LabelSource): number {
+    return this.one(imageId, targetId, source)?.version ?? 0;
   }
 
   remove(imageId: number, targetId: number, source: LabelSource): boolean {
@@ -136,16 +151,16 @@ export class AnnotationsRepo {
     const rows = this.stmts.classUsage.all({ classId });
     return { human: rows.find((r) => r.source === 'human')?.n ?? 0, model: rows.find((r) => r.source === 'model')?.n ?? 0 };
   }
-  /** Inside the caller's transaction: every label of class `from` becomes class `to`. */
-  moveClass(from: number, to: number): number {
-    return this.stmts.moveClass.run({ from, to }).changes;
+  /** The human labels that use a class (a merge or deletion rewrites each, versioned and undoable). */
+  humanOfClass(classId: number): AnnotationRow[] {
+    return this.stmts.humanOfClass.all({ classId });
   }
-  /** Inside the caller's transaction: drops every label of a class about to be deleted; human ones become unknown or pending. */
-  releaseClass(classId: number, humanBecomes: 'unknown' | 'pending'): number {
-    const human =
-      humanBecomes === 'unknown' ? this.stmts.classToUnknown.run({ classId }).changes : this.stmts.deleteClassRows.run({ classId, source: 'human' }).changes;
-    this.stmts.deleteClassRows.run({ classId, source: 'model' });
-    return human;
+  /** Inside the caller's transaction: model predictions of class `from` become `to` (a merge), or go (a deletion). */
+  moveModelClass(from: number, to: number): void {
+    this.stmts.moveModelClass.run({ from, to });
+  }
+  deleteModelClass(classId: number): void {
+    this.stmts.deleteModelClass.run({ classId });
   }
 
   /** The most common human values of a sequence target. */

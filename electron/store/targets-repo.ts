@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './transaction.js';
-import { DEFAULT_TARGETS, defaultHotkey, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
+import { DEFAULT_TARGETS, defaultHotkey, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
 
 interface TargetRow {
@@ -11,6 +11,7 @@ interface TargetRow {
   max_length: number | null;
   source_target_id: number | null;
   position: number;
+  hotkey: string | null;
 }
 interface ClassRow {
   id: number;
@@ -18,6 +19,15 @@ interface ClassRow {
   name: string;
   hotkey: string | null;
   position: number;
+}
+
+/** The first default class key no class of the target uses yet. */
+function freeHotkey(target: TargetDef): string | null {
+  const used = new Set(target.classes.map((c) => c.hotkey));
+  for (let i = 0; ; i++) {
+    const key = defaultHotkey(i);
+    if (key === null || !used.has(key)) return key;
+  }
 }
 
 /** Target definitions and their class lists. Reads are cached; every write clears the cache. */
@@ -29,13 +39,16 @@ export class TargetsRepo {
     insertTarget: Statement<{ name: string; kind: TargetKind; alphabet: string | null; maxLength: number | null; source: number | null; now: string }>;
     insertClass: Statement<{ targetId: number; name: string; hotkey: string | null }>;
     renameClass: Statement<{ id: number; name: string }>;
-    deleteClass: Statement<{ id: number }>;
+    softDeleteClass: Statement<{ id: number }>;
+    restoreClass: Statement<{ id: number; name: string }>;
+    classHotkey: Statement<{ id: number; hotkey: string | null }>;
+    targetHotkey: Statement<{ id: number; hotkey: string | null }>;
   };
 
   constructor(private readonly db: Database) {
     this.stmts = {
-      targets: db.prepare('SELECT id, name, kind, alphabet, max_length, source_target_id, position FROM targets ORDER BY position, id'),
-      classes: db.prepare('SELECT id, target_id, name, hotkey, position FROM target_classes ORDER BY target_id, position, id'),
+      targets: db.prepare('SELECT id, name, kind, alphabet, max_length, source_target_id, position, hotkey FROM targets ORDER BY position, id'),
+      classes: db.prepare('SELECT id, target_id, name, hotkey, position FROM target_classes WHERE deleted = 0 ORDER BY target_id, position, id'),
       insertTarget: db.prepare(
         `INSERT INTO targets (name, kind, alphabet, max_length, source_target_id, position, created_at)
          VALUES (@name, @kind, @alphabet, @maxLength, @source, (SELECT coalesce(max(position), -1) + 1 FROM targets), @now)`,
@@ -45,7 +58,12 @@ export class TargetsRepo {
          VALUES (@targetId, @name, @hotkey, (SELECT coalesce(max(position), -1) + 1 FROM target_classes WHERE target_id = @targetId))`,
       ),
       renameClass: db.prepare('UPDATE target_classes SET name = @name WHERE id = @id'),
-      deleteClass: db.prepare('DELETE FROM target_classes WHERE id = @id'),
+      // A deleted class stays as a row (labels in the undo history and in runs still name it), hidden,
+      // its name parked under a prefix no class name can have, so the name is free again.
+      softDeleteClass: db.prepare("UPDATE target_classes SET deleted = 1, name = '#deleted-' || id || '#' || name, hotkey = NULL WHERE id = @id"),
+      restoreClass: db.prepare('UPDATE target_classes SET deleted = 0, name = @name WHERE id = @id'),
+      classHotkey: db.prepare('UPDATE target_classes SET hotkey = @hotkey WHERE id = @id'),
+      targetHotkey: db.prepare('UPDATE targets SET hotkey = @hotkey WHERE id = @id'),
     };
   }
 
@@ -65,6 +83,7 @@ export class TargetsRepo {
       maxLength: t.max_length,
       sourceTargetId: t.source_target_id,
       position: t.position,
+      hotkey: t.hotkey,
       classes: classes.get(t.id) ?? [],
     }));
     return this.cache;
@@ -113,7 +132,7 @@ export class TargetsRepo {
       throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
     }
     if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
-    writeTransaction(this.db, () => this.insertClassRow(targetId, name, defaultHotkey(target.classes.length)));
+    writeTransaction(this.db, () => this.insertClassRow(targetId, name, freeHotkey(target)));
     return this.byId(targetId);
   }
 
@@ -143,10 +162,41 @@ export class TargetsRepo {
     return { target, cls };
   }
 
-  /** Inside the caller's transaction; the class must no longer be used. */
-  deleteClassRow(classId: number): void {
+  /** Inside the caller's transaction: hides a class (merge, delete); its human labels have been moved or released. */
+  softDeleteClass(classId: number): void {
     this.cache = null;
-    this.stmts.deleteClass.run({ id: classId });
+    this.stmts.softDeleteClass.run({ id: classId });
+  }
+
+  /** Inside the caller's transaction: brings a deleted class back under its name (undo of a merge or deletion). */
+  restoreClass(targetId: number, classId: number, name: string): void {
+    const target = this.byId(targetId);
+    if (target.classes.some((c) => c.name === name)) {
+      throw conflict(`Cannot bring back class '${name}' of '${target.name}': a class of that name exists now. Rename it first.`);
+    }
+    this.cache = null;
+    this.stmts.restoreClass.run({ id: classId, name });
+  }
+
+  /** The key that selects a class (classId given) or jumps to a target; null clears it. */
+  setHotkey(targetId: number, classId: number | undefined, hotkey: string | null): TargetDef {
+    const target = this.byId(targetId);
+    if (classId === undefined) {
+      const owner = this.list().find((t) => t.hotkey === hotkey && t.id !== targetId);
+      if (hotkey !== null && owner) throw conflict(`Alt+${hotkey} already jumps to target '${owner.name}'`);
+      writeTransaction(this.db, () => this.stmts.targetHotkey.run({ id: targetId, hotkey }));
+    } else {
+      const cls = target.classes.find((c) => c.id === classId);
+      if (!cls) throw invalidField('classId', `class ${classId} is not a class of '${target.name}'`);
+      if (hotkey !== null && (RESERVED_KEYS as readonly string[]).includes(hotkey)) {
+        throw invalidField('hotkey', `'${hotkey}' is reserved by the labeler (a: accept suggestions, g: go to a view, q: queue picker)`);
+      }
+      const owner = target.classes.find((c) => c.hotkey === hotkey && c.id !== classId);
+      if (hotkey !== null && owner) throw conflict(`Key '${hotkey}' already selects class '${owner.name}' of '${target.name}'`);
+      writeTransaction(this.db, () => this.stmts.classHotkey.run({ id: classId, hotkey }));
+    }
+    this.cache = null;
+    return this.byId(targetId);
   }
 
   /** Inside a caller's transaction: adds a class to a categorical target (importers use it for new class names). */
@@ -154,7 +204,7 @@ export class TargetsRepo {
     const target = this.byId(targetId);
     const existing = target.classes.find((c) => c.name === name);
     if (existing) return existing;
-    this.insertClassRow(targetId, name, defaultHotkey(target.classes.length));
+    this.insertClassRow(targetId, name, freeHotkey(target));
     return this.byId(targetId).classes.find((c) => c.name === name)!;
   }
 

@@ -5,9 +5,9 @@
  */
 export const serviceMethods = {
   project: ['info', 'stats'],
-  targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass'],
+  targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass', 'setHotkey'],
   images: ['list', 'get', 'ids'],
-  annotations: ['set', 'clear', 'accept', 'bulkSet', 'undo', 'redo', 'history'],
+  annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
   training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'predict', 'export'],
   imports: ['start', 'status', 'list'],
 } as const;

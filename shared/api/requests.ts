@@ -14,6 +14,8 @@ const empty = z.object({}).strict();
 /** Forces a training backend instead of the best one present. */
 const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 
+/** A label's version as the caller last saw it (0: no label, not looked at). */
+const version = z.number().int().min(0);
 const coalesceKey = z.string().min(1).max(200);
 
 /** Request schemas, by service and method. */
@@ -34,6 +36,20 @@ export const requests = {
      * labels: 'unknown' (explicitly unknown) or 'pending' (not looked at). To keep them, merge.
      */
     deleteClass: z.object({ targetId: id, classId: id, labels: z.enum(['refuse', 'unknown', 'pending']).default('refuse') }).strict(),
+    /**
+     * Sets (or clears, with null) the key that selects a class in the labeler, or for a target
+     * without classId the key that jumps to the target (Alt+key). Stored with the project.
+     */
+    setHotkey: z
+      .object({
+        targetId: id,
+        classId: id.optional(),
+        hotkey: z
+          .string()
+          .regex(/^[a-z0-9]$/, 'one lowercase letter or digit')
+          .nullable(),
+      })
+      .strict(),
   },
   images: {
     list: z
@@ -48,13 +64,35 @@ export const requests = {
     ids: z.object({ filter: imageFilterSchema.default({ status: 'any', order: 'id' }) }).strict(),
   },
   annotations: {
-    /** Sets one human label. Edits sharing a coalesceKey (one field being typed) form one undo step. */
-    set: z.object({ imageId: id, targetId: id, label: labelInputSchema, coalesceKey: coalesceKey.optional() }).strict(),
+    /**
+     * Sets one human label. Edits sharing a coalesceKey (one field being typed) form one undo step.
+     * `expectedVersion` is the label's version the edit was made against (0: not looked at); a
+     * write against a stale version is refused with a conflict and nothing is written.
+     */
+    set: z.object({ imageId: id, targetId: id, label: labelInputSchema, coalesceKey: coalesceKey.optional(), expectedVersion: version.optional() }).strict(),
     /** Back to "not looked at". */
-    clear: z.object({ imageId: id, targetId: id, coalesceKey: coalesceKey.optional() }).strict(),
+    clear: z.object({ imageId: id, targetId: id, coalesceKey: coalesceKey.optional(), expectedVersion: version.optional() }).strict(),
+    /**
+     * Makes the model's suggestion for a target the human label, as a deliberate act (one undo
+     * step). The label keeps its provenance (origin 'accepted', the run and the confidence).
+     */
+    accept: z.object({ imageId: id, targetId: id, expectedVersion: version.optional() }).strict(),
+    /**
+     * Accepts the suggestions of several targets of one image at once (Shift+A), only those at or
+     * above `minConfidence` and only where no human label exists (or it is still at `expectedVersion`);
+     * one undo step. Targets skipped are listed with the reason.
+     */
+    acceptMany: z
+      .object({
+        imageId: id,
+        targets: z
+          .array(z.object({ targetId: id, expectedVersion: version.optional() }).strict())
+          .min(1)
+          .max(200),
+        minConfidence: z.number().min(0).max(1).default(0),
+      })
+      .strict(),
     /** One label for many images (given by id, or every image matching a filter), as one undo step. */
-    /** Makes the model's prediction for a target the human label (one undoable edit). */
-    accept: z.object({ imageId: id, targetId: id }).strict(),
     bulkSet: z
       .object({
         imageIds: z.array(id).min(1).max(200_000).optional(),

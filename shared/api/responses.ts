@@ -1,5 +1,5 @@
 /** Response types of the API (those the store or the engine also use live beside it in shared/). */
-import type { LabelSource, LabelState, TargetDef } from '../targets.js';
+import type { LabelOrigin, LabelSource, LabelState, TargetDef } from '../targets.js';
 
 export interface ProjectInfo {
   name: string;
@@ -35,7 +35,15 @@ export interface AnnotationView {
   /** The class name or sequence text; null when unknown. */
   value: string | null;
   source: LabelSource;
+  /**
+   * Human labels: 'typed' by a person, 'accepted' from a model suggestion (runId and confidence
+   * say which), or 'derived' (a length that follows typed digits); model labels: null.
+   */
+  origin: LabelOrigin | null;
   confidence: number | null;
+  runId: number | null;
+  /** Increases with every write of this label; a write names the version it was made against. */
+  version: number;
   updatedAt: string;
 }
 
@@ -48,7 +56,7 @@ export interface ImageSummary {
   answered: number;
   targetCount: number;
   /** Human labels by target id. */
-  labels: Record<number, { state: 'value' | 'unknown'; value: string | null }>;
+  labels: Record<number, { state: 'value' | 'unknown'; value: string | null; origin: LabelOrigin | null }>;
 }
 
 export interface ImageDetail extends ImageSummary {
@@ -70,11 +78,16 @@ export interface EditResult {
   /** What was undone or redone, e.g. "digits of image 12"; null when there was nothing to do. */
   description: string | null;
   imageIds: number[];
+  /** When the step brought back or removed a class (a merge or deletion), the target whose classes changed. */
+  classTargetId: number | null;
 }
 
 export interface EditHistory {
   undo: string | null;
   redo: string | null;
+  /** How many steps can be undone and redone: the history is kept in full. */
+  undoDepth: number;
+  redoDepth: number;
 }
 
 export interface BackendInfo {

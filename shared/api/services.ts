@@ -20,6 +20,7 @@ export interface TargetsService {
   renameClass: Handler<'targets', 'renameClass', TargetDef>;
   mergeClass: Handler<'targets', 'mergeClass', TargetDef & { moved: number }>;
   deleteClass: Handler<'targets', 'deleteClass', TargetDef & { affected: number }>;
+  setHotkey: Handler<'targets', 'setHotkey', TargetDef>;
 }
 export interface ImagesService {
   list: Handler<'images', 'list', ImageList>;
@@ -31,6 +32,7 @@ export interface AnnotationsService {
   clear: Handler<'annotations', 'clear', { cleared: boolean }>;
   bulkSet: Handler<'annotations', 'bulkSet', { count: number }>;
   accept: Handler<'annotations', 'accept', AnnotationView>;
+  acceptMany: Handler<'annotations', 'acceptMany', { accepted: AnnotationView[]; skipped: { targetId: number; reason: string }[] }>;
   undo: Handler<'annotations', 'undo', EditResult>;
   redo: Handler<'annotations', 'redo', EditResult>;
   history: Handler<'annotations', 'history', EditHistory>;

@@ -53,6 +53,11 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ targetId: 3 }, 'classId'],
     [{ targetId: 3, classId: 1, labels: 'drop' }, 'labels'],
   ],
+  'targets.setHotkey': [
+    [{ targetId: 3, hotkey: 'F1' }, 'hotkey'],
+    [{ targetId: 3 }, 'hotkey'],
+    [{ targetId: 3, classId: 0, hotkey: 'x' }, 'classId'],
+  ],
   'images.ids': [
     [{ filter: { target: { state: 'pending' } } }, 'filter.target.targetId'],
     [{ filter: { target: { targetId: 1, source: 'robot' } } }, 'filter.target.source'],
@@ -143,7 +148,15 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ runId: 'one', out: '/tmp/x' }, 'runId'],
     [{ runId: 1, out: '/tmp/x', format: 'onnx' }, '(request)'],
   ],
-  'annotations.accept': [[{ imageId: 1 }, 'targetId']],
+  'annotations.accept': [
+    [{ imageId: 1 }, 'targetId'],
+    [{ imageId: 1, targetId: 2, expectedVersion: -1 }, 'expectedVersion'],
+  ],
+  'annotations.acceptMany': [
+    [{ imageId: 1, targets: [] }, 'targets'],
+    [{ imageId: 1, targets: [{ targetId: 2 }], minConfidence: 2 }, 'minConfidence'],
+    [{ imageId: 1, targets: [{ targetId: 2, version: 1 }] }, 'targets.0'],
+  ],
   'imports.start': [
     [{}, 'paths'],
     [{ paths: [] }, 'paths'],
@@ -260,8 +273,8 @@ describe('API validation', () => {
     expect(result).toMatchObject({ status: 200, body: { ok: true, data: { state: 'value', value: '4021', source: 'human' } } });
     const detail = await runtime.dispatch('images.get', { id: 1 });
     expect(detail.ok && (detail.data as { labels: Record<number, unknown> }).labels).toEqual({
-      [digits.id]: { state: 'value', value: '4021' },
-      [runtime.project.store.targets.byName('length')!.id]: { state: 'value', value: '4' },
+      [digits.id]: { state: 'value', value: '4021', origin: 'typed' },
+      [runtime.project.store.targets.byName('length')!.id]: { state: 'value', value: '4', origin: 'derived' },
     });
   });
 

@@ -55,7 +55,7 @@ describe('undo and redo', () => {
       await call('annotations.set', { imageId: 1, targetId: digits, label: { kind: 'value', value }, coalesceKey: 'img1-digits-a' });
     expect(await labelOf(1, 'digits')).toBe('421');
     expect(await labelOf(1, 'length')).toBe('3');
-    expect(await call('annotations.history')).toEqual({ undo: 'digits of image 1', redo: null });
+    expect(await call('annotations.history')).toEqual({ undo: 'digits of image 1', redo: null, undoDepth: 1, redoDepth: 0 });
     await call('annotations.undo');
     expect(await labelOf(1, 'digits')).toBe('pending');
     expect(await labelOf(1, 'length')).toBe('pending');
@@ -69,20 +69,20 @@ describe('undo and redo', () => {
     await call('annotations.set', { imageId: 1, targetId: font, label: { kind: 'value', value: 'serif' } });
     await call('annotations.set', { imageId: 2, targetId: font, label: { kind: 'unknown' } });
     await call('annotations.set', { imageId: 1, targetId: font, label: { kind: 'value', value: 'mono' } });
-    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 1', imageIds: [1] });
+    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 1', imageIds: [1], classTargetId: null });
     expect(await labelOf(1, 'font_style')).toBe('serif');
-    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 2', imageIds: [2] });
+    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 2', imageIds: [2], classTargetId: null });
     expect(await labelOf(2, 'font_style')).toBe('pending');
     await call('annotations.redo');
     expect(await labelOf(2, 'font_style')).toBe('?');
     await call('annotations.set', { imageId: 3, targetId: font, label: { kind: 'value', value: 'sans' } });
     expect((await call<{ redo: string | null }>('annotations.history')).redo).toBeNull();
-    expect(await call('annotations.redo')).toEqual({ description: null, imageIds: [] });
+    expect(await call('annotations.redo')).toEqual({ description: null, imageIds: [], classTargetId: null });
     await call('annotations.undo');
     await call('annotations.undo');
     await call('annotations.undo');
     expect([await labelOf(1, 'font_style'), await labelOf(2, 'font_style'), await labelOf(3, 'font_style')]).toEqual(['pending', 'pending', 'pending']);
-    expect(await call('annotations.undo')).toEqual({ description: null, imageIds: [] });
+    expect(await call('annotations.undo')).toEqual({ description: null, imageIds: [], classTargetId: null });
   });
 
   it('survives a restart: the history is in the database', async () => {
@@ -90,7 +90,7 @@ describe('undo and redo', () => {
     const dataDir = runtime.project.dataDir;
     runtime.close();
     runtime = openRuntime(dataDir);
-    expect(await call('annotations.undo')).toEqual({ description: 'script of image 4', imageIds: [4] });
+    expect(await call('annotations.undo')).toEqual({ description: 'script of image 4', imageIds: [4], classTargetId: null });
     expect(await labelOf(4, 'script')).toBe('pending');
   });
 
@@ -161,10 +161,20 @@ describe('class editing never loses labels silently', () => {
     expect(merged.moved).toBe(1);
     expect(merged.classes.map((c) => c.name)).not.toContain('display');
     expect(await labelOf(1, 'font_style')).toBe('sans');
-    await call('annotations.undo'); // the label's history now speaks of 'sans'
+    // The merge is one undo step: the class comes back with its label, then the label's own step.
+    expect(await call('annotations.undo')).toEqual({
+      description: "merge class 'display' of font_style into 'sans'",
+      imageIds: [1],
+      classTargetId: font.id,
+    });
+    expect(t('font_style').classes.map((c) => c.name)).toContain('display');
+    expect(await labelOf(1, 'font_style')).toBe('display');
+    await call('annotations.undo');
     expect(await labelOf(1, 'font_style')).toBe('pending');
     await call('annotations.redo');
+    await call('annotations.redo');
     expect(await labelOf(1, 'font_style')).toBe('sans');
+    expect(t('font_style').classes.map((c) => c.name)).not.toContain('display');
   });
 
   it('refuses to delete a class in use unless told what its labels become', async () => {
@@ -177,8 +187,15 @@ describe('class editing never loses labels silently', () => {
     const deleted = await call<{ affected: number }>('targets.deleteClass', { targetId: script.id, classId: cls('script', 'thai').id, labels: 'unknown' });
     expect(deleted.affected).toBe(2);
     expect([await labelOf(1, 'script'), await labelOf(2, 'script')]).toEqual(['?', '?']);
-    await call('annotations.undo'); // image 2's label was 'thai', now history says 'unknown'
+    // Undoable: the class and both labels come back; then image 2's own step.
+    await call('annotations.undo');
+    expect([await labelOf(1, 'script'), await labelOf(2, 'script')]).toEqual(['thai', 'thai']);
+    await call('annotations.undo');
     expect(await labelOf(2, 'script')).toBe('pending');
+    await call('annotations.redo');
+    await call('annotations.redo');
+    expect([await labelOf(1, 'script'), await labelOf(2, 'script')]).toEqual(['?', '?']);
+    expect(t('script').classes.map((c) => c.name)).not.toContain('thai');
     // An unused class goes without asking.
     expect(await call<{ affected: number }>('targets.deleteClass', { targetId: script.id, classId: cls('script', 'hebrew').id })).toMatchObject({
       affected: 0,

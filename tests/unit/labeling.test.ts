@@ -52,6 +52,7 @@ describe('writing labels', () => {
   };
   const write = (target: string, label: Parameters<typeof writeLabel>[3]) =>
     project.store.write(() => writeLabel(project.store, 1, project.store.targets.byName(target)!, label, { source: 'human' }));
+  const clear = (target: string) => project.store.write(() => project.store.annotations.remove(1, project.store.targets.byName(target)!.id, 'human'));
 
   it('keeps the three states distinct: pending, unknown, value', () => {
     expect(state('font_style')).toBe('pending');
@@ -66,8 +67,15 @@ describe('writing labels', () => {
     write('digits', { kind: 'unknown' });
     expect(state('digits')).toEqual({ state: 'unknown', value: null });
     expect(state('length')).toEqual({ state: 'value', value: '4' });
+    // A length a person set on its own is not overwritten by digits that contradict it (the labeler flags them).
+    expect(write('digits', { kind: 'value', value: '1234567' })).toHaveLength(1);
+    expect(state('length')).toEqual({ state: 'value', value: '4' });
+    clear('length');
     expect(write('digits', { kind: 'value', value: '1234567' })).toHaveLength(2);
     expect(state('length')).toEqual({ state: 'value', value: '>5' });
+    // ...and a derived length keeps following the digits.
+    expect(write('digits', { kind: 'value', value: '12' })).toHaveLength(2);
+    expect(state('length')).toEqual({ state: 'value', value: '2' });
   });
 
   it('rejects values that are not classes or not in the alphabet, writing nothing', () => {

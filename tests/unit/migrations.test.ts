@@ -81,6 +81,25 @@ describe('migrations', () => {
     ]);
     expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
     expect(upgraded.edits.undoable()).toBeUndefined();
+    // 0005: labels that existed were typed by people, and every label has a version to compare writes against.
+    expect(upgraded.annotations.forImage(1).map((a) => [a.origin, a.version])).toEqual([
+      ['typed', 1],
+      ['typed', 1],
+    ]);
+    const next = upgraded.write(() =>
+      upgraded.annotations.upsert({
+        ...upgraded.annotations.forImage(1).map((a) => ({ imageId: 1, targetId: a.target_id }))[0]!,
+        source: 'human',
+        state: 'value',
+        textValue: '43',
+        classId: null,
+        confidence: null,
+        runId: null,
+        origin: 'typed',
+        updatedAt: '2026-02-01',
+      }),
+    );
+    expect(next).toBe(2);
     upgraded.close();
   });
 
