@@ -34,7 +34,8 @@ export function formatRuns(runs: RunSummary[]): string {
 
 export function formatEvaluation(run: RunSummary, report: EvaluationReport, options: { matrices?: boolean } = {}): string {
   const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`, ''];
-  lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + '   chance');
+  const adversarial = report.heads.some((h) => h.chance !== undefined);
+  lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + (adversarial ? '   chance' : ''));
   for (const h of report.heads) {
     lines.push(
       h.head.padEnd(16) +

@@ -41,6 +41,10 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = EXIT.usage;
     return;
   }
+  const [first, topic] = argv;
+  if (first === 'help' && topic !== undefined && !program.commands.some((c) => c.name() === topic)) {
+    throw new UsageError(`unknown command '${topic}' (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+  }
   await program.parseAsync(argv, { from: 'user' });
 }
 

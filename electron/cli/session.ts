@@ -64,8 +64,9 @@ export function progressLine(text: string, final = false): void {
 }
 
 export function parseRunId(run: string | undefined): number {
+  if (!run) throw new UsageError('--run RUN (a run id, see `polyhead runs`) is required');
   const id = Number(run);
-  if (!run || !Number.isInteger(id) || id <= 0) throw new UsageError('--run RUN (a run id, see `polyhead runs`) is required');
+  if (!Number.isInteger(id) || id <= 0) throw new UsageError(`--run must be a run id (a positive integer, see \`polyhead runs\`), got '${run}'`);
   return id;
 }
 

@@ -33,6 +33,9 @@ describe('polyhead usage', () => {
     expect(typo.status).toBe(2);
     expect(typo.stderr).toMatch(/unknown option '--dta'/);
     expect(cli([]).status).toBe(2);
+    const unknown = cli(['help', 'nope']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'nope'/);
   });
 
   it('a reading command on a folder without a project says so and creates nothing', () => {
@@ -53,7 +56,8 @@ describe('polyhead usage', () => {
     const data = path.join(dir, 'json');
     expect(cli(['init', '--data', data]).status).toBe(0);
     expect(cli(['import', '--data', data, '--max-pixels', 'lots', dir]).status).toBe(2);
-    expect(cli(['eval', '--data', data, '--run', 'x']).stderr).toMatch(/--run RUN/);
+    expect(cli(['eval', '--data', data, '--run', 'x']).stderr).toMatch(/--run must be a run id \(a positive integer.*got 'x'/);
+    expect(cli(['eval', '--data', data]).stderr).toMatch(/--run RUN .* is required/);
     expect(JSON.parse(cli(['runs', '--data', data, '--json']).stdout)).toEqual([]);
     const info = JSON.parse(cli(['info', '--data', data, '--json']).stdout) as { images: number };
     expect(info.images).toBe(0);
