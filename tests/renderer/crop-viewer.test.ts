@@ -56,7 +56,7 @@ describe('crop geometry', () => {
     expect(stepZoom(1, 1)).toBe(1.5);
     expect(stepZoom(6.25, 1)).toBe(8);
     expect(stepZoom(6.25, -1)).toBe(6);
-    expect(stepZoom(ZOOM_STEPS[ZOOM_STEPS.length - 1], 1)).toBe(32);
+    expect(stepZoom(ZOOM_STEPS[ZOOM_STEPS.length - 1]!, 1)).toBe(32);
     expect(stepZoom(0.25, -1)).toBe(0.25);
     // A huge crop cannot be zoomed past the display limit.
     expect(stepZoom(16, 1, { width: 6000, height: 100 })).toBeLessThanOrEqual(10);

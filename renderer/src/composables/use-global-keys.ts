@@ -5,7 +5,7 @@
  * here, nor is anything typed into a text field or pressed while a dialog is open.
  */
 import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue';
-import type { Router } from 'vue-router';
+import { isNavigationFailure, NavigationFailureType, type Router } from 'vue-router';
 import type { KeyPress } from '../labeling/keymap';
 
 export interface NavKey {
@@ -94,6 +94,14 @@ export function openQueuePicker(): boolean {
   return true;
 }
 
+/** Goes to a view; once more if a view's own URL update (a replace) cancelled the navigation in flight. */
+async function go(router: Router, path: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const failure = await router.push(path);
+    if (!isNavigationFailure(failure, NavigationFailureType.cancelled)) return;
+  }
+}
+
 /** Registers the app-wide keys; `helpOpen` is the app-level `?` overlay (views with their own open theirs). */
 export function useGlobalKeys(router: Router): { helpOpen: Ref<boolean> } {
   const helpOpen = ref(false);
@@ -120,7 +128,7 @@ export function useGlobalKeys(router: Router): { helpOpen: Ref<boolean> } {
       state = step.state;
       const action = step.action;
       if (!action) return;
-      if (action.type === 'go') void router.push(action.path);
+      if (action.type === 'go') void go(router, action.path);
       else if (action.type === 'queuePicker') {
         if (router.currentRoute.value.name === 'label') openQueuePicker();
       } else helpOpen.value = true;
