@@ -111,8 +111,10 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
     expect(await humanLength(imageId)).toBe(classes[t]);
     await page.click(`[data-testid=cell-images] a[data-image-id="${imageId}"]`);
     await expect.poll(() => page.getAttribute('.stage img', 'data-image-id')).toBe(String(imageId));
+    // The cell is the queue, and the keys start on its head's target: length.
+    await expect.poll(() => page.getAttribute('.target-control[data-active="true"]', 'data-target')).toBe('length');
+    expect(await page.textContent('[data-testid=queue-position]')).toMatch(/ \/ /);
     // Fix it: the model's answer for this cell (the test only needs a different class).
-    await page.keyboard.press('Tab');
     const fixed = classes[p]!;
     await page.keyboard.press(fixed === '>5' ? '>' : fixed);
     await page.waitForSelector('.save-state[data-save-state="saved"]');
@@ -134,10 +136,15 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
       const id = Number(await page.getAttribute('.stage img', 'data-image-id'));
       const suggested = (await page.getAttribute('.target-control[data-target="length"]', 'data-suggested'))!;
       seen.push({ id, suggested });
+      // The queue is about length: the keys start there.
+      expect(await page.getAttribute('.target-control[data-active="true"]', 'data-target')).toBe('length');
       if (i === 2) {
         // Correct the third: set a different length by hand, then move on.
-        await page.keyboard.press('Tab');
         await page.keyboard.press(suggested === '2' ? '3' : '2');
+      } else {
+        // Accept the first two explicitly (A); Enter alone never accepts.
+        await page.keyboard.press('a');
+        await expect.poll(() => page.getAttribute('.target-control[data-target="length"]', 'data-origin')).toBe('accepted');
       }
       if (i === 0) await page.screenshot({ path: path.join(screenshotsDir, 'label-suggestion.png') });
       await page.keyboard.press('Enter');

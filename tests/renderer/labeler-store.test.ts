@@ -4,42 +4,147 @@ import type { ImageDetail } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
 import { defaultTargetDefs } from '../engine-fixtures.js';
 
-const calls = vi.hoisted(() => ({
-  get: [] as number[],
-  writes: [] as [string, unknown][],
-  failSet: null as string | null,
-  stored: new Map<number, Record<number, { state: 'value' | 'unknown'; value: string | null }>>(),
-}));
+/**
+ * A fake store behind the API: versioned human labels (a write names the version it was made
+ * against; a stale one is refused with a conflict), model suggestions, a typed sequence setting
+ * a length not set on its own, and the change events. `hold` keeps writes open until released.
+ */
+const server = vi.hoisted(() => {
+  type Row = { state: 'value' | 'unknown'; value: string | null; origin: string; version: number; runId: number | null; confidence: number | null };
+  class ApiCallError extends Error {
+    constructor(
+      readonly code: string,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+  const s = {
+    ApiCallError,
+    clock: 1,
+    human: new Map<number, Map<number, Row>>(),
+    model: new Map<number, Map<number, { value: string | null; confidence: number; runId: number }>>(),
+    ids: [1, 2, 3] as number[],
+    calls: [] as [string, Record<string, unknown>][],
+    gets: [] as number[],
+    held: null as null | { release: () => void; promise: Promise<void> },
+    listener: null as null | ((p: { imageIds: number[] }) => void),
+    undoTo: null as null | (() => number[]),
+    row(imageId: number) {
+      if (!s.human.has(imageId)) s.human.set(imageId, new Map());
+      return s.human.get(imageId)!;
+    },
+    put(imageId: number, targetId: number, label: { state: 'value' | 'unknown'; value: string | null }, origin = 'typed', extra: Partial<Row> = {}) {
+      const row = { ...label, origin, version: ++s.clock, runId: null, confidence: null, ...extra };
+      s.row(imageId).set(targetId, row);
+      return row;
+    },
+    hold() {
+      let release!: () => void;
+      const promise = new Promise<void>((r) => (release = r));
+      s.held = { release, promise };
+      return () => {
+        s.held = null;
+        release();
+      };
+    },
+    check(imageId: number, targetId: number, expected: unknown) {
+      const version = s.row(imageId).get(targetId)?.version ?? 0;
+      if (expected !== undefined && expected !== version) throw new ApiCallError('conflict', `target ${targetId} of image ${imageId} changed elsewhere`);
+    },
+    view(imageId: number, targetId: number) {
+      const r = s.row(imageId).get(targetId)!;
+      return { targetId, source: 'human', ...r, updatedAt: '' };
+    },
+  };
+  return s;
+});
 
 vi.mock('../../renderer/src/api', () => {
-  const write = (name: string) => async (req: unknown) => {
-    calls.writes.push([name, req]);
-    if (name === 'set' && calls.failSet) throw new Error(calls.failSet);
-    return {};
+  const write =
+    (name: string, fn: (req: Record<string, unknown>) => unknown) =>
+    async (req: Record<string, unknown>): Promise<unknown> => {
+      server.calls.push([name, req]);
+      if (server.held) await server.held.promise;
+      const result = fn(req);
+      queueMicrotask(() => server.listener?.({ imageIds: [req.imageId as number] }));
+      return result;
+    };
+  const setLabel = (imageId: number, targetId: number, label: { kind: string; value?: string }, origin: string, extra = {}) => {
+    server.put(imageId, targetId, label.kind === 'unknown' ? { state: 'unknown', value: null } : { state: 'value', value: label.value! }, origin, extra);
+    const length = server.row(imageId).get(2);
+    if (targetId === 1 && label.kind === 'value' && (!length || length.origin === 'derived')) {
+      const n = label.value!.length;
+      server.put(imageId, 2, { state: 'value', value: n > 5 ? '>5' : String(n) }, 'derived');
+    }
   };
   return {
+    ApiCallError: server.ApiCallError,
     api: {
       images: {
-        ids: async () => ({ ids: [1, 2, 3] }),
+        ids: async () => ({ ids: [...server.ids] }),
         get: async ({ id }: { id: number }): Promise<ImageDetail> => {
-          calls.get.push(id);
-          return {
-            id,
-            labels: calls.stored.get(id) ?? {},
-            // Image 1 comes with the model's guess of the font and the script.
-            annotations:
-              id === 1
-                ? [
-                    { targetId: 3, state: 'value', value: 'mono', source: 'model', confidence: 0.9, updatedAt: '' },
-                    { targetId: 4, state: 'unknown', value: null, source: 'model', confidence: 0.4, updatedAt: '' },
-                  ]
-                : [],
-          } as unknown as ImageDetail;
+          server.gets.push(id);
+          const human = [...server.row(id).entries()].map(([t]) => server.view(id, t));
+          const model = [...(server.model.get(id) ?? new Map()).entries()].map(([targetId, p]) => ({
+            targetId,
+            state: p.value === null ? 'unknown' : 'value',
+            value: p.value,
+            source: 'model',
+            origin: null,
+            confidence: p.confidence,
+            runId: p.runId,
+            version: 1,
+            updatedAt: '',
+          }));
+          return { id, width: 10, height: 10, originalName: `${id}.png`, labels: {}, annotations: [...human, ...model] } as unknown as ImageDetail;
         },
       },
-      annotations: { set: write('set'), clear: write('clear'), accept: write('accept') },
+      annotations: {
+        set: write('set', (r) => {
+          server.check(r.imageId as number, r.targetId as number, r.expectedVersion);
+          setLabel(r.imageId as number, r.targetId as number, r.label as { kind: string }, 'typed');
+          return server.view(r.imageId as number, r.targetId as number);
+        }),
+        clear: write('clear', (r) => {
+          server.check(r.imageId as number, r.targetId as number, r.expectedVersion);
+          return { cleared: server.row(r.imageId as number).delete(r.targetId as number) };
+        }),
+        accept: write('accept', (r) => {
+          server.check(r.imageId as number, r.targetId as number, r.expectedVersion);
+          const p = server.model.get(r.imageId as number)!.get(r.targetId as number)!;
+          setLabel(r.imageId as number, r.targetId as number, p.value === null ? { kind: 'unknown' } : { kind: 'value', value: p.value }, 'accepted', p);
+          return server.view(r.imageId as number, r.targetId as number);
+        }),
+        acceptMany: write('acceptMany', (r) => {
+          const accepted = (r.targets as { targetId: number }[]).map(({ targetId }) => {
+            const p = server.model.get(r.imageId as number)!.get(targetId)!;
+            setLabel(r.imageId as number, targetId, p.value === null ? { kind: 'unknown' } : { kind: 'value', value: p.value }, 'accepted', p);
+            return server.view(r.imageId as number, targetId);
+          });
+          return { accepted, skipped: [] };
+        }),
+        undo: async () => {
+          server.calls.push(['undo', {}]);
+          const imageIds = server.undoTo?.() ?? [];
+          return { description: imageIds.length ? `digits of image ${imageIds[0]}` : null, imageIds };
+        },
+        redo: async () => ({ description: null, imageIds: [] }),
+      },
+      training: {
+        cell: async () => ({
+          items: [
+            { imageId: 3, confidence: 0.9 },
+            { imageId: 1, confidence: 0.8 },
+          ],
+        }),
+        runs: async () => [{ id: 7, spec: { heads: [{ name: 'len', target: { kind: 'target', target: 'length' } }] } }],
+      },
     },
-    onEvent: () => () => {},
+    onEvent: (_event: string, handler: (p: { imageIds: number[] }) => void) => {
+      server.listener = handler;
+      return () => {};
+    },
     mediaPath: { thumb: (id: number) => `media/thumb/${id}`, image: (id: number) => `media/image/${id}` },
   };
 });
@@ -48,7 +153,11 @@ const { useLabelerStore } = await import('../../renderer/src/stores/labeler');
 const { useProjectStore } = await import('../../renderer/src/stores/project');
 
 const targets: TargetDef[] = defaultTargetDefs();
-const [digits, , font, script] = targets as [TargetDef, TargetDef, TargetDef, TargetDef];
+const [digits, length, font, script] = targets as [TargetDef, TargetDef, TargetDef, TargetDef];
+const writes = () => server.calls.filter(([n]) => n !== 'undo');
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+};
 
 describe('labeler store', () => {
   let decode: PropertyDescriptor | undefined;
@@ -57,58 +166,217 @@ describe('labeler store', () => {
     HTMLImageElement.prototype.decode = () => Promise.resolve(); // jsdom does not decode
     setActivePinia(createPinia());
     useProjectStore().targets = targets;
-    calls.get = [];
-    calls.writes = [];
-    calls.failSet = null;
-    calls.stored.clear();
+    Object.assign(server, { clock: 1, ids: [1, 2, 3], calls: [], gets: [], held: null, undoTo: null });
+    server.human.clear();
+    server.model.clear();
+    // Image 1 comes with the model's guesses: the font at 90%, the script (unknown) at 0.02%.
+    server.model.set(
+      1,
+      new Map([
+        [font.id, { value: 'mono', confidence: 0.9, runId: 4 }],
+        [script.id, { value: null, confidence: 0.0002, runId: 4 }],
+      ]),
+    );
+    localStorage.clear();
   });
   afterEach(() => {
     if (decode) Object.defineProperty(HTMLImageElement.prototype, 'decode', decode);
     else delete (HTMLImageElement.prototype as Partial<HTMLImageElement>).decode;
   });
 
-  it('writes keystrokes in order with one coalesce key per field, and reports the save state', async () => {
+  it('writes keystrokes in order, each against the version the previous one left', async () => {
     const labeler = useLabelerStore();
-    await labeler.open({ status: 'pending', order: 'id' });
-    expect(labeler.current?.id).toBe(1);
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
     void labeler.dispatch({ type: 'typeChar', char: '4' });
     void labeler.dispatch({ type: 'typeChar', char: '2' });
-    expect(labeler.labels[digits.id]).toEqual({ state: 'value', value: '42' });
+    expect(labeler.labels[digits.id]).toMatchObject({ state: 'value', value: '42' });
     expect(labeler.saveState).toBe('saving');
     await labeler.flush();
     expect(labeler.saveState).toBe('saved');
-    expect(labeler.savedWrites).toBe(2);
-    const [first, second] = calls.writes as [[string, { coalesceKey: string }], [string, unknown]];
-    // Exactly the request fields: the store's schemas are strict.
-    expect(first).toEqual(['set', { imageId: 1, targetId: digits.id, label: { kind: 'value', value: '4' }, coalesceKey: expect.any(String) }]);
-    expect(second).toEqual(['set', { imageId: 1, targetId: digits.id, label: { kind: 'value', value: '42' }, coalesceKey: first[1].coalesceKey }]);
+    const [first, second] = writes() as [[string, { coalesceKey: string }], [string, unknown]];
+    expect(first).toEqual([
+      'set',
+      { imageId: 1, targetId: digits.id, label: { kind: 'value', value: '4' }, coalesceKey: expect.any(String), expectedVersion: 0 },
+    ]);
+    expect(second).toEqual([
+      'set',
+      { imageId: 1, targetId: digits.id, label: { kind: 'value', value: '42' }, coalesceKey: first[1].coalesceKey, expectedVersion: 2 },
+    ]);
   });
 
-  it('Enter accepts the predictions, then shows the next image', async () => {
+  it('Enter never accepts a suggestion; A accepts the active one, Shift+A those at or above the floor, as one write', async () => {
     const labeler = useLabelerStore();
-    await labeler.open({ status: 'pending', order: 'id' });
-    expect(labeler.predictions).toEqual({ [font.id]: { value: 'mono', confidence: 0.9 }, [script.id]: { value: null, confidence: 0.4 } });
+    await labeler.open({ kind: 'filter', filter: { status: 'untouched', order: 'id' } });
+    expect(labeler.predictions).toEqual({
+      [font.id]: { value: 'mono', confidence: 0.9, runId: 4 },
+      [script.id]: { value: null, confidence: 0.0002, runId: 4 },
+    });
     await labeler.dispatch({ type: 'saveNext' });
     expect(labeler.current?.id).toBe(2);
+    await labeler.dispatch({ type: 'previous' });
     await labeler.flush();
-    expect(calls.writes).toEqual([
-      ['accept', { imageId: 1, targetId: font.id }],
-      ['accept', { imageId: 1, targetId: script.id }],
-    ]);
-    expect(labeler.savedWrites).toBe(2);
+    expect(writes()).toEqual([]);
+    // A on digits: no suggestion there, nothing written.
+    await labeler.dispatch({ type: 'accept' });
+    expect(labeler.message).toMatch(/No suggestion for digits/);
+    labeler.focusTarget(2);
+    await labeler.dispatch({ type: 'accept' });
+    expect(labeler.labels[font.id]).toEqual({ state: 'value', value: 'mono', origin: 'accepted', runId: 4, confidence: 0.9 });
+    await labeler.flush();
+    expect(writes()).toEqual([['accept', { imageId: 1, targetId: font.id, expectedVersion: 0 }]]);
+    // Shift+A with a floor of 50%: the 0.02% script suggestion stays a suggestion.
+    labeler.setAcceptFloor(0.5);
+    expect(localStorage.getItem('polyhead.acceptFloor')).toBe('0.5');
+    await labeler.dispatch({ type: 'acceptAll' });
+    expect(labeler.message).toMatch(/No suggestions at or above 50%/);
+    labeler.setAcceptFloor(0);
+    await labeler.dispatch({ type: 'acceptAll' });
+    await labeler.flush();
+    expect(writes().at(-1)).toEqual(['acceptMany', { imageId: 1, targets: [{ targetId: script.id, expectedVersion: 0 }], minConfidence: 0 }]);
+    expect(labeler.labels[script.id]).toMatchObject({ state: 'unknown', origin: 'accepted' });
   });
 
-  it('a write that fails shows the error and what the store really holds', async () => {
+  it('a write against a stale version is refused: the newer value is shown, later writes of it are dropped, and the user chooses', async () => {
     const labeler = useLabelerStore();
-    await labeler.open({ status: 'pending', order: 'id' });
-    calls.stored.set(1, { [digits.id]: { state: 'value', value: '7' } });
-    calls.failSet = 'image 1 is gone';
-    void labeler.dispatch({ type: 'typeChar', char: '5' });
-    expect(labeler.labels[digits.id]?.value).toBe('5');
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    labeler.focusTarget(2);
+    // Another tab sets mono; this page has not heard of it yet.
+    server.put(1, font.id, { state: 'value', value: 'mono' });
+    const release = server.hold();
+    void labeler.dispatch({ type: 'setClass', value: 'serif' });
+    void labeler.dispatch({ type: 'setClass', value: 'sans' });
+    release();
     await labeler.flush();
+    await settle();
+    expect(writes().map(([n]) => n)).toEqual(['set']); // 'sans' was never sent
+    expect(server.human.get(1)!.get(font.id)!.value).toBe('mono');
+    expect(labeler.labels[font.id]).toMatchObject({ state: 'value', value: 'mono' });
+    expect(labeler.imageConflicts).toEqual([
+      { imageId: 1, targetId: font.id, theirs: expect.objectContaining({ value: 'mono' }), theirsVersion: 2, mine: expect.objectContaining({ value: 'sans' }) },
+    ]);
     expect(labeler.saveState).toBe('error');
-    expect(labeler.saveError).toBe('image 1 is gone');
-    expect(calls.get.filter((id) => id === 1)).toHaveLength(2);
-    expect(labeler.labels[digits.id]).toEqual({ state: 'value', value: '7' });
+    // Overwrite with mine: written against the version now seen.
+    labeler.resolveConflict(labeler.imageConflicts[0]!, 'mine');
+    expect(labeler.labels[font.id]?.value).toBe('sans');
+    await labeler.flush();
+    expect(writes().at(-1)).toEqual(['set', expect.objectContaining({ label: { kind: 'value', value: 'sans' }, expectedVersion: 2 })]);
+    expect(server.human.get(1)!.get(font.id)!.value).toBe('sans');
+    expect(labeler.imageConflicts).toEqual([]);
+    expect(labeler.saveState).toBe('saved');
+  });
+
+  it('keep theirs writes nothing; a newer version of the very label the user saw is written again without asking', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    server.put(1, script.id, { state: 'value', value: 'greek' });
+    labeler.focusTarget(3);
+    await labeler.dispatch({ type: 'setClass', value: 'latin' });
+    await labeler.flush();
+    await settle();
+    labeler.resolveConflict(labeler.imageConflicts[0]!, 'theirs');
+    await labeler.flush();
+    expect(writes()).toHaveLength(1);
+    expect(labeler.labels[script.id]?.value).toBe('greek');
+    expect(labeler.saveState).toBe('saved');
+    // The typed digits set the length (a new version this page never saw); setting the length on its own still goes through.
+    labeler.focusTarget(0);
+    void labeler.dispatch({ type: 'typeChar', char: '1' });
+    void labeler.dispatch({ type: 'focusTarget', delta: 1 });
+    await labeler.dispatch({ type: 'setClass', value: '3' });
+    await labeler.flush();
+    await settle();
+    expect(labeler.imageConflicts).toEqual([]);
+    expect(server.human.get(1)!.get(length.id)).toMatchObject({ value: '3', origin: 'typed' });
+    expect(writes().filter(([n, r]) => n === 'set' && r.targetId === length.id)).toHaveLength(1); // no refused write first
+    expect(labeler.warnings[digits.id]).toMatch(/1 digits, but length is 3/);
+  });
+
+  it('changes from elsewhere reach the shown image while its writes are pending, without undoing what is on its way', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    const release = server.hold();
+    void labeler.dispatch({ type: 'typeChar', char: '7' });
+    server.put(1, script.id, { state: 'value', value: 'thai' });
+    server.listener!({ imageIds: [1] });
+    await settle();
+    expect(labeler.labels[digits.id]?.value).toBe('7');
+    release();
+    await labeler.flush();
+    await settle();
+    expect(labeler.labels[script.id]?.value).toBe('thai');
+    expect(labeler.labels[digits.id]?.value).toBe('7');
+  });
+
+  it('returning to an image fetches it only after its queued writes are answered', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    const release = server.hold();
+    void labeler.dispatch({ type: 'typeChar', char: '5' });
+    await labeler.dispatch({ type: 'saveNext' });
+    const back = labeler.dispatch({ type: 'previous' });
+    await settle();
+    const getsBefore = server.gets.filter((id) => id === 1).length;
+    release();
+    await back;
+    expect(server.gets.filter((id) => id === 1).length).toBe(getsBefore + 1);
+    expect(labeler.current?.id).toBe(1);
+    expect(labeler.labels[digits.id]?.value).toBe('5');
+  });
+
+  it('a per-target queue keeps the keys on its target from image to image; a queue clears details and elements', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'any', order: 'id', target: { targetId: font.id, state: 'pending', source: 'human' } } });
+    expect(labeler.activeTarget?.name).toBe('font_style');
+    await labeler.dispatch({ type: 'jumpTarget', index: 0 });
+    expect(labeler.activeTarget?.name).toBe('digits');
+    await labeler.dispatch({ type: 'saveNext' });
+    expect(labeler.activeTarget?.name).toBe('font_style');
+    await labeler.dispatch({ type: 'setClass', value: 'serif' });
+    await labeler.flush();
+    expect(writes().map(([, r]) => r.targetId)).toEqual([font.id]);
+    const held = labeler.imageElement(3);
+    await labeler.open({ kind: 'filter', filter: { status: 'any', order: 'id' } });
+    expect(labeler.imageElement(3)).not.toBe(held);
+  });
+
+  it('after an undo the next digit replaces the field', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    for (const char of '492282') void labeler.dispatch({ type: 'typeChar', char });
+    await labeler.flush();
+    server.undoTo = () => (server.put(1, digits.id, { state: 'value', value: '49228' }), [1]);
+    await labeler.dispatch({ type: 'undo' });
+    expect(labeler.labels[digits.id]?.value).toBe('49228');
+    await labeler.dispatch({ type: 'typeChar', char: '2' });
+    expect(labeler.labels[digits.id]?.value).toBe('2');
+  });
+
+  it('"finished" only when every image of the queue is labeled; Enter at the end goes to the first unlabeled; messages go away', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const labeler = useLabelerStore();
+      labeler.say('hello');
+      vi.advanceTimersByTime(5000);
+      expect(labeler.message).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'cell', runId: 7, head: 'len', trueIndex: 1, predIndex: 2 });
+    expect(labeler.ids).toEqual([3, 1]);
+    expect(labeler.activeTarget?.name).toBe('length');
+    server.ids = [1]; // image 1 still has no length
+    await labeler.dispatch({ type: 'skip' });
+    await labeler.dispatch({ type: 'skip' });
+    await settle();
+    expect(labeler.done).toBe(true);
+    expect(labeler.remaining).toBe(1);
+    expect(labeler.finished).toBe(false);
+    await labeler.dispatch({ type: 'saveNext' });
+    expect(labeler.current?.id).toBe(1);
+    server.ids = [];
+    await labeler.dispatch({ type: 'skip' });
+    await settle();
+    expect(labeler.finished).toBe(true);
   });
 });

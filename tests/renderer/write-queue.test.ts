@@ -63,8 +63,9 @@ describe('write queue', () => {
     const queue = createWriteQueue({
       send: async (write) => {
         sent.push(write);
-        order.push(`send ${write.targetId}`);
-        if (write.targetId === 2) throw new Error('image 5 is gone');
+        const targetId = write.kind === 'acceptMany' ? 0 : write.targetId;
+        order.push(`send ${targetId}`);
+        if (targetId === 2) throw new Error('image 5 is gone');
       },
       onFailure: async (write, error) => {
         order.push(`recover ${write.imageId}: ${error.message}`);
@@ -94,18 +95,70 @@ describe('write queue', () => {
     queue.newEditSession(); // the field was left and entered again
     type(7, 1, '9');
     await queue.flush();
-    const keys = sent.map((w) => (w.kind === 'accept' ? null : w.coalesceKey));
+    const keys = sent.map((w) => (w.kind === 'set' || w.kind === 'clear' ? w.coalesceKey : null));
     expect(keys).toEqual(['win:7:1:0', 'win:7:1:0', 'win:7:2:0', 'win:8:1:0', 'win:7:1:1']);
   });
 
   it('gives each window its own coalesce keys', async () => {
     const keys: string[] = [];
-    const send = async (w: QueuedWrite) => void (w.kind !== 'accept' && keys.push(w.coalesceKey));
+    const send = async (w: QueuedWrite) => void ((w.kind === 'set' || w.kind === 'clear') && keys.push(w.coalesceKey));
     const a = createWriteQueue({ send });
     const b = createWriteQueue({ send });
     a.label(1, { targetId: 1, label: { kind: 'unknown' } });
     b.label(1, { targetId: 1, label: { kind: 'unknown' } });
     await Promise.all([a.flush(), b.flush()]);
     expect(keys[0]).not.toBe(keys[1]);
+  });
+
+  it("knows which labels of an image are on their way, waits per image, and drops a refused label's later writes", async () => {
+    const { calls, send } = manualSend();
+    const queue = createWriteQueue({ send, session: 's' });
+    const intent = { before: null, after: { state: 'value' as const, value: '12' }, alsoTouches: [2] };
+    queue.label(1, { targetId: 1, label: { kind: 'value', value: '1' } }, intent);
+    queue.label(1, { targetId: 1, label: { kind: 'value', value: '12' } }, intent);
+    queue.label(1, { targetId: 3, label: { kind: 'unknown' } });
+    queue.acceptMany(2, [3, 4], 0.5, [3, 4, 5]);
+    expect([...queue.pendingTargets(1)].sort()).toEqual([1, 2, 3]);
+    expect([...queue.pendingTargets(2)].sort()).toEqual([3, 4, 5]);
+    expect(queue.writesQueued(1)).toBe(3);
+    let twoIdle = false;
+    void queue.idle(2).then(() => (twoIdle = true));
+    let oneIdle = false;
+    void queue.idle(1).then(() => (oneIdle = true));
+    await settle();
+    // The first write is in flight: drop the later ones of that label.
+    const dropped = queue.cancel((w) => w.imageId === 1 && w.kind === 'set' && w.targetId === 1);
+    expect(dropped.map((w) => (w.kind === 'set' ? w.label : null))).toEqual([{ kind: 'value', value: '12' }]);
+    calls[0]!.resolve();
+    await settle();
+    expect(oneIdle).toBe(false); // the unknown of target 3 is still to go
+    calls[1]!.resolve();
+    await settle();
+    expect(oneIdle).toBe(true);
+    expect(twoIdle).toBe(false);
+    expect(calls[2]!.write).toEqual({
+      kind: 'acceptMany',
+      imageId: 2,
+      targetIds: [3, 4],
+      minConfidence: 0.5,
+      intent: { before: null, after: null, alsoTouches: [5] },
+    });
+    calls[2]!.resolve();
+    await queue.flush();
+    expect(twoIdle).toBe(true);
+    expect(queue.pendingTargets(1).size).toBe(0);
+  });
+
+  it("an error the user dismissed (kept the store's label) is no longer shown", async () => {
+    const queue = createWriteQueue({
+      send: async () => {
+        throw new Error('changed elsewhere');
+      },
+    });
+    queue.accept(1, 1);
+    await queue.flush();
+    expect(queue.status.state).toBe('error');
+    queue.dismissError();
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0 });
   });
 });

@@ -73,11 +73,16 @@ export class ImageCache {
     this.elements = new LruCache(options.capacity ?? IMAGE_CACHE_CAPACITY);
   }
 
-  /** The image's detail, fetched once, resolved when its element is decoded too; a failed fetch is not kept. */
+  /**
+   * The image's detail, fetched once, resolved when its element is decoded too (an element
+   * already decoded is kept: fetching the labels again does not fetch the pixels again); a
+   * failed fetch is not kept.
+   */
   load(id: number): Promise<ImageDetail> {
     let entry = this.details.get(id);
     if (!entry) {
-      entry = Promise.all([this.options.fetchDetail(id), this.preload(id)]).then(([detail, img]) => {
+      const held = this.elements.get(id);
+      entry = Promise.all([this.options.fetchDetail(id), held ? Promise.resolve(held) : this.preload(id)]).then(([detail, img]) => {
         this.elements.set(id, img);
         return detail;
       });
@@ -102,8 +107,20 @@ export class ImageCache {
     this.details.delete(id);
   }
 
+  /** Whether the image's detail is held (fetched or on its way). */
+  has(id: number): boolean {
+    return this.details.has(id);
+  }
+
+  /** The next load of every image fetches its detail again. */
   invalidateAll(): void {
     this.details.clear();
+  }
+
+  /** Drops every detail and every decoded element (a new queue). */
+  clear(): void {
+    this.details.clear();
+    this.elements.clear();
   }
 
   /** Drops the image's detail and element both. */

@@ -10,6 +10,8 @@ export interface KeyPress {
   metaKey?: boolean;
   shiftKey?: boolean;
   altKey?: boolean;
+  /** The physical key ("Digit3", "KeyF"): Alt+key gives other characters on some layouts. */
+  code?: string;
 }
 
 export type LabelAction =
@@ -25,11 +27,52 @@ export type LabelAction =
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'help' }
-  | { type: 'escape' };
+  | { type: 'escape' }
+  /** Accept the model's suggestion of the active target (A), or every suggestion shown at or above the floor (Shift+A). */
+  | { type: 'accept' }
+  | { type: 'acceptAll' }
+  /** Make the target at this index the active one (Alt+1..9, Alt+its key). */
+  | { type: 'jumpTarget'; index: number }
+  /** A key that does nothing here, and why (a class key of another target while a field is active). */
+  | { type: 'hint'; text: string };
 
 /** Keys that mean "unknown" on any target, and "not looked at". */
 export const UNKNOWN_KEY = '-';
 export const CLEAR_KEY = 'Delete';
+/** Accepts the active target's suggestion; with Shift, every suggestion shown on the image. */
+export const ACCEPT_KEY = 'a';
+
+/** The character of a key pressed with Alt, from its physical key where it has one. */
+function altChar(press: KeyPress): string {
+  const m = /^(?:Digit|Numpad)(\d)$|^Key([A-Z])$/.exec(press.code ?? '');
+  if (m) return (m[1] ?? m[2]!).toLowerCase();
+  return press.key.toLowerCase();
+}
+
+/** Alt+1..9: the Nth target; Alt+letter: the target with that jump key. */
+function jumpFor(press: KeyPress, targets: TargetDef[]): LabelAction | null {
+  const ch = altChar(press);
+  if (/^[1-9]$/.test(ch)) {
+    const index = Number(ch) - 1;
+    return index < targets.length ? { type: 'jumpTarget', index } : null;
+  }
+  const index = targets.findIndex((t) => t.hotkey !== null && t.hotkey === ch);
+  return index >= 0 ? { type: 'jumpTarget', index } : null;
+}
+
+/**
+ * A key that sets a class of another target while `active` is the active one: it does
+ * nothing (keys go where the user looks), and the hint says how to get there. Null when
+ * the key belongs to no other target.
+ */
+function elsewhereHint(key: string, active: TargetDef, targets: TargetDef[]): LabelAction | null {
+  if (key.length !== 1) return null;
+  const k = key.toLowerCase();
+  const owners = targets.filter((t) => t.id !== active.id && t.kind === 'categorical' && t.classes.some((c) => c.hotkey === k));
+  if (owners.length === 0) return null;
+  const jumps = owners.map((t) => `${t.name} (Alt+${targets.indexOf(t) + 1})`).join(' or ');
+  return { type: 'hint', text: `'${key}' does nothing in ${active.name}: it is a class key of ${jumps}; go there first` };
+}
 
 /** The key that selects a class of a length target: its name ("0".."5"), or ">" / "6".."9" for the overflow class. */
 export function lengthClassForKey(target: TargetDef, key: string): string | null {
@@ -41,7 +84,12 @@ export function lengthClassForKey(target: TargetDef, key: string): string | null
   return null;
 }
 
-export function actionFor(press: KeyPress, target: TargetDef | null): LabelAction | null {
+/**
+ * The action of a key press on the active `target`, given every target in order. Keys go
+ * where the user looks: a field's characters and a target's class keys act only on the
+ * active target; a class key of another target is refused with a hint, never routed.
+ */
+export function actionFor(press: KeyPress, target: TargetDef | null, targets: TargetDef[] = []): LabelAction | null {
   const mod = press.ctrlKey || press.metaKey;
   const key = press.key;
   if (mod && !press.altKey) {
@@ -49,7 +97,7 @@ export function actionFor(press: KeyPress, target: TargetDef | null): LabelActio
     if (key.toLowerCase() === 'y') return { type: 'redo' };
     return null;
   }
-  if (press.altKey) return null;
+  if (press.altKey) return mod ? null : jumpFor(press, targets);
   switch (key) {
     case 'Enter':
       return { type: 'saveNext' };
@@ -75,29 +123,37 @@ export function actionFor(press: KeyPress, target: TargetDef | null): LabelActio
       return target ? { type: 'clear' } : null;
   }
   if (!target) return null;
+  // A field's own characters first: a sequence whose alphabet has letters types them.
   if (target.kind === 'sequence') {
     if (key === 'Backspace') return { type: 'backspace' };
     if (key.length === 1 && (target.alphabet ?? '').includes(key)) return { type: 'typeChar', char: key };
-    return null;
   }
+  if (key === ACCEPT_KEY) return { type: 'accept' };
+  if (key === ACCEPT_KEY.toUpperCase()) return { type: 'acceptAll' };
   if (target.kind === 'length') {
     const value = lengthClassForKey(target, key);
-    return value ? { type: 'setClass', value } : null;
+    if (value) return { type: 'setClass', value };
+  } else if (target.kind === 'categorical') {
+    const cls = target.classes.find((c) => c.hotkey !== null && c.hotkey === key.toLowerCase());
+    if (cls) return { type: 'setClass', value: cls.name };
   }
-  const cls = target.classes.find((c) => c.hotkey !== null && c.hotkey === key.toLowerCase());
-  return cls ? { type: 'setClass', value: cls.name } : null;
+  return elsewhereHint(key, target, targets);
 }
 
 /** The help overlay's rows, from the same bindings. */
 export const KEY_HELP: [keys: string, what: string][] = [
-  ['0–9', 'type the digits (digits field)'],
+  ['0–9', 'type the digits (digits field); the first key in a field, and the first after Ctrl+Z, replaces its value'],
   ['Backspace', 'delete the last digit'],
-  ['0–5, 6 or >', 'set the length on its own (length field)'],
-  ['class key', 'set a class (shown next to each class)'],
+  ['0–5, 6 or >', 'set the length on its own (length field); then typed digits no longer change it, and digits that contradict it are flagged'],
+  ['class key', 'set a class of the active target (shown next to each class); a class key of another target does nothing but say where it belongs'],
   [UNKNOWN_KEY, 'mark the active target unknown (unreadable)'],
   ['Del', 'clear the active target (not looked at)'],
+  ['A', "accept the model's suggestion for the active target"],
+  ['Shift+A', 'accept every suggestion shown on this image at or above the floor you set (one undo step)'],
   ['Tab / ↓, Shift+Tab / ↑', 'next / previous target'],
-  ['Enter', 'save and next image'],
+  ['Alt+1–9, Alt+target key', 'go to the Nth target, or to the target with that key'],
+  ['Enter', 'next image: keeps what you typed or chose, never accepts a suggestion'],
+  ['O, Esc', 'when a label was changed elsewhere: overwrite it with yours, or keep theirs'],
   ['→', 'skip to the next image'],
   ['←', 'previous image'],
   ['Ctrl+Z, Ctrl+Shift+Z', 'undo, redo (across images)'],

@@ -6,10 +6,17 @@
 import { lengthClassOf, type LabelInput, type TargetDef } from '../../../shared/targets.js';
 import type { LabelAction } from './keymap';
 
-/** A label as shown: a value, explicitly unknown; absent means not looked at. */
+/**
+ * A label as shown: a value, explicitly unknown; absent means not looked at. `origin` says how
+ * it came to be: typed (or chosen) by the user, accepted from a model suggestion (with the
+ * run and confidence), or derived (a length following typed digits).
+ */
 export interface ShownLabel {
   state: 'value' | 'unknown';
   value: string | null;
+  origin?: 'typed' | 'accepted' | 'derived' | null;
+  runId?: number | null;
+  confidence?: number | null;
 }
 export type Labels = Record<number, ShownLabel>;
 
@@ -23,17 +30,66 @@ export function stateOf(labels: Labels, targetId: number): 'value' | 'unknown' |
   return labels[targetId]?.state ?? 'pending';
 }
 
-function put(labels: Labels, targetId: number, label: LabelInput | null): Labels {
+/** Whether two labels say the same (state and value; provenance aside). Absent = not looked at. */
+export function sameLabel(a: ShownLabel | null | undefined, b: ShownLabel | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.state === b.state && (a.state === 'unknown' || a.value === b.value);
+}
+
+export function shownOf(label: LabelInput, origin: ShownLabel['origin'] = 'typed'): ShownLabel {
+  return label.kind === 'unknown' ? { state: 'unknown', value: null, origin } : { state: 'value', value: label.value, origin };
+}
+
+export function inputOf(label: ShownLabel): LabelInput {
+  return label.state === 'unknown' ? { kind: 'unknown' } : { kind: 'value', value: label.value ?? '' };
+}
+
+function put(labels: Labels, targetId: number, label: ShownLabel | null): Labels {
   const next = { ...labels };
   if (label === null) delete next[targetId];
-  else next[targetId] = label.kind === 'unknown' ? { state: 'unknown', value: null } : { state: 'value', value: label.value };
+  else next[targetId] = label;
+  return next;
+}
+
+/** The length target that follows a sequence target, if any. */
+export function lengthTargetOf(targets: TargetDef[], sequence: TargetDef): TargetDef | undefined {
+  return sequence.kind === 'sequence' ? targets.find((t) => t.kind === 'length' && t.sourceTargetId === sequence.id) : undefined;
+}
+
+/**
+ * Whether the user set the length on its own (typed, chosen, marked unknown or accepted; not
+ * derived from typed digits). Typed digits then leave it as it is, as the store does, and a
+ * contradiction is flagged; a length derived from the digits changes with them.
+ */
+export function lengthSetOnItsOwn(labels: Labels, _sequence: TargetDef, length: TargetDef): boolean {
+  const l = labels[length.id];
+  return l !== undefined && l.origin !== 'derived';
+}
+
+/** Digits that contradict the length shown: "49228" with length 3. Null when they agree (or either is missing). */
+export function lengthMismatch(labels: Labels, sequence: TargetDef, length: TargetDef): { digits: number; length: string } | null {
+  const d = labels[sequence.id];
+  const l = labels[length.id];
+  if (d?.state !== 'value' || l?.state !== 'value') return null;
+  const derived = lengthClassOf(d.value ?? '', sequence.maxLength ?? 5);
+  return derived === l.value ? null : { digits: (d.value ?? '').length, length: l.value ?? '' };
+}
+
+/** The labels after `sequence` gets `value`: its length follows unless the user set it on its own. */
+function withSequence(labels: Labels, targets: TargetDef[], sequence: TargetDef, value: ShownLabel | null): Labels {
+  const length = lengthTargetOf(targets, sequence);
+  const follows = length !== undefined && !lengthSetOnItsOwn(labels, sequence, length);
+  let next = put(labels, sequence.id, value);
+  if (follows && value?.state === 'value') {
+    next = put(next, length.id, { state: 'value', value: lengthClassOf(value.value ?? '', sequence.maxLength ?? 5), origin: 'derived' });
+  }
   return next;
 }
 
 /**
  * Applies a labeling action on `target` to `labels`; returns the new labels and the writes
- * that persist them. `fresh`: the first key typed into a field since it was entered
- * replaces its value, as typing into a selected text field does; later keys append.
+ * that persist them. `fresh`: the first key typed into a field since it was entered (or since
+ * an undo) replaces its value, as typing into a selected text field does; later keys append.
  */
 export function reduceLabels(
   labels: Labels,
@@ -45,15 +101,13 @@ export function reduceLabels(
   const writes: LabelWrite[] = [];
   let next = labels;
   const write = (targetId: number, label: LabelInput | null) => {
-    next = put(next, targetId, label);
+    next = put(next, targetId, label && shownOf(label));
     writes.push({ targetId, label });
   };
-  const lengthTarget = target.kind === 'sequence' ? targets.find((t) => t.kind === 'length' && t.sourceTargetId === target.id) : undefined;
-  // The store derives length from a typed sequence; mirror it locally.
+  const lengthTarget = lengthTargetOf(targets, target);
   const typed = (value: string) => {
-    next = put(next, target.id, { kind: 'value', value });
+    next = withSequence(next, targets, target, { state: 'value', value, origin: 'typed' });
     writes.push({ targetId: target.id, label: { kind: 'value', value } });
-    if (lengthTarget) next = put(next, lengthTarget.id, { kind: 'value', value: lengthClassOf(value, target.maxLength ?? 5) });
   };
   const current = labels[target.id];
   switch (action.type) {
@@ -65,8 +119,10 @@ export function reduceLabels(
       const shorter = (current.value ?? '').slice(0, -1);
       if (shorter.length > 0) typed(shorter);
       else {
+        // A length that followed the digits goes with them; one set on its own stays.
+        const own = lengthTarget !== undefined && lengthSetOnItsOwn(labels, target, lengthTarget);
         write(target.id, null);
-        if (lengthTarget) write(lengthTarget.id, null);
+        if (lengthTarget && !own && labels[lengthTarget.id]) write(lengthTarget.id, null);
       }
       break;
     }
@@ -83,4 +139,21 @@ export function reduceLabels(
       break;
   }
   return { labels: next, writes };
+}
+
+/** A model suggestion accepted as the human label, keeping its provenance; a sequence's length follows it. */
+export function acceptLabel(
+  labels: Labels,
+  targets: TargetDef[],
+  target: TargetDef,
+  suggestion: { value: string | null; confidence: number | null; runId: number | null },
+): Labels {
+  const shown: ShownLabel = {
+    state: suggestion.value === null ? 'unknown' : 'value',
+    value: suggestion.value,
+    origin: 'accepted',
+    runId: suggestion.runId,
+    confidence: suggestion.confidence,
+  };
+  return target.kind === 'sequence' ? withSequence(labels, targets, target, shown) : put(labels, target.id, shown);
 }

@@ -4,30 +4,45 @@
  * is sent, so the store ends up as the screen shows it. The save state says when
  * everything sent so far is stored.
  *
+ * Each write says which stored labels it changes (`touches`: a typed sequence changes its
+ * length too), so the labeler knows which labels on screen are ahead of the store while it
+ * is pending, can wait for one image's writes before fetching that image again, and can drop
+ * the later writes of a label whose write was refused (a conflict: changed elsewhere).
+ *
  * Pure: the transport is injected (`send`) and the save state is reported (`onStatus`),
  * so this runs, and is tested, without Vue or the API.
  */
 import type { LabelInput } from '../../../shared/targets.js';
-import type { LabelWrite } from './label-state';
+import type { LabelWrite, ShownLabel } from './label-state';
 
 export type SaveState = 'saved' | 'saving' | 'error';
 
 export interface SaveStatus {
   state: SaveState;
-  /** The message of the last write that failed; kept until another one fails. */
+  /** The message of the last write that failed; kept until another one fails or it is dismissed. */
   error: string | null;
   /** Writes the store has answered since the queue was made. */
   savedWrites: number;
+}
+
+/** What the user saw and did: the label before the edit (the write is made against it) and after it. */
+export interface WriteIntent {
+  before: ShownLabel | null;
+  after: ShownLabel | null;
+  /** Stored labels the write changes besides its target (a typed sequence's length). */
+  alsoTouches?: number[];
 }
 
 /**
  * One store call. Label writes carry a coalesce key: the keystrokes typed into one field
  * share it, and the store makes them one undo step.
  */
-export type QueuedWrite =
+export type QueuedWrite = (
   | { kind: 'set'; imageId: number; targetId: number; label: LabelInput; coalesceKey: string }
   | { kind: 'clear'; imageId: number; targetId: number; coalesceKey: string }
-  | { kind: 'accept'; imageId: number; targetId: number };
+  | { kind: 'accept'; imageId: number; targetId: number }
+  | { kind: 'acceptMany'; imageId: number; targetIds: number[]; minConfidence: number }
+) & { intent?: WriteIntent };
 
 export interface WriteQueueOptions {
   /** Performs one write; a rejection is shown as the save error. */
@@ -42,66 +57,139 @@ export interface WriteQueueOptions {
 
 export interface WriteQueue {
   /** Queues the write of one label (or its clearing), keyed for coalescing within the edit session. */
-  label(imageId: number, write: LabelWrite): void;
+  label(imageId: number, write: LabelWrite, intent?: WriteIntent): void;
   /** Queues accepting the model's prediction of one target as the human label. */
-  accept(imageId: number, targetId: number): void;
+  accept(imageId: number, targetId: number, intent?: WriteIntent): void;
+  /** Queues accepting several targets' predictions of one image as one undo step. */
+  acceptMany(imageId: number, targetIds: number[], minConfidence: number, touches: number[]): void;
   /** Starts a new edit session (another image or field): later keystrokes no longer coalesce with earlier ones. */
   newEditSession(): void;
+  /** Drops the writes not yet sent that match; returns them. */
+  cancel(match: (write: QueuedWrite) => boolean): QueuedWrite[];
+  /** Targets of the image with a write queued or in flight: their labels on screen are ahead of the store. */
+  pendingTargets(imageId: number): Set<number>;
+  /** How many writes of the image were ever queued: a fetch that started before the count changed may be stale. */
+  writesQueued(imageId: number): number;
+  /** Resolves once every write of the image (of all images, without one) so far has been answered or dropped. */
+  idle(imageId?: number): Promise<void>;
   /** Resolves once every write so far has been answered. */
   flush(): Promise<void>;
+  /** Forgets the last error (the user chose to keep the store's label). */
+  dismissError(): void;
   /** Writes queued and not yet answered. */
   readonly pending: number;
   readonly status: Readonly<SaveStatus>;
+}
+
+/** The stored labels a write changes. */
+export function touchedBy(write: QueuedWrite): number[] {
+  if (write.kind === 'acceptMany') return write.targetIds.concat(write.intent?.alsoTouches ?? []);
+  return [write.targetId, ...(write.intent?.alsoTouches ?? [])];
 }
 
 export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   const session = options.session ?? Math.random().toString(36).slice(2, 10);
   const status: SaveStatus = { state: 'saved', error: null, savedWrites: 0 };
   const report = () => options.onStatus?.({ ...status });
-  let chain: Promise<void> = Promise.resolve();
-  let pending = 0;
+  const waiting: QueuedWrite[] = [];
+  let running: QueuedWrite | null = null;
   let editSession = 0;
+  const queuedCount = new Map<number, number>();
+  let waiters: { imageId: number | undefined; resolve: () => void }[] = [];
+
+  const open = () => (running ? [running, ...waiting] : waiting);
+  function idle(imageId?: number): Promise<void> {
+    const busy = imageId === undefined ? open().length > 0 : open().some((w) => w.imageId === imageId);
+    if (!busy) return Promise.resolve();
+    return new Promise((resolve) => waiters.push({ imageId, resolve }));
+  }
+  function wakeWaiters(): void {
+    const all = open();
+    waiters = waiters.filter((w) => {
+      const busy = w.imageId === undefined ? all.length > 0 : all.some((x) => x.imageId === w.imageId);
+      if (!busy) w.resolve();
+      return busy;
+    });
+  }
+  function settled(): void {
+    // A failure stays shown until another write is queued.
+    if (open().length === 0 && status.state !== 'error') {
+      status.state = 'saved';
+      report();
+    }
+    wakeWaiters();
+  }
+
+  async function run(write: QueuedWrite): Promise<void> {
+    try {
+      await options.send(write);
+      status.savedWrites++;
+      report();
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      status.error = error.message;
+      status.state = 'error';
+      report();
+      await options.onFailure?.(write, error);
+    }
+  }
+
+  function pump(): void {
+    if (running || waiting.length === 0) return;
+    const write = waiting.shift()!;
+    running = write;
+    void run(write).finally(() => {
+      running = null;
+      settled();
+      pump();
+    });
+  }
 
   function push(write: QueuedWrite): void {
-    pending++;
+    queuedCount.set(write.imageId, (queuedCount.get(write.imageId) ?? 0) + 1);
+    waiting.push(write);
     status.state = 'saving';
     report();
-    chain = chain
-      .then(async () => {
-        await options.send(write);
-        status.savedWrites++;
-        report();
-      })
-      .catch(async (e: Error) => {
-        status.error = e.message;
-        status.state = 'error';
-        report();
-        await options.onFailure?.(write, e);
-      })
-      .finally(() => {
-        pending--;
-        // A failure stays shown until another write is queued.
-        if (pending === 0 && status.state !== 'error') {
-          status.state = 'saved';
-          report();
-        }
-      });
+    pump();
   }
 
   return {
-    label(imageId, { targetId, label }) {
+    label(imageId, { targetId, label }, intent) {
       const coalesceKey = `${session}:${imageId}:${targetId}:${editSession}`;
-      push(label ? { kind: 'set', imageId, targetId, label, coalesceKey } : { kind: 'clear', imageId, targetId, coalesceKey });
+      const w: QueuedWrite = label ? { kind: 'set', imageId, targetId, label, coalesceKey } : { kind: 'clear', imageId, targetId, coalesceKey };
+      push(intent ? { ...w, intent } : w);
     },
-    accept(imageId, targetId) {
-      push({ kind: 'accept', imageId, targetId });
+    accept(imageId, targetId, intent) {
+      push(intent ? { kind: 'accept', imageId, targetId, intent } : { kind: 'accept', imageId, targetId });
+    },
+    acceptMany(imageId, targetIds, minConfidence, touches) {
+      const alsoTouches = touches.filter((t) => !targetIds.includes(t));
+      push({ kind: 'acceptMany', imageId, targetIds, minConfidence, intent: { before: null, after: null, alsoTouches } });
     },
     newEditSession() {
       editSession++;
     },
-    flush: () => chain,
+    cancel(match) {
+      const dropped = waiting.filter(match);
+      if (dropped.length === 0) return [];
+      for (const w of dropped) waiting.splice(waiting.indexOf(w), 1);
+      if (!running) settled();
+      else wakeWaiters();
+      return dropped;
+    },
+    pendingTargets(imageId) {
+      return new Set(open().flatMap((w) => (w.imageId === imageId ? touchedBy(w) : [])));
+    },
+    writesQueued: (imageId) => queuedCount.get(imageId) ?? 0,
+    idle,
+    flush: () => idle(),
+    dismissError() {
+      status.error = null;
+      if (status.state === 'error') status.state = open().length > 0 ? 'saving' : 'saved';
+      report();
+    },
     get pending() {
-      return pending;
+      return open().length;
     },
     get status() {
       return status;

@@ -1,196 +1,233 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ImageDetail, ImageFilter } from '../../../shared/api/contract.js';
+import type { ImageDetail } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
-import { api, mediaPath, onEvent } from '../api';
-import { ImageCache } from '../labeling/image-cache';
+import { api, onEvent } from '../api';
 import type { LabelAction } from '../labeling/keymap';
-import { reduceLabels, type Labels } from '../labeling/label-state';
-import { openPredictions, predictionsToAccept, type Prediction } from '../labeling/predictions';
-import { createWriteQueue, type QueuedWrite, type SaveState } from '../labeling/write-queue';
+import { createLabelSync } from '../labeling/label-sync';
+import { acceptLabel, lengthMismatch, lengthTargetOf, reduceLabels, type Labels } from '../labeling/label-state';
+import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
+import { DEFAULT_QUEUE, encodeQueue, headTargetName, queueTargetId, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
 import { useProjectStore } from './project';
 
 const PREFETCH = 3;
-
-function humanLabels(detail: ImageDetail): Labels {
-  const labels: Labels = {};
-  for (const [targetId, label] of Object.entries(detail.labels)) labels[Number(targetId)] = { ...label };
-  return labels;
-}
-
-/** The store calls behind the write queue, one transaction each. */
-function send(write: QueuedWrite): Promise<unknown> {
-  const { imageId, targetId } = write;
-  switch (write.kind) {
-    case 'set':
-      return api.annotations.set({ imageId, targetId, label: write.label, coalesceKey: write.coalesceKey });
-    case 'clear':
-      return api.annotations.clear({ imageId, targetId, coalesceKey: write.coalesceKey });
-    case 'accept':
-      return api.annotations.accept({ imageId, targetId });
-  }
-}
+const MESSAGE_MS = 4000;
 
 /**
- * The labeling session: a queue of image ids (a snapshot of a filter), the image shown,
- * its labels as the user sees them, and the writes on their way to the store. Labels
- * change locally at once; writes go out in order through the write queue, and the save
- * state says when everything shown is stored.
+ * The labeling session: a queue of image ids (a snapshot of a filter, or a confusion cell),
+ * the image shown, its labels as the user sees them with the version each was seen at, and
+ * the writes on their way to the store. Labels change locally at once; writes go out in
+ * order, each naming the version it was made against. A write the store refuses because
+ * the label changed elsewhere becomes a conflict the user resolves; changes made elsewhere
+ * reach the screen through 'annotations.changed'.
  */
 export const useLabelerStore = defineStore('labeler', () => {
   const project = useProjectStore();
-  const filter = ref<ImageFilter>({ status: 'pending', order: 'id' });
-  const queue = ref<number[]>([]);
+  const queue = ref<LabelQueue>(DEFAULT_QUEUE);
+  const ids = ref<number[]>([]);
   const position = ref(0);
   const current = shallowRef<ImageDetail | null>(null);
+  /** The newest detail of the shown image (its suggestions); `current` stays the same object while the image is shown. */
+  const latest = shallowRef<ImageDetail | null>(null);
   const labels = ref<Labels>({});
   const activeIndex = ref(0);
-  const saveState = ref<SaveState>('saved');
-  const saveError = ref<string | null>(null);
-  const savedWrites = ref(0);
   const message = ref<string | null>(null);
   const loading = ref(false);
-  const images = new ImageCache({ fetchDetail: (id) => api.images.get({ id }), imageUrl: mediaPath.image });
-  const writes = createWriteQueue({
-    send,
-    onStatus: (status) => {
-      saveState.value = status.state;
-      saveError.value = status.error;
-      savedWrites.value = status.savedWrites;
-    },
-    onFailure: async ({ imageId }) => {
-      // Show what the store really holds for that image.
-      images.invalidate(imageId);
-      if (current.value?.id === imageId) {
-        const detail = await images.load(imageId);
-        current.value = detail;
-        labels.value = humanLabels(detail);
-      }
-    },
-  });
-  /** Whether the active field has been typed into since it was entered. */
+  const acceptFloor = ref(loadAcceptFloor());
+  /** The target the queue is about (keys start there), and how many of its images still need a label once at the end. */
+  const focusTargetId = ref<number | null>(null);
+  /** Once at the end: the queue's images that still need a label (null while counting). */
+  const unlabeled = ref<number[] | null>(null);
+  let messageTimer: ReturnType<typeof setTimeout> | undefined;
+  function say(text: string | null): void {
+    message.value = text;
+    clearTimeout(messageTimer);
+    if (text) messageTimer = setTimeout(() => (message.value = null), MESSAGE_MS);
+  }
+  const targets = computed<TargetDef[]>(() => project.targets);
+  const sync = createLabelSync({ current, latest, labels, targets, say });
+  const { images, writes, saveState, saveError, savedWrites, conflicts, apply, refresh, resolveConflict, alsoTouched } = sync;
+
+  /** Whether the active field has been typed into since it was entered (or since an undo). */
   let typedInSession = false;
   const newSession = () => {
     writes.newEditSession();
     typedInSession = false;
   };
 
-  const targets = computed<TargetDef[]>(() => project.targets);
   const activeTarget = computed<TargetDef | null>(() => targets.value[activeIndex.value] ?? null);
-  const done = computed(() => queue.value.length > 0 && position.value >= queue.value.length);
+  const done = computed(() => ids.value.length > 0 && position.value >= ids.value.length);
+  const remaining = computed(() => unlabeled.value?.length ?? null);
+  const finished = computed(() => done.value && remaining.value === 0);
+  /** What is wrong with a label shown, by target: digits that contradict the length the user set. */
+  const warnings = computed<Record<number, string>>(() => {
+    const out: Record<number, string> = {};
+    for (const seq of targets.value) {
+      const length = lengthTargetOf(targets.value, seq);
+      const m = length && lengthMismatch(labels.value, seq, length);
+      if (!length || !m) continue;
+      out[seq.id] = `${m.digits} ${seq.name}, but ${length.name} is ${m.length}`;
+      out[length.id] = `${length.name} ${m.length} contradicts the ${m.digits} ${seq.name} typed`;
+    }
+    return out;
+  });
+  const queueKey = computed(() => encodeQueue(queue.value));
+  const imageConflicts = computed(() => conflicts.value.filter((c) => c.imageId === current.value?.id));
+  /** Model predictions of the shown image, by target, where no human label exists. */
+  const predictions = computed<Record<number, Prediction>>(() => openPredictions(latest.value, labels.value));
+  const focusIndex = () =>
+    Math.max(
+      0,
+      targets.value.findIndex((t) => t.id === focusTargetId.value),
+    );
 
   function prefetch(from: number): void {
-    for (let p = from; p < Math.min(queue.value.length, from + PREFETCH); p++) void images.load(queue.value[p]!);
+    for (let p = from; p < Math.min(ids.value.length, from + PREFETCH); p++) void images.load(ids.value[p]!);
+  }
+
+  /** "Queue finished" only when every image of the queue is labeled, not when the end was reached by skipping. */
+  async function checkRemaining(): Promise<void> {
+    unlabeled.value = null;
+    await writes.flush();
+    const stillOpen = new Set((await api.images.ids({ filter: unlabeledFilter(focusTargetId.value) })).ids);
+    unlabeled.value = ids.value.filter((id) => stillOpen.has(id));
   }
 
   async function show(pos: number): Promise<void> {
     const leaving = current.value?.id;
-    position.value = Math.max(0, Math.min(pos, queue.value.length));
-    activeIndex.value = 0;
+    position.value = Math.max(0, Math.min(pos, ids.value.length));
+    activeIndex.value = focusIndex();
     newSession();
     // What is on screen is the truth for an image being left; refetch it if it comes back.
     if (leaving !== undefined) images.forget(leaving);
-    if (done.value || queue.value.length === 0) {
-      current.value = null;
+    if (done.value || ids.value.length === 0) {
+      current.value = latest.value = null;
+      if (done.value) void checkRemaining();
       return;
     }
-    const id = queue.value[position.value]!;
+    const id = ids.value[position.value]!;
     const detail = await images.load(id);
-    if (queue.value[position.value] !== id) return; // moved on meanwhile
+    if (ids.value[position.value] !== id) return; // moved on meanwhile
     current.value = detail;
-    labels.value = humanLabels(detail);
+    labels.value = {};
+    apply(detail);
     prefetch(position.value + 1);
   }
 
-  /** Opens a queue: the images of `next` in order, starting at `startId` (added in front if the filter excludes it). */
-  async function open(next: ImageFilter, startId?: number): Promise<void> {
+  /** The image ids a queue walks, and the target it is about. */
+  async function queueIds(q: LabelQueue): Promise<{ ids: number[]; targetId: number | null }> {
+    if (q.kind === 'filter') return { ids: (await api.images.ids({ filter: q.filter })).ids, targetId: queueTargetId(q) };
+    const { runId, head, trueIndex, predIndex } = q;
+    const [{ items }, runs] = await Promise.all([api.training.cell({ runId, head, trueIndex, predIndex }), api.training.runs({})]);
+    const name = headTargetName(runs.find((r) => r.id === q.runId)?.spec, q.head);
+    return { ids: items.map((i) => i.imageId), targetId: targets.value.find((t) => t.name === name)?.id ?? null };
+  }
+
+  /** Opens a queue at `startId` (added in front if the queue lacks it). */
+  async function open(next: LabelQueue, startId?: number): Promise<void> {
     loading.value = true;
     try {
-      filter.value = next;
-      images.invalidateAll();
-      const { ids } = await api.images.ids({ filter: next });
+      queue.value = next;
+      images.clear();
+      let r: { ids: number[]; targetId: number | null } = { ids: [], targetId: null };
+      try {
+        r = await queueIds(next);
+      } catch (e) {
+        say((e as Error).message);
+      }
       let start = 0;
       if (startId !== undefined) {
-        start = ids.indexOf(startId);
+        start = r.ids.indexOf(startId);
         if (start < 0) {
-          ids.unshift(startId);
+          r.ids.unshift(startId);
           start = 0;
         }
       }
-      queue.value = ids;
-      current.value = null;
+      ids.value = r.ids;
+      focusTargetId.value = r.targetId;
+      current.value = latest.value = null;
       await show(start);
     } finally {
       loading.value = false;
     }
   }
 
-  /** Model predictions of the shown image, by target, where no human label exists. */
-  const predictions = computed<Record<number, Prediction>>(() => openPredictions(current.value, labels.value));
-
-  /** Enter on an image with predictions: every prediction not yet labelled by a human becomes a human label. */
-  function acceptPredictions(): void {
-    const image = current.value;
-    if (!image) return;
-    for (const { targetId, label } of predictionsToAccept(targets.value, predictions.value, labels.value)) {
-      labels.value = { ...labels.value, [targetId]: label };
-      writes.accept(image.id, targetId);
+  /** Goes where a URL points: the queue (opened unless shown) and the image in it. */
+  async function goTo(next: LabelQueue | null, imageId?: number): Promise<void> {
+    const q = next ?? queue.value; // no queue named: the one open
+    if (!sameQueue(q, queue.value) || ids.value.length === 0) return open(q, imageId);
+    if (imageId === undefined || imageId === current.value?.id) return;
+    let pos = ids.value.indexOf(imageId);
+    if (pos < 0) {
+      pos = Math.min(position.value, ids.value.length);
+      ids.value.splice(pos, 0, imageId);
     }
+    await show(pos);
   }
 
-  /** Resolves once every write so far has been answered. */
-  function flush(): Promise<void> {
-    return writes.flush();
-  }
+  const flush = () => writes.flush();
 
   async function undoOrRedo(kind: 'undo' | 'redo'): Promise<void> {
     await flush();
     const result = kind === 'undo' ? await api.annotations.undo({}) : await api.annotations.redo({});
-    if (!result.description) {
-      message.value = kind === 'undo' ? 'Nothing to undo' : 'Nothing to redo';
-      return;
-    }
-    message.value = `${kind === 'undo' ? 'Undid' : 'Redid'}: ${result.description}`;
+    if (!result.description) return say(kind === 'undo' ? 'Nothing to undo' : 'Nothing to redo');
+    say(`${kind === 'undo' ? 'Undid' : 'Redid'}: ${result.description}`);
     for (const id of result.imageIds) images.invalidate(id);
     const here = current.value?.id;
-    if (here !== undefined && result.imageIds.includes(here)) {
-      const detail = await images.load(here);
-      current.value = detail;
-      labels.value = humanLabels(detail);
-    } else if (result.imageIds.length === 1) {
-      // Undo reaches across images: go to the image it changed.
-      const id = result.imageIds[0]!;
-      let pos = queue.value.indexOf(id);
-      if (pos < 0) {
-        pos = Math.min(position.value, queue.value.length);
-        queue.value.splice(pos, 0, id);
-      }
-      await show(pos);
+    if (here !== undefined && result.imageIds.includes(here)) await refresh(here);
+    else if (result.imageIds.length === 1) await goTo(queue.value, result.imageIds[0]); // undo reaches across images
+    newSession(); // the next key replaces what the undo brought back
+  }
+
+  function accept(all: boolean): void {
+    const image = current.value;
+    const target = activeTarget.value;
+    if (!image || !target) return;
+    const list = all ? predictionsToAccept(targets.value, predictions.value, labels.value, acceptFloor.value) : predictions.value[target.id] ? [target] : [];
+    if (list.length === 0) {
+      const floor = acceptFloor.value > 0 ? ` at or above ${Math.round(100 * acceptFloor.value)}%` : '';
+      return say(all ? `No suggestions${floor} to accept on this image` : `No suggestion for ${target.name} to accept`);
     }
+    let next = labels.value;
+    for (const t of list) next = acceptLabel(next, targets.value, t, predictions.value[t.id]!);
+    const touches = list.flatMap((t) => [t.id, ...alsoTouched(t.id, predictions.value[t.id]!.value !== null)]);
+    if (all)
+      writes.acceptMany(
+        image.id,
+        list.map((t) => t.id),
+        acceptFloor.value,
+        touches,
+      );
+    else writes.accept(image.id, target.id, { before: null, after: next[target.id] ?? null, alsoTouches: touches.slice(1) });
+    labels.value = next;
+    newSession();
   }
 
   async function dispatch(action: LabelAction): Promise<void> {
     switch (action.type) {
-      case 'saveNext':
-        acceptPredictions();
-        if (!done.value) await show(position.value + 1);
-        return;
+      case 'saveNext': // what was typed or chosen is stored as it was typed: Enter only moves on
       case 'skip':
         if (!done.value) await show(position.value + 1);
+        else if (action.type === 'saveNext' && unlabeled.value?.length) await show(ids.value.indexOf(unlabeled.value[0]!));
         return;
       case 'previous':
         if (position.value > 0) await show(position.value - 1);
         return;
       case 'focusTarget': {
         const n = targets.value.length;
-        if (n > 0) activeIndex.value = (activeIndex.value + action.delta + n) % n;
-        newSession();
+        if (n > 0) focusTarget((activeIndex.value + action.delta + n) % n);
         return;
       }
+      case 'jumpTarget':
+        return focusTarget(action.index);
       case 'undo':
       case 'redo':
-        await undoOrRedo(action.type);
-        return;
+        return undoOrRedo(action.type);
+      case 'accept':
+      case 'acceptAll':
+        return accept(action.type === 'acceptAll');
+      case 'hint':
+        return say(action.text);
       case 'help':
       case 'escape':
         return;
@@ -198,34 +235,50 @@ export const useLabelerStore = defineStore('labeler', () => {
         const image = current.value;
         const target = activeTarget.value;
         if (!image || !target) return;
-        const result = reduceLabels(labels.value, targets.value, target, action, !typedInSession);
+        const before = labels.value;
+        const result = reduceLabels(before, targets.value, target, action, !typedInSession);
         typedInSession = true;
         labels.value = result.labels;
-        for (const write of result.writes) writes.label(image.id, write);
+        for (const w of result.writes) {
+          const intent = {
+            before: before[w.targetId] ?? null,
+            after: result.labels[w.targetId] ?? null,
+            alsoTouches: alsoTouched(w.targetId, w.label?.kind === 'value'),
+          };
+          writes.label(image.id, w, intent);
+        }
       }
     }
   }
 
   /** The decoded element of an image (prefetched), or a fresh one. */
-  function imageElement(id: number): HTMLImageElement {
-    return images.element(id);
-  }
+  const imageElement = (id: number): HTMLImageElement => images.element(id);
 
   function focusTarget(index: number): void {
-    if (index === activeIndex.value) return;
+    if (index === activeIndex.value || index < 0 || index >= targets.value.length) return;
     activeIndex.value = index;
     newSession();
   }
 
-  // Someone else changed labels (another window, a bulk edit): refetch those images when shown.
+  function setAcceptFloor(floor: number): void {
+    acceptFloor.value = saveAcceptFloor(floor);
+  }
+
+  // Labels changed elsewhere (another tab or window, a bulk edit, this page's own writes): the
+  // shown image is fetched again once its writes are answered; prefetched ones are refetched.
   onEvent('annotations.changed', ({ imageIds }) => {
-    if (writes.pending > 0) return;
-    for (const id of imageIds) if (id !== current.value?.id) images.invalidate(id);
+    const here = current.value?.id;
+    const all = imageIds.length === 0; // predictions written: any image may have new suggestions
+    if (all) images.invalidateAll();
+    for (const id of all ? [] : imageIds) if (id !== here) images.invalidate(id);
+    if (here !== undefined && (all || imageIds.includes(here))) void refresh(here);
+    if (!done.value) prefetch(position.value + 1);
   });
 
   return {
-    filter,
     queue,
+    queueKey,
+    ids,
     position,
     current,
     labels,
@@ -238,12 +291,22 @@ export const useLabelerStore = defineStore('labeler', () => {
     message,
     loading,
     done,
+    finished,
+    remaining,
+    warnings,
+    conflicts,
+    imageConflicts,
+    acceptFloor,
     open,
+    goTo,
     show,
     dispatch,
     flush,
     focusTarget,
     imageElement,
     predictions,
+    resolveConflict,
+    setAcceptFloor,
+    say,
   };
 });
