@@ -24,8 +24,21 @@ export interface SequenceReport {
   curve: { coverage: number; accuracy: number }[];
 }
 
+/** Something that makes a number of the report untrustworthy, shown next to it. */
+export interface EvaluationWarning {
+  /** The head it concerns; null for the whole run. */
+  head: string | null;
+  kind: 'overfitting' | 'chance' | 'few-examples' | 'empty-classes' | 'group-leak';
+  message: string;
+}
+
 export interface EvaluationReport {
   count: number;
   heads: HeadReport[];
   sequences: SequenceReport[];
+  /** The epoch whose checkpoint was evaluated (runs from before it was recorded: absent). */
+  epoch?: number;
+  /** Why that checkpoint: the lowest validation loss, or the last epoch when there is no validation split. */
+  selectedBy?: 'validation loss' | 'last epoch';
+  warnings?: EvaluationWarning[];
 }

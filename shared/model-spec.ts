@@ -12,15 +12,33 @@ const ident = z
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and contain only letters, digits and "_"');
 const positive = z.number().int().positive();
 
+/** The most pixels (height x width) an input may have: 512 x 512, or e.g. 64 x 1024 for text lines. */
+export const MAX_INPUT_PIXELS = 512 * 512;
+
 export const inputSpecSchema = z
   .object({
     name: ident,
-    /** Images are resized (letterboxed) to height x width. */
-    height: z.number().int().min(8).max(256),
-    width: z.number().int().min(8).max(256),
+    /**
+     * Images are resized to height x width (each side 8..1024, height x width at most 512 x 512):
+     * training keeps every decoded image in memory as 32-bit floats (height x width x channels x
+     * 4 bytes each: 10,000 images of 128 x 128 x 1 take 655 MB), and activations grow with the area.
+     */
+    height: z.number().int().min(8).max(1024),
+    width: z.number().int().min(8).max(1024),
     channels: z.union([z.literal(1), z.literal(3)]).default(1),
+    /**
+     * How an image of another aspect ratio reaches height x width. 'letterbox' (default): scaled
+     * to fit with its aspect ratio kept, centred, padded with the mean colour of its own border;
+     * 'stretch': scaled to exactly height x width (aspect ratio lost); 'crop': scaled to cover
+     * height x width with its aspect ratio kept, the overflow cut evenly.
+     */
+    resize: z.enum(['letterbox', 'stretch', 'crop']).default('letterbox'),
   })
-  .strict();
+  .strict()
+  .refine((i) => i.height * i.width <= MAX_INPUT_PIXELS, {
+    message: `height x width may be at most ${MAX_INPUT_PIXELS} pixels (512 x 512)`,
+    path: ['width'],
+  });
 
 export const trunkSpecSchema = z.discriminatedUnion('preset', [
   z
@@ -46,6 +64,13 @@ export const trunkSpecSchema = z.discriminatedUnion('preset', [
       width: z.number().int().min(4).max(512).default(32),
       growth: z.number().min(1).max(4).default(2),
       batchNorm: z.boolean().default(true),
+      /**
+       * Keras momentum of the batch-norm moving averages (weight kept by the old value each
+       * step): 0.9 equals PyTorch's default (its momentum 0.1). Keras' 0.99 needs thousands of
+       * steps to forget the initial statistics. Evaluation does not depend on it: the
+       * population statistics are recomputed over the training set after every epoch.
+       */
+      batchNormMomentum: z.number().min(0).max(0.999).default(0.9),
       dropout: z.number().min(0).max(0.9).default(0),
       dense: positive.max(8192).default(256),
     })
@@ -168,6 +193,18 @@ export function parseModelSpec(value: unknown): { ok: true; spec: ModelSpec } | 
     ok: false,
     errors: parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(spec)'}: ${i.message}`),
   };
+}
+
+/**
+ * A spec as a run stored it, ready to parse: inputs stored before `resize` existed were
+ * trained on stretched images, so they read back as 'stretch' (runs store the parsed spec,
+ * every field present, so a missing `resize` marks such a run). Use it wherever a stored
+ * spec is parsed (prediction, export, resume); new specs go to parseModelSpec as they are.
+ */
+export function storedSpec(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || !Array.isArray((stored as { inputs?: unknown }).inputs)) return stored;
+  const s = stored as { inputs: unknown[] };
+  return { ...s, inputs: s.inputs.map((i) => (typeof i === 'object' && i !== null && !('resize' in i) ? { ...i, resize: 'stretch' } : i)) };
 }
 
 /** λ of an adversarial head at training progress p ∈ [0, 1]. */

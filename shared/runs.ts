@@ -1,6 +1,7 @@
 /** Training runs as stored and served: shared by the store, the engine and the API. */
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+/** 'interrupted': the process training it stopped without finishing (killed, crashed); resume continues it. */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface RunSummary {
   id: number;

@@ -1,14 +1,14 @@
 /**
- * The data pipeline: labelled images from the store, decoded once (sharp) to the spec's
- * input size and standardized per image, labels per head with their masks, a seeded
+ * The data pipeline: labelled images from the store, decoded once (decode.ts: letterboxed,
+ * stretched or cropped to the spec's input size) and standardized per image, labels per head with their masks, a seeded
  * stratified train/validation/test split, random-shift augmentation, and pairs for
  * comparison heads.
  */
 import path from 'node:path';
-import sharp from 'sharp';
 import type { InputSpec, ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
+import { decodeInto } from './decode.js';
 import type { ResolvedHead } from './model.js';
 import { permutation, seededRandom } from './sampling.js';
 import { tf } from './tf.js';
@@ -104,7 +104,7 @@ export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: 
   return split;
 }
 
-/** Decodes each image once into [H, W, C] floats, standardized per image (zero mean, unit variance). */
+/** Decodes each image once into [H, W, C] floats: resized by the input's `resize` mode, standardized per image (decode.ts). */
 export async function decodeImages(project: Project, imageIds: number[], input: InputSpec, concurrency = 4): Promise<DecodedSet> {
   const unique = [...new Set(imageIds)];
   const size = input.height * input.width * input.channels;
@@ -118,19 +118,11 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
       const row = project.store.images.get(id);
       const file = row ? project.resolveStored(row.stored_path) : null;
       if (!row || !file) throw new Error(`image ${id} has no stored file in ${project.dataDir}`);
-      let pipeline = sharp(file).resize(input.width, input.height, { fit: 'fill' }).removeAlpha();
-      pipeline = input.channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
-      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-      if (info.channels !== input.channels)
-        throw new Error(`image ${id} (${path.basename(file)}) decoded to ${info.channels} channels, expected ${input.channels}`);
-      let mean = 0;
-      for (const v of data) mean += v;
-      mean /= data.length;
-      let variance = 0;
-      for (const v of data) variance += (v - mean) ** 2;
-      const std = Math.max(Math.sqrt(variance / data.length), 1);
-      const out = pixels.subarray(k * size, (k + 1) * size);
-      for (let i = 0; i < data.length; i++) out[i] = (data[i]! - mean) / std;
+      try {
+        await decodeInto(file, input, pixels.subarray(k * size, (k + 1) * size));
+      } catch (error) {
+        throw new Error(`image ${id} (${path.basename(file)}): ${(error as Error).message}`, { cause: error });
+      }
       index.set(id, k);
     }
   };

@@ -1,12 +1,14 @@
 /**
  * Exports a run's model in TensorFlow.js layers format: one model.json + weights.bin with
  * one named output per head (softmax probabilities), the trunk shared as trained, gradient
- * reversal dropped (it is the identity at inference), and the spec and class lists beside it.
+ * reversal dropped (it is the identity at inference), and the spec, class lists and each
+ * input's preprocessing (resize mode and standardization, decode.ts) beside it.
  * Runs inside the engine's worker (an export job); callers go through engine/jobs.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../domain/project.js';
+import { describePreprocessing } from './decode.js';
 import { loadRunModel } from './predict.js';
 import type { ExportResult } from './protocol.js';
 import { tf, tfl } from './tf.js';
@@ -43,7 +45,16 @@ export async function exportRunModel(project: Project, runId: number, outDir: st
     const heads = model.resolved.map((h) => ({ name: h.spec.name, classes: h.classes, inputs: h.inputs, adversarial: Boolean(h.spec.adversarial) }));
     await writeFile(
       path.join(outDir, 'polyhead.json'),
-      JSON.stringify({ runId, spec, heads, preprocessing: 'resize to height x width (fill), per-image standardization (zero mean, unit variance)' }, null, 2),
+      JSON.stringify(
+        {
+          runId,
+          spec,
+          heads,
+          preprocessing: Object.fromEntries(spec.inputs.map((i) => [i.name, { resize: i.resize, description: describePreprocessing(i) }])),
+        },
+        null,
+        2,
+      ),
     );
     return { dir: outDir, files: ['model.json', 'weights.bin', 'polyhead.json'] };
   } finally {

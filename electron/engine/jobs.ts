@@ -18,6 +18,8 @@ export interface PredictSummary {
   images: number;
   /** Model labels written, by target name. */
   written: Record<string, number>;
+  /** Classes the run predicts that the project no longer has: such predictions are not written. */
+  missingClasses: { target: string; classes: string[] }[];
 }
 
 export interface PredictRunOptions {
@@ -69,7 +71,7 @@ export class EngineJobs {
   /** Predicts with a run's last checkpoint and stores the predictions as model labels (never over human labels). */
   async predict(runId: number, options: PredictRunOptions = {}): Promise<PredictSummary> {
     const written: Record<string, number> = {};
-    const { images } = await this.run(
+    const { images, missingClasses } = await this.run(
       {
         kind: 'predict',
         dataDir: this.project.dataDir,
@@ -84,7 +86,7 @@ export class EngineJobs {
         options.onProgress?.(message.done, message.total);
       },
     );
-    return { runId, images, written };
+    return { runId, images, written, missingClasses };
   }
 
   /** Writes a run's model in TensorFlow.js layers format (model.json, weights.bin) and polyhead.json to `outDir`. */

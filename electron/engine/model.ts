@@ -4,57 +4,13 @@
  * head on the concatenated features of its inputs, adversarial heads behind gradient
  * reversal. Initial weights are seeded, so the same spec and seed give the same model.
  */
-import { headInputs, lambdaAt, type HeadSpec, type InputSpec, type ModelSpec, type TrunkSpec } from '../../shared/model-spec.js';
+import { lambdaAt, type InputSpec, type ModelSpec, type TrunkSpec } from '../../shared/model-spec.js';
+import { resolveHeads, SpecError, type ResolvedHead } from './heads.js';
 import type { TargetDef } from '../../shared/targets.js';
 import { reverseGradient } from './grl.js';
 import { tf, tfl } from './tf.js';
 
-export class SpecError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid model spec:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    this.name = 'SpecError';
-  }
-}
-
-export interface ResolvedHead {
-  spec: HeadSpec;
-  classes: string[];
-  inputs: string[];
-}
-
-/** Class lists of every head, from the spec or from the project's targets; errors name the field. */
-export function resolveHeads(spec: ModelSpec, targets: TargetDef[] | null): ResolvedHead[] {
-  const problems: string[] = [];
-  const heads = spec.heads.map((head, i) => {
-    const path = `heads.${i}`;
-    const before = problems.length;
-    let classes = head.classes;
-    const t = head.target;
-    if (!classes && t.kind === 'compare') classes = ['false', 'true'];
-    if (targets) {
-      const target = targets.find((x) => x.name === t.target);
-      if (!target) {
-        problems.push(`${path}.target.target: no target named '${t.target}' (targets: ${targets.map((x) => x.name).join(', ')})`);
-      } else if (t.kind === 'position' || t.kind === 'compare') {
-        if (target.kind !== 'sequence') problems.push(`${path}.target: '${t.target}' is a ${target.kind} target; ${t.kind} heads read a sequence target`);
-        else if (t.kind === 'position' && t.position >= (target.maxLength ?? 0)) {
-          problems.push(`${path}.target.position: ${t.position} is past the ${target.maxLength} positions of '${t.target}'`);
-        }
-        classes ??= t.kind === 'position' ? [...(target.alphabet ?? '')] : classes;
-      } else {
-        if (target.kind === 'sequence') problems.push(`${path}.target: '${t.target}' is a sequence; use a position head per character`);
-        classes ??= target.classes.map((c) => c.name);
-      }
-    }
-    if ((!classes || classes.length < 2) && problems.length === before) problems.push(`${path}.classes: a head needs at least two classes`);
-    for (const name of Object.keys(head.classWeights ?? {})) {
-      if (classes && !classes.includes(name)) problems.push(`${path}.classWeights.${name}: not a class of this head`);
-    }
-    return { spec: head, classes: classes ?? [], inputs: headInputs(spec, head) };
-  });
-  if (problems.length > 0) throw new SpecError(problems);
-  return heads;
-}
+export { resolveHeads, SpecError, type ResolvedHead } from './heads.js';
 
 function init(seed: number): { kernelInitializer: ReturnType<typeof tfl.initializers.glorotUniform> } {
   return { kernelInitializer: tfl.initializers.glorotUniform({ seed }) };
@@ -106,7 +62,7 @@ function buildTrunk(trunk: TrunkSpec, input: InputSpec, name: string, seed: numb
             ...init(s++),
           }),
         );
-        if (trunk.batchNorm) layers.push(tfl.layers.batchNormalization({ name: `${name}_bn${b}` }));
+        if (trunk.batchNorm) layers.push(tfl.layers.batchNormalization({ momentum: trunk.batchNormMomentum, name: `${name}_bn${b}` }));
         layers.push(tfl.layers.reLU({ name: `${name}_relu${b}` }), tfl.layers.maxPooling2d({ poolSize: 2, name: `${name}_pool${b}` }));
       }
       layers.push(tfl.layers.flatten({ name: `${name}_flatten` }));

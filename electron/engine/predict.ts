@@ -6,27 +6,45 @@
  * separate rows and are never touched. Digit heads and the length head combine into one
  * predicted sequence (confidence: the product of the heads used).
  */
-import { parseModelSpec } from '../../shared/model-spec.js';
+import { parseModelSpec, storedSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { loadCheckpoint } from './checkpoint.js';
+import { modelCheckpoint, runTargets } from './run-files.js';
 import { decodeImages } from './data.js';
 import { MultiHeadModel } from './model.js';
 import type { PredictedLabel } from './protocol.js';
 import { tf } from './tf.js';
 import { predictProbabilities } from './train-step.js';
 
-/** A run's model at its last checkpoint, on the backend the worker has already started. */
+/**
+ * A run's model at the checkpoint it was evaluated with (else its last), built with the class
+ * lists it was trained with — never the project's current ones, which may have changed since —
+ * on the backend the worker has already started.
+ */
 export async function loadRunModel(project: Project, runId: number): Promise<MultiHeadModel> {
   const run = project.store.runs.get(runId);
   if (!run) throw new Error(`no run ${runId}`);
-  const parsed = parseModelSpec(JSON.parse(run.spec));
+  const parsed = parseModelSpec(storedSpec(JSON.parse(run.spec)));
   if (!parsed.ok) throw new Error(`run ${runId} has an invalid spec: ${parsed.errors.join('; ')}`);
-  const checkpoint = project.store.runs.latestCheckpoint(runId);
+  const checkpoint = modelCheckpoint(project, run);
   if (!checkpoint) throw new Error(`run ${runId} has no checkpoint yet`);
-  const model = new MultiHeadModel(parsed.spec, project.store.targets.list());
-  await loadCheckpoint(checkpoint.path, model, null);
+  const model = new MultiHeadModel(parsed.spec, runTargets(project, run));
+  await loadCheckpoint(checkpoint, model, null);
   return model;
+}
+
+/** Classes the run can predict that the project no longer has (deleted or renamed since): reported, never guessed. */
+export function missingClasses(model: MultiHeadModel, targets: TargetDef[]): { target: string; classes: string[] }[] {
+  const missing: { target: string; classes: string[] }[] = [];
+  for (const h of model.resolved) {
+    if (h.spec.target.kind !== 'target') continue;
+    const name = h.spec.target.target;
+    const target = targets.find((t) => t.name === name);
+    const gone = h.classes.filter((c) => !target?.classes.some((x) => x.name === c));
+    if (gone.length > 0) missing.push({ target: name, classes: gone });
+  }
+  return missing;
 }
 
 export interface PredictOptions {
@@ -38,13 +56,18 @@ export interface PredictOptions {
 }
 
 /** Predicts for the run's images batch by batch; resolves with how many images it predicted. Writes nothing. */
-export async function predictLabels(project: Project, runId: number, options: PredictOptions): Promise<{ images: number }> {
+export async function predictLabels(
+  project: Project,
+  runId: number,
+  options: PredictOptions,
+): Promise<{ images: number; missingClasses: { target: string; classes: string[] }[] }> {
   const model = await loadRunModel(project, runId);
   try {
     const { spec } = model;
     if (spec.inputs.length !== 1) throw new Error('prediction stores labels of single images; this run compares pairs');
     const { store } = project;
     const targets = store.targets.list();
+    const missing = missingClasses(model, targets);
     const byName = new Map(targets.map((t) => [t.name, t]));
     // What each head writes: a categorical/length target directly, digit positions via the sequence.
     const direct = model.resolved.filter((h) => h.spec.target.kind === 'target' && byName.has(h.spec.target.target));
@@ -111,7 +134,7 @@ export async function predictLabels(project: Project, runId: number, options: Pr
       });
       options.onBatch(labels, Math.min(from + batchSize, ids.length), ids.length);
     }
-    return { images: ids.length };
+    return { images: ids.length, missingClasses: missing };
   } finally {
     model.dispose();
   }

@@ -5,6 +5,7 @@
  * happens in the owner (engine/runs.ts for training, engine/jobs.ts for the others).
  */
 import type { ModelSpec } from '../../shared/model-spec.js';
+import type { TargetDef } from '../../shared/targets.js';
 import type { BackendChoice } from './backend.js';
 import type { Evaluation } from './evaluation.js';
 import type { TrainOutcome, TrainProgress } from './trainer.js';
@@ -26,6 +27,8 @@ export interface TrainJob extends JobBackend {
   dataDir: string;
   runId: number;
   spec: ModelSpec;
+  /** The targets and class lists the run trains with (kept with the run). */
+  targets: TargetDef[];
   checkpointDir: string;
   /** Resume from this checkpoint, with the run's stored split. */
   resumeFrom?: string;
@@ -75,7 +78,7 @@ export interface ExportResult {
 /** What each job ends with. */
 export type JobResult =
   | { kind: 'train'; outcome: TrainOutcome }
-  | { kind: 'predict'; images: number }
+  | { kind: 'predict'; images: number; missingClasses: { target: string; classes: string[] }[] }
   | { kind: 'export'; result: ExportResult }
   | { kind: 'probe'; choice: BackendChoice };
 export type JobResultOf<K extends JobKind> = Extract<JobResult, { kind: K }>;

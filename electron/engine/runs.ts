@@ -4,8 +4,13 @@
  * written here, one transaction each. A run whose worker died resumes from its last checkpoint.
  */
 import path from 'node:path';
+import { conflict, DomainError, notFound } from '../../shared/errors.js';
 import { parseModelSpec, type ModelSpec } from '../../shared/model-spec.js';
+import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
+import { resolveHeads, SpecError } from './heads.js';
+import { checkpointFolder, runTargets, storedCheckpointPath, trainingTargets } from './run-files.js';
+import { describeHolder, HEARTBEAT_MS, holderIsDead, newOwner, staleBefore } from './run-owner.js';
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
 import type { FromWorker, SplitIds, ToWorker, TrainJob } from './protocol.js';
@@ -24,6 +29,15 @@ export interface RunOptions {
   /** Force a backend (tensorflow-gpu, tensorflow, wasm, cpu). */
   backend?: string;
   onMessage?: (message: FromWorker) => void;
+}
+
+/** Spec problems ("heads.1.target.target: no target named 'x'") as an invalid-value error naming each field. */
+function invalidSpec(problems: string[]): DomainError {
+  const issues = problems.map((p) => {
+    const at = p.indexOf(': ');
+    return at > 0 ? { path: `spec.${p.slice(0, at)}`, message: p.slice(at + 2) } : { path: 'spec', message: p };
+  });
+  return new DomainError('invalid_value', `Invalid model spec for this project:\n  ${problems.join('\n  ')}`, issues);
 }
 
 function progressRows(p: TrainProgress): MetricRow[] {
@@ -49,54 +63,91 @@ function progressRows(p: TrainProgress): MetricRow[] {
 export class TrainingRuns {
   private readonly active = new Map<number, RunHandle>();
 
+  /** This process's name in run locks. */
+  private readonly owner = newOwner();
+
   constructor(
     private readonly project: Project,
     private readonly spawn: SpawnHost = threadHost,
-  ) {}
-
-  /** Validates a spec (errors name the field) and starts a new run. */
-  start(specInput: unknown, options: RunOptions = {}): RunHandle {
-    const parsed = parseModelSpec(specInput);
-    if (!parsed.ok) throw new Error(`Invalid model spec:\n  ${parsed.errors.join('\n  ')}`);
-    const spec = parsed.spec;
-    const runId = this.project.store.runs.create(options.name ?? spec.name, spec, spec.training.seed);
-    return this.launch(runId, spec, options);
+  ) {
+    // Runs whose trainer died (kill -9, a crash) are said to be interrupted, not left 'running'.
+    project.store.runLocks.interruptOrphans(staleBefore(), holderIsDead);
   }
 
-  /** Continues a run that stopped (crash, kill, cancel) from its latest checkpoint. */
+  /** Checks a spec against the project (errors name the field) without starting anything. */
+  check(specInput: unknown): { spec: ModelSpec; targets: TargetDef[] } {
+    const parsed = parseModelSpec(specInput);
+    if (!parsed.ok) throw invalidSpec(parsed.errors);
+    const targets = trainingTargets(this.project);
+    try {
+      resolveHeads(parsed.spec, targets);
+    } catch (error) {
+      if (error instanceof SpecError) throw invalidSpec(error.problems);
+      throw error;
+    }
+    return { spec: parsed.spec, targets };
+  }
+
+  /** Validates a spec against the project (no run is created for an invalid one) and starts a new run. */
+  start(specInput: unknown, options: RunOptions = {}): RunHandle {
+    const { spec, targets } = this.check(specInput);
+    const runId = this.project.store.runs.create(options.name ?? spec.name, spec, spec.training.seed, targets, this.owner);
+    return this.launch(runId, spec, targets, options);
+  }
+
+  /** Continues a run that stopped (crash, kill, cancel) from its latest checkpoint; refused while another trainer holds it. */
   resume(runId: number, options: RunOptions = {}): RunHandle {
-    const run = this.project.store.runs.get(runId);
-    if (!run) throw new Error(`no run ${runId}`);
-    if (run.status === 'completed') throw new Error(`run ${runId} is already completed`);
-    if (this.active.has(runId)) throw new Error(`run ${runId} is running`);
+    const { runs, runLocks } = this.project.store;
+    const run = runs.get(runId);
+    if (!run) throw notFound(`Run ${runId}`);
+    if (run.status === 'completed') throw conflict(`run ${runId} is already completed`);
+    const lock = runLocks.take(runId, this.owner, staleBefore(), holderIsDead);
+    if (!lock.ok || this.active.has(runId)) {
+      const who = lock.ok ? 'this process' : describeHolder(lock.holder);
+      throw conflict(`run ${runId} is being trained by ${who}; a run has one trainer at a time`);
+    }
     const spec = JSON.parse(run.spec) as ModelSpec;
-    const checkpoint = this.project.store.runs.latestCheckpoint(runId);
+    const checkpoint = runs.latestCheckpoint(runId);
     const split = run.split ? (JSON.parse(run.split) as SplitIds) : undefined;
-    return this.launch(runId, spec, options, checkpoint ? { resumeFrom: checkpoint.path, split } : { split });
+    // What the run recorded after its last checkpoint is recorded again as it resumes: drop it first.
+    runs.forgetAfter(runId, checkpoint?.epoch ?? 0, checkpoint?.step ?? 0);
+    const from = checkpoint ? { resumeFrom: checkpointFolder(this.project, checkpoint.path), split } : { split };
+    return this.launch(runId, spec, runTargets(this.project, run), options, from);
   }
 
   get(runId: number): RunHandle | undefined {
     return this.active.get(runId);
   }
 
-  private launch(runId: number, spec: ModelSpec, options: RunOptions, from: Partial<Pick<TrainJob, 'resumeFrom' | 'split'>> = {}): RunHandle {
-    const { runs } = this.project.store;
+  private launch(
+    runId: number,
+    spec: ModelSpec,
+    targets: TargetDef[],
+    options: RunOptions,
+    from: Partial<Pick<TrainJob, 'resumeFrom' | 'split'>> = {},
+  ): RunHandle {
+    const { runs, runLocks } = this.project.store;
     const job: TrainJob = {
       kind: 'train',
       dataDir: this.project.dataDir,
       runId,
       spec,
+      targets,
       checkpointDir: path.join(this.project.dataDir, 'runs', String(runId), 'checkpoints'),
       ...from,
       ...(options.backend ? { backend: options.backend } : {}),
     };
     const worker = this.spawn(job);
+    const heartbeat = setInterval(() => runLocks.heartbeat(runId, this.owner), HEARTBEAT_MS);
+    heartbeat.unref();
     let finished = false;
     const done = new Promise<RunRow>((resolve) => {
       const finish = (status: 'completed' | 'failed' | 'cancelled', error: string | null) => {
         if (finished) return;
         finished = true;
+        clearInterval(heartbeat);
         runs.setStatus(runId, status, error);
+        runLocks.release(runId, this.owner);
         this.active.delete(runId);
         // The worker's backend may keep its thread alive after the run: end it.
         void worker.terminate();
@@ -120,13 +171,14 @@ export class TrainingRuns {
               );
               break;
             case 'checkpoint':
-              runs.addCheckpoint(runId, message.epoch, message.step, message.dir);
+              runs.addCheckpoint(runId, message.epoch, message.step, storedCheckpointPath(this.project, message.dir));
               break;
             case 'evaluation': {
               const e = message.evaluation;
+              if (e.epoch !== undefined) runs.setBestEpoch(runId, e.epoch);
               runs.saveEvaluation(runId, 'test', e);
               const rows: MetricRow[] = [];
-              const last = { epoch: spec.training.epochs, step: 0, split: 'test' as const };
+              const last = { epoch: e.epoch ?? spec.training.epochs, step: 0, split: 'test' as const };
               for (const h of e.heads) {
                 if (h.accuracy !== null) rows.push({ ...last, head: h.head, metric: 'accuracy', value: h.accuracy });
                 if (h.chance !== undefined) rows.push({ ...last, head: h.head, metric: 'chance', value: h.chance });
@@ -135,7 +187,7 @@ export class TrainingRuns {
                 if (s.accuracy !== null) rows.push({ ...last, head: `sequence:${s.target}`, metric: 'accuracy', value: s.accuracy });
                 rows.push({ ...last, head: `sequence:${s.target}`, metric: 'coverage_at_98', value: s.coverageAt98 });
               }
-              runs.addMetrics(runId, rows, spec.training.epochs, runs.get(runId)!.steps_done);
+              runs.addMetrics(runId, rows, runs.get(runId)!.epochs_done, runs.get(runId)!.steps_done);
               break;
             }
             case 'done':

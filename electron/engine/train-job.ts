@@ -9,7 +9,9 @@ import { buildExamples, decodeImages, readLabels, splitExamples, toTrainData, ty
 import { evaluate } from './evaluation.js';
 import { MultiHeadModel } from './model.js';
 import type { FromWorker, TrainJob } from './protocol.js';
+import { BestEpoch } from './best-epoch.js';
 import { runTraining, type ControlSignal, type TrainOutcome } from './trainer.js';
+import { runWarnings } from './warnings.js';
 
 export async function trainJob(job: TrainJob, post: (message: FromWorker) => void, control: () => ControlSignal): Promise<TrainOutcome> {
   const project = Project.open(job.dataDir);
@@ -18,7 +20,7 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
     const shapes = new Set(spec.inputs.map((i) => `${i.height}x${i.width}x${i.channels}`));
     if (shapes.size > 1)
       throw new Error('inputs of different sizes are not supported by the data pipeline yet: give every input the same height, width and channels');
-    const model = new MultiHeadModel(spec, project.store.targets.list());
+    const model = new MultiHeadModel(spec, job.targets);
     const labels = readLabels(project);
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
     let split;
@@ -37,19 +39,37 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
     const all = [...split.train, ...split.validation, ...split.test].flatMap((e) => e.imageIds);
     const decoded = await decodeImages(project, all, spec.inputs[0]!);
     const data = (examples: Example[], seed: number) => toTrainData(spec, model.resolved, examples, decoded, labels, seed);
+    // After a resume, the choice is among the epochs trained in this job (earlier ones' records are in the store).
+    const best = new BestEpoch();
     const outcome = await runTraining({
       model,
       train: data(split.train, spec.training.seed),
       validation: data(split.validation, 0),
       checkpointDir: job.checkpointDir,
       resumeFrom: job.resumeFrom,
-      onProgress: (progress) => post({ type: 'progress', progress }),
-      onCheckpoint: (dir, epoch, step) => post({ type: 'checkpoint', dir, epoch, step }),
+      onProgress: (progress) => {
+        best.progress(progress);
+        post({ type: 'progress', progress });
+      },
+      onCheckpoint: (dir, epoch, step) => {
+        best.checkpoint(dir, epoch);
+        post({ type: 'checkpoint', dir, epoch, step });
+      },
       control,
     });
     if (outcome.status === 'completed' && split.test.length > 0) {
-      const evaluation = evaluate(model, data(split.test, 0), (i) => split.test[i]!.imageIds[0]!, project.store.targets.list());
-      post({ type: 'evaluation', evaluation });
+      // The model evaluated (and used later) is the one that did best on validation, not merely the last.
+      const chosen = await best.restore(model, outcome.epoch);
+      const evaluation = evaluate(model, data(split.test, 0), (i) => split.test[i]!.imageIds[0]!, job.targets);
+      const warnings = runWarnings({
+        heads: evaluation.heads,
+        resolved: model.resolved,
+        train: chosen.train,
+        validation: chosen.validation,
+        runTargets: job.targets,
+        projectTargets: project.store.targets.list(),
+      });
+      post({ type: 'evaluation', evaluation: { ...evaluation, epoch: chosen.epoch, selectedBy: chosen.selectedBy, warnings } });
     }
     model.dispose();
     return outcome;

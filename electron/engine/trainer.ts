@@ -2,11 +2,14 @@
  * The training loop: seeded shuffles per epoch (so a resumed run sees the same batches),
  * the learning-rate schedule, progress every N steps and per epoch (per head: loss,
  * accuracy; validation per epoch), pause/resume/cancel between steps, a checkpoint after
- * every epoch, and resumption from one.
+ * every epoch, and resumption from one. At the end of every epoch, before validation and the
+ * checkpoint, batch-norm statistics are recomputed over the training set (precise BN,
+ * precise-bn.ts): validation, the checkpoint and the final model never use moving averages.
  */
 import { lambdaAt } from '../../shared/model-spec.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { MultiHeadModel } from './model.js';
+import { recomputeBatchNormStatistics } from './precise-bn.js';
 import { permutation } from './sampling.js';
 import { tf } from './tf.js';
 import type { TrainData } from './train-data.js';
@@ -161,6 +164,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
         if (step % t.reportEvery === 0) report('step');
         await tick();
       }
+      recomputeBatchNormStatistics(model, train, { batchSize: t.batchSize });
       const validation = options.validation && options.validation.size > 0 ? evaluateLosses(model, options.validation, t.batchSize) : undefined;
       report('epoch', validation);
       if (options.checkpointDir) {

@@ -71,12 +71,12 @@ async function run(job: WorkerJob): Promise<JobResult> {
       return { kind: 'train', outcome: await trainJob(job, post, () => signal) };
     case 'predict':
       return withProject(job.dataDir, async (project) => {
-        const { images } = await predictLabels(project, job.runId, {
+        const { images, missingClasses } = await predictLabels(project, job.runId, {
           all: job.all,
           batchSize: job.batchSize,
           onBatch: (labels, done, total) => post({ type: 'predictions', labels, done, total }),
         });
-        return { kind: 'predict', images };
+        return { kind: 'predict', images, missingClasses };
       });
     case 'export':
       return withProject(job.dataDir, async (project) => ({ kind: 'export', result: await exportRunModel(project, job.runId, job.outDir) }));

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EvaluationReport } from '../../shared/evaluation.js';
-import { conflict, notFound } from '../../shared/errors.js';
+import { conflict, DomainError, notFound } from '../../shared/errors.js';
 import type { BackendInfo } from '../../shared/api/contract.js';
 import type { FromWorker } from '../engine/protocol.js';
 import type { ServiceContext } from './context.js';
@@ -68,11 +68,20 @@ export function trainingService({ store, events, training, jobs, options }: Serv
       run(runId);
       return { items: store.runs.cellImages(runId, head, 'test', trueIndex, predIndex) };
     },
+    check: async ({ spec }) => {
+      try {
+        training.check(spec);
+        return { ok: true, issues: [] };
+      } catch (error) {
+        if (error instanceof DomainError && error.kind === 'invalid_value') return { ok: false, issues: error.issues ?? [] };
+        throw error;
+      }
+    },
     predict: async ({ runId, all }) => {
       run(runId);
       const summary = await jobs.predict(runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
       events.emit('annotations.changed', { imageIds: [] });
-      return { images: summary.images, written: summary.written };
+      return { images: summary.images, written: summary.written, missingClasses: summary.missingClasses };
     },
     export: async ({ runId, out }) => {
       run(runId);

@@ -70,13 +70,21 @@ function migrate(db: Database.Database, migrations: readonly Migration[], target
   });
   for (const migration of migrations) {
     if (migration.version <= schemaVersion(db) || migration.version > target) continue;
+    // PRAGMA foreign_keys is a no-op inside a transaction: it is set around it.
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
     try {
       writeTransaction(db, () => {
         migration.up(db);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`the rebuilt tables break ${broken.length} foreign key(s): ${JSON.stringify(broken.slice(0, 3))}`);
+        }
         db.pragma(`user_version = ${migration.version}`);
       });
     } catch (error) {
       throw new MigrationError(migration, error);
+    } finally {
+      if (migration.rebuildsTables) db.pragma('foreign_keys = ON');
     }
   }
 }

@@ -19,13 +19,23 @@ export interface RunRow {
   error: string | null;
   epochs_done: number;
   steps_done: number;
+  /** JSON: the targets and class lists the run was trained with (null for runs from before they were kept). */
+  targets: string | null;
+  /** The epoch whose checkpoint was evaluated and is used for prediction and export. */
+  best_epoch: number | null;
+  lock_owner: string | null;
+  lock_heartbeat: string | null;
 }
 
 export type MetricRow = RunMetric;
 
 export class RunsRepo {
   private readonly stmts: {
-    insert: Statement<{ name: string; spec: string; seed: number; now: string }>;
+    insert: Statement<{ name: string; spec: string; seed: number; targets: string; owner: string; now: string }>;
+    best: Statement<{ id: number; epoch: number }>;
+    checkpointAt: Statement<{ runId: number; epoch: number }, { epoch: number; step: number; path: string }>;
+    dropAfter: Statement<{ runId: number; step: number }>;
+    dropCheckpointsAfter: Statement<{ runId: number; epoch: number }>;
     get: Statement<[number], RunRow>;
     list: Statement<[], RunRow>;
     status: Statement<{ id: number; status: RunStatus; error: string | null; now: string }>;
@@ -46,12 +56,18 @@ export class RunsRepo {
 
   constructor(private readonly db: Database) {
     this.stmts = {
-      insert: db.prepare("INSERT INTO runs (name, status, spec, seed, created_at) VALUES (@name, 'queued', @spec, @seed, @now)"),
+      insert: db.prepare(
+        "INSERT INTO runs (name, status, spec, seed, targets, lock_owner, lock_heartbeat, created_at) VALUES (@name, 'queued', @spec, @seed, @targets, @owner, @now, @now)",
+      ),
+      best: db.prepare('UPDATE runs SET best_epoch = @epoch WHERE id = @id'),
+      checkpointAt: db.prepare('SELECT epoch, step, path FROM checkpoints WHERE run_id = @runId AND epoch = @epoch'),
+      dropAfter: db.prepare('DELETE FROM run_metrics WHERE run_id = @runId AND step > @step'),
+      dropCheckpointsAfter: db.prepare('DELETE FROM checkpoints WHERE run_id = @runId AND epoch > @epoch'),
       get: db.prepare('SELECT * FROM runs WHERE id = ?'),
       list: db.prepare('SELECT * FROM runs ORDER BY id DESC'),
       status: db.prepare(
         `UPDATE runs SET status = @status, error = @error,
-         finished_at = CASE WHEN @status IN ('completed', 'failed', 'cancelled') THEN @now ELSE NULL END WHERE id = @id`,
+         finished_at = CASE WHEN @status IN ('completed', 'failed', 'cancelled', 'interrupted') THEN @now ELSE NULL END WHERE id = @id`,
       ),
       started: db.prepare(
         "UPDATE runs SET status = 'running', backend = @backend, backend_reason = @reason, started_at = coalesce(started_at, @now), error = NULL, finished_at = NULL WHERE id = @id",
@@ -87,8 +103,23 @@ export class RunsRepo {
     };
   }
 
-  create(name: string, spec: unknown, seed: number): number {
-    return Number(this.stmts.insert.run({ name, spec: JSON.stringify(spec), seed, now: new Date().toISOString() }).lastInsertRowid);
+  /** A new run, locked by `owner` from the start, with the targets it trains on. */
+  create(name: string, spec: unknown, seed: number, targets: unknown = null, owner = ''): number {
+    const now = new Date().toISOString();
+    return Number(this.stmts.insert.run({ name, spec: JSON.stringify(spec), seed, targets: JSON.stringify(targets), owner, now }).lastInsertRowid);
+  }
+  setBestEpoch(id: number, epoch: number): void {
+    this.stmts.best.run({ id, epoch });
+  }
+  checkpointAt(runId: number, epoch: number) {
+    return this.stmts.checkpointAt.get({ runId, epoch });
+  }
+  /** Before a resume from the checkpoint at (epoch, step): what came after it is recorded again, not twice. */
+  forgetAfter(runId: number, epoch: number, step: number): void {
+    writeTransaction(this.db, () => {
+      this.stmts.dropAfter.run({ runId, step });
+      this.stmts.dropCheckpointsAfter.run({ runId, epoch });
+    });
   }
   get(id: number): RunRow | undefined {
     return this.stmts.get.get(id);

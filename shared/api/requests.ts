@@ -124,6 +124,8 @@ export const requests = {
       })
       .strict(),
     control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    /** Checks a spec against the project as Start would (targets, positions, classes), without starting anything. */
+    check: z.object({ spec: z.unknown() }).strict(),
     /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */
     resume: z.object({ runId: id, backend: backendName.optional() }).strict(),
     /** Every recorded metric of a run (curves). */

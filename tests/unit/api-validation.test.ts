@@ -135,6 +135,7 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ action: 'pause' }, 'runId'],
   ],
   'training.resume': [[{ runId: 'one' }, 'runId']],
+  'training.check': [[{ spec: {}, extra: 1 }, '(request)']],
   'training.metrics': [[{}, 'runId']],
   'training.evaluation': [[{ runId: 0 }, 'runId']],
   'training.cell': [

@@ -1,0 +1,49 @@
+/**
+ * What a run keeps so that it stays usable whatever happens later: the targets and class
+ * lists it was trained with, and checkpoint paths relative to the project folder (a copied
+ * or moved project keeps working).
+ */
+import path from 'node:path';
+import type { TargetDef } from '../../shared/targets.js';
+import type { Project } from '../domain/project.js';
+import type { RunRow } from '../store/runs-repo.js';
+
+/**
+ * The targets a new run trains on: every target, with the classes of categorical targets
+ * reduced to those a person has used (never-used classes would be outputs the model can only
+ * learn never to predict, and rows of zeros in the confusion matrix). A head on a target
+ * with fewer than two used classes is then refused by the spec check, saying so.
+ */
+export function trainingTargets(project: Project): TargetDef[] {
+  const used = new Set(project.store.annotations.classCounts().map((c) => `${c.target_id}/${c.class_name}`));
+  return project.store.targets.list().map((t) => (t.kind === 'categorical' ? { ...t, classes: t.classes.filter((c) => used.has(`${t.id}/${c.name}`)) } : t));
+}
+
+/** The targets a run was trained with; runs from before they were kept use the project's current ones. */
+export function runTargets(project: Project, run: RunRow): TargetDef[] {
+  return run.targets ? (JSON.parse(run.targets) as TargetDef[]) : project.store.targets.list();
+}
+
+/** A checkpoint folder as the store keeps it: relative to the project folder. */
+export function storedCheckpointPath(project: Project, dir: string): string {
+  const relative = path.relative(project.dataDir, dir);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative.split(path.sep).join('/');
+}
+
+/**
+ * A stored checkpoint path as a folder on this machine. Relative paths resolve in the project;
+ * absolute ones (runs from before, or a project that was moved) are re-rooted at their
+ * `runs/N/checkpoints/...` part when they no longer point into this project.
+ */
+export function checkpointFolder(project: Project, stored: string): string {
+  if (!path.isAbsolute(stored)) return path.join(project.dataDir, stored);
+  const at = stored.split(/[\\/]/).lastIndexOf('runs');
+  if (path.relative(project.dataDir, stored).startsWith('..') && at >= 0) return path.join(project.dataDir, ...stored.split(/[\\/]/).slice(at));
+  return stored;
+}
+
+/** The checkpoint a run's model is used from: the one evaluated (best on validation), else the latest. */
+export function modelCheckpoint(project: Project, run: RunRow): string | null {
+  const row = (run.best_epoch !== null ? project.store.runs.checkpointAt(run.id, run.best_epoch) : undefined) ?? project.store.runs.latestCheckpoint(run.id);
+  return row ? checkpointFolder(project, row.path) : null;
+}

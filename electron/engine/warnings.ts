@@ -1,0 +1,81 @@
+/**
+ * Where a run's numbers cannot be taken at face value, said next to them: a model that fits
+ * its training images far better than new ones, a head no better than always answering the
+ * most frequent class, classes with too few test examples to measure, and classes left out
+ * of a head because nobody used them.
+ */
+import type { EvaluationWarning, HeadReport } from '../../shared/evaluation.js';
+import type { TargetDef } from '../../shared/targets.js';
+import type { ResolvedHead } from './heads.js';
+import type { HeadMetrics } from './trainer.js';
+
+/** Training accuracy this far above validation accuracy is called overfitting. */
+export const OVERFIT_GAP = 0.15;
+/** A class with fewer test examples than this has a precision and recall that say little. */
+export const FEW_TEST_EXAMPLES = 10;
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function majorityShare(head: Pick<HeadReport, 'confusion'>): number {
+  const rows = head.confusion.map((r) => r.reduce((a, b) => a + b, 0));
+  const total = rows.reduce((a, b) => a + b, 0);
+  return total > 0 ? Math.max(...rows) / total : 0;
+}
+
+export interface WarningInput {
+  heads: HeadReport[];
+  resolved: ResolvedHead[];
+  /** Per head, at the evaluated epoch. */
+  train?: Record<string, HeadMetrics>;
+  validation?: Record<string, HeadMetrics>;
+  /** The targets the run trained with, and the project's. */
+  runTargets: TargetDef[];
+  projectTargets: TargetDef[];
+}
+
+export function runWarnings(input: WarningInput): EvaluationWarning[] {
+  const warnings: EvaluationWarning[] = [];
+  for (const head of input.heads) {
+    const resolved = input.resolved.find((r) => r.spec.name === head.head);
+    const adversarial = Boolean(resolved?.spec.adversarial);
+    const trainAcc = input.train?.[head.head]?.accuracy;
+    const valAcc = input.validation?.[head.head]?.accuracy;
+    if (!adversarial && trainAcc != null && valAcc != null && trainAcc - valAcc > OVERFIT_GAP) {
+      warnings.push({
+        head: head.head,
+        kind: 'overfitting',
+        message: `training accuracy ${pct(trainAcc)} vs validation ${pct(valAcc)}: the model fits its training images far better than new ones`,
+      });
+    }
+    const chance = majorityShare(head);
+    if (!adversarial && head.accuracy !== null && head.count > 0 && head.accuracy <= chance + 0.02) {
+      warnings.push({
+        head: head.head,
+        kind: 'chance',
+        message: `test accuracy ${pct(head.accuracy)} is at chance level (always answering the most frequent class: ${pct(chance)})`,
+      });
+    }
+    const few = head.perClass.filter((c) => c.support > 0 && c.support < FEW_TEST_EXAMPLES);
+    if (few.length > 0) {
+      warnings.push({
+        head: head.head,
+        kind: 'few-examples',
+        message: `${few.map((c) => `'${c.name}' (${c.support})`).join(', ')}: fewer than ${FEW_TEST_EXAMPLES} test examples, so their precision and recall are noisy`,
+      });
+    }
+    const targetName = resolved?.spec.target.kind === 'target' ? resolved.spec.target.target : null;
+    const project = input.projectTargets.find((t) => t.name === targetName);
+    const run = input.runTargets.find((t) => t.name === targetName);
+    if (project && run && project.kind === 'categorical') {
+      const left = project.classes.filter((c) => !run.classes.some((r) => r.name === c.name)).map((c) => c.name);
+      if (left.length > 0) {
+        warnings.push({
+          head: head.head,
+          kind: 'empty-classes',
+          message: `classes nobody had labeled when the run started were left out of this head: ${left.join(', ')}`,
+        });
+      }
+    }
+  }
+  return warnings;
+}
