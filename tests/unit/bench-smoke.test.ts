@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asTrainData, loadDigits, requireTorch, runPolyhead, table as parityTable } from '../../bench/bn-parity.js';
 import { CONFIGS, loadPairs, runConfig } from '../../bench/ee559.js';
 import { tf } from '../../electron/engine/tf.js';
 import { prepare, runVariant, table, type BenchSizes, type VariantResult } from '../../bench/svhn-synth.js';
@@ -55,5 +56,27 @@ describe('bench:svhn-synth smoke', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('bench:bn-parity smoke (its Polyhead half: the PyTorch half needs python3-torch)', () => {
+  it('trains the conv+BN model on real MNIST digits as shipped and with moving averages, and prints the curves', async () => {
+    const train = loadDigits('train-images-first10k-idx3-ubyte.gz', 'train-labels-first10k-idx1-ubyte.gz', 64);
+    const val = loadDigits('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 32);
+    expect(new Set(train.y).size).toBeGreaterThan(5);
+    const curves = {
+      polyhead: [await runPolyhead('polyhead', asTrainData(train), asTrainData(val), 1, 1)],
+      'moving 0.99': [await runPolyhead('moving 0.99', asTrainData(train), asTrainData(val), 1, 1)],
+    };
+    for (const c of Object.values(curves).flat()) {
+      expect(c.validation).toHaveLength(1);
+      expect(c.validation[0]).toBeGreaterThanOrEqual(0);
+      expect(c.validation[0]).toBeLessThanOrEqual(1);
+    }
+    expect(parityTable(curves, 1)).toContain('moving 0.99');
+  });
+
+  it('fails loudly, naming the package, where PyTorch is missing', () => {
+    expect(() => requireTorch('/bin/false')).toThrow(/apt-get install -y python3-torch/);
   });
 });
