@@ -10,7 +10,11 @@ export function formatEpoch(p: TrainProgress): string {
   const heads = Object.entries(p.heads)
     .map(([name, m]) => `${name} ${m.loss.toFixed(3)}${m.accuracy === null ? '' : `/${(100 * m.accuracy).toFixed(0)}%`}`)
     .join('  ');
-  const val = p.validation ? `  | val loss ${p.validation.loss.toFixed(3)}` : '';
+  const valHeads = Object.entries(p.validation?.heads ?? {})
+    .filter(([, m]) => m.accuracy !== null)
+    .map(([name, m]) => `${name} ${(100 * m.accuracy!).toFixed(0)}%`)
+    .join(' ');
+  const val = p.validation ? `  | val loss ${p.validation.loss.toFixed(3)}${valHeads ? `  acc ${valHeads}` : ''}` : '';
   return `epoch ${String(p.epoch + 1).padStart(3)}/${p.epochs}  loss ${p.loss.toFixed(3)}  lr ${p.learningRate.toPrecision(2)}  ${heads}${val}  (${(p.elapsedMs / 1000).toFixed(1)} s)`;
 }
 
@@ -33,7 +37,13 @@ export function formatRuns(runs: RunSummary[]): string {
 }
 
 export function formatEvaluation(run: RunSummary, report: EvaluationReport, options: { matrices?: boolean } = {}): string {
-  const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`, ''];
+  const lines = [`run ${run.id} (${run.name}), test split: ${report.count} examples, backend ${run.backend ?? '?'}`];
+  if (report.epoch !== undefined)
+    lines.push(
+      `evaluated at epoch ${report.epoch} (${report.selectedBy === 'validation loss' ? 'lowest validation loss' : 'last epoch: no validation split'})`,
+    );
+  for (const w of report.warnings ?? []) lines.push(`warning${w.head ? ` (${w.head})` : ''}: ${w.message}`);
+  lines.push('');
   const adversarial = report.heads.some((h) => h.chance !== undefined);
   lines.push('head'.padEnd(16) + 'accuracy'.padStart(9) + '   n'.padStart(7) + (adversarial ? '   chance' : ''));
   for (const h of report.heads) {

@@ -52,7 +52,7 @@ export function runWarnings(input: WarningInput): EvaluationWarning[] {
       warnings.push({
         head: head.head,
         kind: 'chance',
-        message: `test accuracy ${pct(head.accuracy)} is at chance level (always answering the most frequent class: ${pct(chance)})`,
+        message: `test accuracy ${pct(head.accuracy)} is no better than chance (always answering the most frequent class: ${pct(chance)})`,
       });
     }
     const few = head.perClass.filter((c) => c.support > 0 && c.support < FEW_TEST_EXAMPLES);
@@ -60,7 +60,10 @@ export function runWarnings(input: WarningInput): EvaluationWarning[] {
       warnings.push({
         head: head.head,
         kind: 'few-examples',
-        message: `${few.map((c) => `'${c.name}' (${c.support})`).join(', ')}: fewer than ${FEW_TEST_EXAMPLES} test examples, so their precision and recall are noisy`,
+        message:
+          few.length <= 4
+            ? `${few.map((c) => `'${c.name}' (${c.support})`).join(', ')}: fewer than ${FEW_TEST_EXAMPLES} test examples, so their precision and recall are noisy`
+            : `${few.length} of ${head.classes.length} classes have fewer than ${FEW_TEST_EXAMPLES} test examples (as few as ${Math.min(...few.map((c) => c.support))}), so their precision and recall are noisy`,
       });
     }
     const targetName = resolved?.spec.target.kind === 'target' ? resolved.spec.target.target : null;
