@@ -24,6 +24,19 @@ export interface SequenceReport {
   curve: { coverage: number; accuracy: number }[];
 }
 
+/** What a run's split was, as the Evaluate view and the CLI say it. */
+export interface SplitDescription {
+  /** random: stratified by the first head; grouped: whole groups on one side; explicit: a named test set. */
+  kind: 'random' | 'grouped' | 'explicit';
+  /** 'folder', 'import' or 'target NAME'. */
+  groupBy?: string;
+  testWhere?: { target: string; value: string };
+  /** Grouped splits: how many groups went to each side. */
+  groups?: { train: number; validation: number; test: number };
+  /** How many source folders have images both in the test set and in train or validation, of how many. */
+  sharedFolders?: { shared: number; folders: number };
+}
+
 /** Something that makes a number of the report untrustworthy, shown next to it. */
 export interface EvaluationWarning {
   /** The head it concerns; null for the whole run. */
@@ -41,4 +54,5 @@ export interface EvaluationReport {
   /** Why that checkpoint: the lowest validation loss, or the last epoch when there is no validation split. */
   selectedBy?: 'validation loss' | 'last epoch';
   warnings?: EvaluationWarning[];
+  split?: SplitDescription;
 }

@@ -139,6 +139,24 @@ export const trainingSpecSchema = z
     augmentShift: z.number().int().min(0).max(16).default(0),
     /** Progress messages every this many steps. */
     reportEvery: positive.max(10_000).default(20),
+    /**
+     * How the labelled images are split. `groupBy` keeps every group on one side, so no source
+     * is in both train and test: images from one folder ('folder'), one import ('import'), or
+     * sharing a value of a target such as a page or a writer ({ target }). `testWhere` names an
+     * explicit test set instead of a random share: the images with that value of a target.
+     */
+    split: z
+      .object({
+        groupBy: z.union([z.enum(['folder', 'import']), z.object({ target: z.string().min(1) }).strict()]).optional(),
+        testWhere: z.object({ target: z.string().min(1), value: z.string().min(1) }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    /**
+     * Stop when the validation loss has not improved by more than minDelta for `patience` epochs
+     * (the epoch with the lowest validation loss is evaluated either way).
+     */
+    earlyStopping: z.object({ patience: positive.max(1000), minDelta: z.number().min(0).default(0) }).strict().optional(),
   })
   .strict();
 

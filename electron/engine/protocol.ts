@@ -5,6 +5,7 @@
  * happens in the owner (engine/runs.ts for training, engine/jobs.ts for the others).
  */
 import type { ModelSpec } from '../../shared/model-spec.js';
+import type { SplitDescription } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { BackendChoice } from './backend.js';
 import type { Evaluation } from './evaluation.js';
@@ -15,6 +16,8 @@ export interface SplitIds {
   train: number[][];
   validation: number[][];
   test: number[][];
+  /** What kind of split it was (runs from before it was recorded: absent). */
+  description?: SplitDescription;
 }
 
 /** Forces a backend (tensorflow-gpu, tensorflow, wasm, cpu); otherwise POLYHEAD_BACKEND or the fastest present. */

@@ -5,7 +5,8 @@
  * its owner (engine/runs.ts) does.
  */
 import { Project } from '../domain/project.js';
-import { buildExamples, decodeImages, readLabels, splitExamples, toTrainData, type Example } from './data.js';
+import { buildExamples, decodeImages, readLabels, toTrainData, type Example } from './data.js';
+import { splitRun } from './split.js';
 import { evaluate } from './evaluation.js';
 import { MultiHeadModel } from './model.js';
 import type { FromWorker, TrainJob } from './protocol.js';
@@ -24,14 +25,17 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
     const labels = readLabels(project);
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
     let split;
+    let description = job.split?.description;
     if (job.split) {
       split = { train: toExamples(job.split.train), validation: toExamples(job.split.validation), test: toExamples(job.split.test) };
     } else {
-      split = splitExamples(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels);
+      const made = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, project.store.images.sources());
+      split = made.split;
+      description = made.description;
       const ids = (e: Example[]) => e.map((x) => x.imageIds);
       post({
         type: 'split',
-        split: { train: ids(split.train), validation: ids(split.validation), test: ids(split.test) },
+        split: { train: ids(split.train), validation: ids(split.validation), test: ids(split.test), description },
         counts: { train: split.train.length, validation: split.validation.length, test: split.test.length },
       });
     }
@@ -68,8 +72,10 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
         validation: chosen.validation,
         runTargets: job.targets,
         projectTargets: project.store.targets.list(),
+        split: description,
       });
-      post({ type: 'evaluation', evaluation: { ...evaluation, epoch: chosen.epoch, selectedBy: chosen.selectedBy, warnings } });
+      const report = { ...evaluation, epoch: chosen.epoch, selectedBy: chosen.selectedBy, warnings, ...(description ? { split: description } : {}) };
+      post({ type: 'evaluation', evaluation: report });
     }
     model.dispose();
     return outcome;

@@ -53,10 +53,25 @@ export interface TrainOptions {
   control?: () => ControlSignal;
 }
 
+/** Epochs since the validation loss last improved (early stopping). A resumed run starts counting again. */
+class Patience {
+  private best = Infinity;
+  private since = 0;
+  stale(loss: number, minDelta: number): number {
+    if (loss < this.best - minDelta) {
+      this.best = loss;
+      this.since = 0;
+    } else this.since++;
+    return this.since;
+  }
+}
+
 export interface TrainOutcome {
   status: 'completed' | 'cancelled';
   epoch: number;
   step: number;
+  /** The validation loss stopped improving (training.earlyStopping) before the last epoch. */
+  stoppedEarly?: boolean;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -95,6 +110,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
   const optimizer = makeOptimizer(t);
   const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
   const totalSteps = stepsPerEpoch * t.epochs;
+  const stopper = new Patience();
   let startEpoch = 0;
   let step = 0;
   try {
@@ -170,6 +186,9 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
       if (options.checkpointDir) {
         const saved = await saveCheckpoint(options.checkpointDir, model, optimizer, epoch + 1, step);
         options.onCheckpoint?.(saved.dir, epoch + 1, step);
+      }
+      if (validation && t.earlyStopping && stopper.stale(validation.loss, t.earlyStopping.minDelta) >= t.earlyStopping.patience) {
+        return { status: 'completed', epoch: epoch + 1, step, stoppedEarly: true };
       }
     }
     return { status: 'completed', epoch: t.epochs, step };

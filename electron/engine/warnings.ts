@@ -4,7 +4,7 @@
  * most frequent class, classes with too few test examples to measure, and classes left out
  * of a head because nobody used them.
  */
-import type { EvaluationWarning, HeadReport } from '../../shared/evaluation.js';
+import type { EvaluationWarning, HeadReport, SplitDescription } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { ResolvedHead } from './heads.js';
 import type { HeadMetrics } from './trainer.js';
@@ -31,10 +31,25 @@ export interface WarningInput {
   /** The targets the run trained with, and the project's. */
   runTargets: TargetDef[];
   projectTargets: TargetDef[];
+  split?: SplitDescription;
+}
+
+/** A random split over images from several folders puts the same sources on both sides: say so, and how to avoid it. */
+function splitWarning(split: SplitDescription | undefined): EvaluationWarning | null {
+  const shared = split?.sharedFolders;
+  if (!shared || shared.shared === 0 || shared.folders < 3) return null;
+  const fix = split!.kind === 'random' ? "; if a folder is one source (a page, a writer, a photo), split by it: training.split.groupBy 'folder'" : '';
+  return {
+    head: null,
+    kind: 'group-leak',
+    message: `${shared.shared} of ${shared.folders} source folders have images in both the test set and the training data: test accuracy may be optimistic${fix}`,
+  };
 }
 
 export function runWarnings(input: WarningInput): EvaluationWarning[] {
   const warnings: EvaluationWarning[] = [];
+  const leak = splitWarning(input.split);
+  if (leak) warnings.push(leak);
   for (const head of input.heads) {
     const resolved = input.resolved.find((r) => r.spec.name === head.head);
     const adversarial = Boolean(resolved?.spec.adversarial);

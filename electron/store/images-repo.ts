@@ -35,6 +35,12 @@ export interface NewImage {
 const COLUMNS =
   'i.id, i.sha256, i.stored_path, i.original_path, i.original_name, i.format, i.width, i.height, i.channels, i.byte_size, i.import_batch_id, i.imported_at';
 
+export interface ImageSource {
+  id: number;
+  originalPath: string | null;
+  importBatchId: number | null;
+}
+
 export class ImagesRepo {
   private readonly stmts: {
     insert: Statement<NewImage>;
@@ -43,6 +49,7 @@ export class ImagesRepo {
     thumbnail: Statement<[number], { thumbnail: Buffer }>;
     count: Statement<[], { n: number }>;
     byName: Statement<[string], { id: number }>;
+    sources: Statement<[], ImageSource>;
   };
   /** Filtered queries, prepared once per distinct shape of filter. */
   private readonly queries = new Map<string, Statement>();
@@ -58,6 +65,7 @@ export class ImagesRepo {
       thumbnail: db.prepare('SELECT thumbnail FROM images WHERE id = ?'),
       count: db.prepare('SELECT count(*) AS n FROM images'),
       byName: db.prepare('SELECT id FROM images WHERE original_name = ? ORDER BY id'),
+      sources: db.prepare('SELECT id, original_path AS originalPath, import_batch_id AS importBatchId FROM images'),
     };
   }
 
@@ -80,6 +88,11 @@ export class ImagesRepo {
 
   count(): number {
     return this.stmts.count.get()!.n;
+  }
+
+  /** Where every image came from (one query): the groups a split by source keeps together. */
+  sources(): ImageSource[] {
+    return this.stmts.sources.all();
   }
 
   idsByName(name: string): number[] {

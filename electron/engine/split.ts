@@ -1,0 +1,90 @@
+/**
+ * How a run's labelled examples are split into train, validation and test, and what the split
+ * was, in words the Evaluate view shows. A random split is stratified by the first head's
+ * label (data.ts); a grouped split keeps every group — a source folder, an import, or a value
+ * of a target such as a page or a writer — on one side, so no source is both learned from and
+ * tested on; an explicit split takes as test set the images with a given value of a target.
+ */
+import path from 'node:path';
+import type { ModelSpec } from '../../shared/model-spec.js';
+import type { SplitDescription } from '../../shared/evaluation.js';
+import type { ImageSource } from '../store/images-repo.js';
+import { splitExamples, type Example, type ImageLabels, type Split } from './data.js';
+import type { ResolvedHead } from './heads.js';
+import { permutation } from './sampling.js';
+
+type GroupBy = NonNullable<ModelSpec['training']['split']['groupBy']>;
+
+const folderOf = (s: ImageSource | undefined) => (s?.originalPath ? path.dirname(s.originalPath) : `import ${s?.importBatchId ?? '?'}`);
+
+/** The group of an image: its folder, its import, or its value of a target (an image without one is a group of its own). */
+function groupKey(by: GroupBy, imageId: number, sources: Map<number, ImageSource>, labels: Map<number, ImageLabels>): string {
+  if (by === 'folder') return folderOf(sources.get(imageId));
+  if (by === 'import') return `import ${sources.get(imageId)?.importBatchId ?? '?'}`;
+  const value = labels.get(imageId)?.get(by.target);
+  return typeof value === 'string' ? `${by.target}=${value}` : `image ${imageId}`;
+}
+
+const describeGroupBy = (by: GroupBy) => (typeof by === 'string' ? by : `target ${by.target}`);
+
+/** Whole groups, in a seeded random order, fill test then validation up to their shares; the rest train. */
+function groupedSplit(examples: Example[], keyOf: (e: Example) => string, shares: { validation: number; test: number }, seed: number) {
+  const groups = new Map<string, Example[]>();
+  for (const e of examples) {
+    const key = keyOf(e);
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push(e);
+  }
+  const keys = [...groups.keys()].sort();
+  const order = permutation(keys.length, seed * 31 + 7);
+  const split: Split = { train: [], validation: [], test: [] };
+  const counts = { train: 0, validation: 0, test: 0 };
+  const wantTest = Math.round(examples.length * shares.test);
+  const wantVal = Math.round(examples.length * shares.validation);
+  for (const i of order) {
+    const group = groups.get(keys[i]!)!;
+    const side = split.test.length < wantTest ? 'test' : split.validation.length < wantVal ? 'validation' : 'train';
+    split[side].push(...group);
+    counts[side]++;
+  }
+  return { split, groups: counts };
+}
+
+export function splitRun(
+  spec: ModelSpec,
+  heads: ResolvedHead[],
+  examples: Example[],
+  labels: Map<number, ImageLabels>,
+  imageSources: ImageSource[],
+): { split: Split; description: SplitDescription } {
+  const t = spec.training;
+  const sources = new Map(imageSources.map((s) => [s.id, s]));
+  const { groupBy, testWhere } = t.split;
+  const first = (e: Example) => e.imageIds[0]!;
+  let split: Split;
+  let description: SplitDescription;
+  if (testWhere) {
+    const isTest = (e: Example) => labels.get(first(e))?.get(testWhere.target) === testWhere.value;
+    const rest = examples.filter((e) => !isTest(e));
+    const validationShare = t.validation / Math.max(1e-9, 1 - t.test);
+    const inner = groupBy
+      ? groupedSplit(rest, (e) => groupKey(groupBy, first(e), sources, labels), { validation: validationShare, test: 0 }, t.seed).split
+      : splitExamples({ ...spec, training: { ...t, validation: validationShare, test: 0 } }, heads, rest, labels);
+    split = { train: inner.train, validation: inner.validation, test: examples.filter(isTest) };
+    description = { kind: 'explicit', testWhere, ...(groupBy ? { groupBy: describeGroupBy(groupBy) } : {}) };
+  } else if (groupBy) {
+    const grouped = groupedSplit(examples, (e) => groupKey(groupBy, first(e), sources, labels), t, t.seed);
+    split = grouped.split;
+    description = { kind: 'grouped', groupBy: describeGroupBy(groupBy), groups: grouped.groups };
+  } else {
+    split = splitExamples(spec, heads, examples, labels);
+    description = { kind: 'random' };
+  }
+  // Whatever the split, say how many source folders it puts on both sides of the test line.
+  const folders = (list: Example[]) => new Set(list.map((e) => folderOf(sources.get(first(e)))));
+  const learned = folders([...split.train, ...split.validation]);
+  const tested = folders(split.test);
+  description.sharedFolders = { shared: [...tested].filter((f) => learned.has(f)).length, folders: new Set([...learned, ...tested]).size };
+  return { split, description };
+}
