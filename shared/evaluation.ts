@@ -10,6 +10,13 @@ export interface HeadReport {
   perClass: { name: string; precision: number | null; recall: number | null; support: number }[];
   /** Adversarial heads: the accuracy of always answering the most frequent class. */
   chance?: number;
+  /** Accuracy when any of the k most probable classes counts (k = 2, 3, where the head has more classes). */
+  topK?: { k: number; accuracy: number }[];
+  /**
+   * Reliability diagram: examples binned by the confidence of the predicted class; per bin the
+   * mean confidence and the accuracy. A calibrated head has them equal. `ece`: their weighted gap.
+   */
+  calibration?: { bins: { from: number; to: number; count: number; confidence: number; accuracy: number }[]; ece: number };
 }
 
 export interface SequenceReport {

@@ -36,6 +36,32 @@ export function coverageAt(sorted: boolean[], target: number): number {
   return best;
 }
 
+/** Accuracy when the true class is among the k most probable, for k = 2 and 3 (where the head has more than k classes). */
+function topKAccuracy(rows: { row: Float32Array; t: number }[], classes: number): { k: number; accuracy: number }[] {
+  if (rows.length === 0) return [];
+  return [2, 3]
+    .filter((k) => classes > k)
+    .map((k) => {
+      const hits = rows.filter(({ row, t }) => row.filter((p) => p > row[t]!).length < k).length;
+      return { k, accuracy: hits / rows.length };
+    });
+}
+
+/** Ten equal-width confidence bins of the predicted class (empty bins left out) and the expected calibration error. */
+function calibration(rows: { row: Float32Array; t: number }[]): NonNullable<HeadEvaluation['calibration']> {
+  const bins = Array.from({ length: 10 }, (_, b) => ({ from: b / 10, to: (b + 1) / 10, count: 0, confidence: 0, accuracy: 0 }));
+  for (const { row, t } of rows) {
+    const p = row.indexOf(Math.max(...row));
+    const bin = bins[Math.min(9, Math.floor(row[p]! * 10))]!;
+    bin.count++;
+    bin.confidence += row[p]!;
+    bin.accuracy += p === t ? 1 : 0;
+  }
+  const used = bins.filter((b) => b.count > 0).map((b) => ({ ...b, confidence: b.confidence / b.count, accuracy: b.accuracy / b.count }));
+  const ece = rows.length > 0 ? used.reduce((sum, b) => sum + (b.count / rows.length) * Math.abs(b.accuracy - b.confidence), 0) : 0;
+  return { bins: used, ece };
+}
+
 /** `imageOf(i)`: the image shown for example i (its first input). */
 export function evaluate(model: MultiHeadModel, data: TrainData, imageOf: (i: number) => number, targets: TargetDef[] | null, batchSize = 64): Evaluation {
   const heads = model.resolved;
@@ -80,7 +106,18 @@ export function evaluate(model: MultiHeadModel, data: TrainData, imageOf: (i: nu
       const predicted = confusion.reduce((a, r) => a + r[k]!, 0);
       return { name: cls, precision: predicted > 0 ? confusion[k]![k]! / predicted : null, recall: support > 0 ? confusion[k]![k]! / support : null, support };
     });
-    const evaluation: HeadEvaluation = { head: name, classes: h.classes, count, accuracy: count > 0 ? correct / count : null, confusion, perClass, cells };
+    const kept = probs[name]!.map((row, i) => ({ row, t: labels[name]!.index[i]! })).filter((_, i) => labels[name]!.mask[i] !== 0);
+    const evaluation: HeadEvaluation = {
+      head: name,
+      classes: h.classes,
+      count,
+      accuracy: count > 0 ? correct / count : null,
+      confusion,
+      perClass,
+      cells,
+      topK: topKAccuracy(kept, c),
+      calibration: calibration(kept),
+    };
     if (h.spec.adversarial) evaluation.chance = count > 0 ? Math.max(...perClass.map((p) => p.support)) / count : 0;
     return evaluation;
   });

@@ -68,6 +68,10 @@ export function trainingService({ store, events, training, jobs, options }: Serv
       run(runId);
       return { items: store.runs.cellImages(runId, head, 'test', trueIndex, predIndex) };
     },
+    mistakes: async ({ runId, head, limit }) => {
+      run(runId);
+      return { items: store.runs.mistakes(runId, head ?? null, limit) };
+    },
     check: async ({ spec }) => {
       try {
         training.check(spec);

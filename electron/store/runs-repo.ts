@@ -51,6 +51,10 @@ export class RunsRepo {
     cell: Statement<{ runId: number; head: string; split: string; t: number; p: number; imageId: number; confidence: number }>;
     report: Statement<{ runId: number; split: string; report: string; now: string }>;
     getReport: Statement<{ runId: number; split: string }, { report: string }>;
+    mistakes: Statement<
+      { runId: number; head: string | null; limit: number },
+      { imageId: number; head: string; t: number; p: number; confidence: number; classes: string }
+    >;
     cellImages: Statement<{ runId: number; head: string; split: string; t: number; p: number }, { imageId: number; confidence: number }>;
   };
 
@@ -96,6 +100,12 @@ export class RunsRepo {
          ON CONFLICT (run_id, split) DO UPDATE SET report = excluded.report, created_at = excluded.created_at`,
       ),
       getReport: db.prepare('SELECT report FROM run_evaluations WHERE run_id = @runId AND split = @split'),
+      mistakes: db.prepare(
+        `SELECT c.image_id AS imageId, c.head, c.true_index AS t, c.pred_index AS p, c.confidence, m.classes
+         FROM confusion_cells c JOIN confusion_matrices m ON m.run_id = c.run_id AND m.head = c.head AND m.split = c.split
+         WHERE c.run_id = @runId AND c.split = 'test' AND c.true_index <> c.pred_index AND (@head IS NULL OR c.head = @head)
+         ORDER BY c.confidence DESC, c.image_id LIMIT @limit`,
+      ),
       cellImages: db.prepare(
         `SELECT image_id AS imageId, confidence FROM confusion_cells
          WHERE run_id = @runId AND head = @head AND split = @split AND true_index = @t AND pred_index = @p ORDER BY confidence DESC, image_id`,
@@ -174,6 +184,13 @@ export class RunsRepo {
       }
       const withoutCells = { ...report, heads: report.heads.map(({ cells: _cells, ...rest }) => rest) };
       this.stmts.report.run({ runId, split, report: JSON.stringify(withoutCells), now });
+    });
+  }
+  /** Test images a head got wrong, most confident first, with the class names. */
+  mistakes(runId: number, head: string | null, limit: number) {
+    return this.stmts.mistakes.all({ runId, head, limit }).map((r) => {
+      const classes = JSON.parse(r.classes) as string[];
+      return { imageId: r.imageId, head: r.head, trueClass: classes[r.t]!, predicted: classes[r.p]!, confidence: r.confidence };
     });
   }
   /** The images behind one confusion-matrix cell, most confident first. */

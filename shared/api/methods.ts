@@ -8,6 +8,6 @@ export const serviceMethods = {
   targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass', 'setHotkey'],
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
-  training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'check', 'predict', 'export'],
+  training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'mistakes', 'check', 'predict', 'export'],
   imports: ['start', 'status', 'list'],
 } as const;

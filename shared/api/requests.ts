@@ -124,6 +124,11 @@ export const requests = {
       })
       .strict(),
     control: z.object({ runId: id, action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    /**
+     * The test images a head got wrong, most confident first: the labels most likely to be wrong
+     * themselves (a queue to review in the labeler). Every head when `head` is omitted.
+     */
+    mistakes: z.object({ runId: id, head: z.string().min(1).max(48).optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
     /** Checks a spec against the project as Start would (targets, positions, classes), without starting anything. */
     check: z.object({ spec: z.unknown() }).strict(),
     /** Continues a stopped run (crash, kill, cancel) from its last checkpoint. */

@@ -47,11 +47,8 @@ export interface TrainingService {
   metrics: Handler<'training', 'metrics', { rows: RunMetric[] }>;
   evaluation: Handler<'training', 'evaluation', EvaluationReport>;
   cell: Handler<'training', 'cell', { items: { imageId: number; confidence: number }[] }>;
-  predict: Handler<
-    'training',
-    'predict',
-    { images: number; written: Record<string, number>; missingClasses: { target: string; classes: string[] }[] }
-  >;
+  predict: Handler<'training', 'predict', { images: number; written: Record<string, number>; missingClasses: { target: string; classes: string[] }[] }>;
+  mistakes: Handler<'training', 'mistakes', { items: { imageId: number; head: string; trueClass: string; predicted: string; confidence: number }[] }>;
   check: Handler<'training', 'check', { ok: boolean; issues: { path: string; message: string }[] }>;
   export: Handler<'training', 'export', { dir: string; files: string[] }>;
 }

@@ -136,6 +136,7 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
   ],
   'training.resume': [[{ runId: 'one' }, 'runId']],
   'training.check': [[{ spec: {}, extra: 1 }, '(request)']],
+  'training.mistakes': [[{ runId: 1, limit: 0 }, 'limit']],
   'training.metrics': [[{}, 'runId']],
   'training.evaluation': [[{ runId: 0 }, 'runId']],
   'training.cell': [

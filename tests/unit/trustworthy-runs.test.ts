@@ -135,6 +135,23 @@ describe('evaluation says which checkpoint it used, and warns where it cannot be
     for (const w of report.warnings!) expect(w.message.length).toBeGreaterThan(10);
     expect(report.warnings!.some((w) => w.kind === 'few-examples' || w.kind === 'chance')).toBe(true);
   });
+
+  it('reports top-k accuracy, a calibration curve per head, and the most confident mistakes as a queue', async () => {
+    const report = project.store.runs.evaluation<EvaluationReport>(runId, 'test')!;
+    const font = report.heads.find((h) => h.head === 'font')!;
+    expect(font.topK!.map((t) => t.k)).toEqual([2, 3]);
+    expect(font.topK![0]!.accuracy).toBeGreaterThanOrEqual(font.accuracy!);
+    expect(font.topK![1]!.accuracy).toBeGreaterThanOrEqual(font.topK![0]!.accuracy);
+    const bins = font.calibration!.bins;
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(font.count);
+    for (const b of bins) expect(b.confidence).toBeGreaterThanOrEqual(b.from - 1e-6);
+    expect(font.calibration!.ece).toBeGreaterThanOrEqual(0);
+    const { items } = await runtime.services.training.mistakes({ runId, head: 'font', limit: 500 });
+    const wrong = font.confusion.reduce((n, row, t) => n + row.reduce((m, v, p) => m + (p === t ? 0 : v), 0), 0);
+    expect(items).toHaveLength(wrong);
+    expect(items.map((i) => i.confidence)).toEqual([...items.map((i) => i.confidence)].sort((a, b) => b - a));
+    for (const i of items) expect(i.trueClass).not.toBe(i.predicted);
+  });
 });
 
 describe('one trainer per run', () => {
