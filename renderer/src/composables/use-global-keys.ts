@@ -30,6 +30,9 @@ export const APP_KEYS: readonly [keys: string, what: string][] = [
   ['Esc', 'close a dialog or this list'],
 ];
 
+/** The keys that can start an action here (a chord, the picker, the help). */
+const STARTERS = new Set(['g', 'G', 'q', 'Q', '?']);
+
 /** How long after `g` the second key may come. */
 export const CHORD_TIMEOUT_MS = 1500;
 
@@ -116,6 +119,8 @@ export function useGlobalKeys(router: Router): { helpOpen: Ref<boolean> } {
       }
       return;
     }
+    // Most keys (the labeler's Enter, digits, …) are none of ours: no work for them, not even a timer.
+    if (state.gAt === null && !STARTERS.has(event.key)) return;
     const press: KeyPress = { key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, shiftKey: event.shiftKey };
     const at = performance.now();
     setTimeout(() => {
