@@ -156,11 +156,11 @@ export function toTrainData(
   const inputs = spec.inputs.map((i) => i.name);
   const { height: h, width: w, channels: c } = decoded.input;
   const size = h * w * c;
-  const random = seededRandom(augmentSeed);
   const shift = spec.training.augmentShift;
   return {
     size: examples.length,
-    batch(indices: number[], augment: boolean) {
+    batch(indices: number[], augment: boolean, step = 0) {
+      const random = seededRandom(augmentSeed * 1_000_003 + step);
       const batchInputs: Record<string, tf.Tensor4D> = {};
       inputs.forEach((name, slot) => {
         const buf = new Float32Array(indices.length * size);

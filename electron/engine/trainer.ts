@@ -165,7 +165,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
           signal = options.control?.() ?? 'run';
         }
         if (signal === 'cancel') return { status: 'cancelled', epoch, step };
-        const batch = train.batch(order.slice(from, from + t.batchSize), t.augmentShift > 0);
+        const batch = train.batch(order.slice(from, from + t.batchSize), t.augmentShift > 0, step);
         const result = trainStep(model, optimizer, batch, step / totalSteps);
         tf.dispose(Object.values(batch.inputs));
         step++;

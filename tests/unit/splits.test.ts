@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
 import { Project } from '../../electron/domain/project.js';
-import { buildExamples, readLabels, type Example } from '../../electron/engine/data.js';
+import { buildExamples, readLabels, toTrainData, type Example } from '../../electron/engine/data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
 import { MultiHeadModel } from '../../electron/engine/model.js';
 import { splitRun } from '../../electron/engine/split.js';
@@ -113,5 +113,36 @@ describe('early stopping', () => {
     const outcome = await runTraining({ model, train: trainData(synthetic(32, 3)), validation: trainData(synthetic(16, 4)) });
     expect(outcome).toEqual({ status: 'completed', epoch: 3, step: 6, stoppedEarly: true });
     model.dispose();
+  });
+});
+
+describe('augmentation a resumed run can reproduce', () => {
+  it('draws the random shifts from the seed and the step, not from a stream that restarts on resume', async () => {
+    await tf.setBackend('cpu');
+    const s = spec({
+      name: 'aug',
+      inputs: [{ name: 'x', height: 8, width: 8 }],
+      trunk: { preset: 'mlp', hidden: [4] },
+      heads: [{ name: 'quad', target: { kind: 'target', target: 'quad' }, classes: ['a', 'b'] }],
+      training: { augmentShift: 2 },
+    });
+    const heads = resolveHeads(s, null);
+    const examples = [1, 2, 3, 4].map((id) => ({ imageIds: [id] }));
+    const pixels = Float32Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i * 1.7));
+    const decoded = { input: s.inputs[0]!, index: new Map([1, 2, 3, 4].map((id, k) => [id, k])), pixels };
+    const labels = new Map([1, 2, 3, 4].map((id) => [id, new Map([['quad', id % 2 ? 'a' : 'b']])]));
+    const pixelsOf = (data: ReturnType<typeof toTrainData>, step: number) => {
+      const batch = data.batch([0, 1, 2, 3], true, step);
+      const values = Array.from(batch.inputs.x!.dataSync());
+      tf.dispose(Object.values(batch.inputs));
+      return values;
+    };
+    const first = toTrainData(s, heads, examples, decoded, labels, 9);
+    pixelsOf(first, 6);
+    const atStep7 = pixelsOf(first, 7);
+    // A fresh data object (as after a resume) gives the same shifts at step 7, and other shifts at other steps.
+    const resumed = toTrainData(s, heads, examples, decoded, labels, 9);
+    expect(pixelsOf(resumed, 7)).toEqual(atStep7);
+    expect(pixelsOf(resumed, 8)).not.toEqual(atStep7);
   });
 });
