@@ -37,7 +37,14 @@ export function toAnnotationView(row: AnnotationRow): AnnotationView {
 /** A grid tile: the image and its human labels. */
 export function toImageSummary(row: ImageRow, human: AnnotationRow[], targetCount: number): ImageSummary {
   const labels: ImageSummary['labels'] = {};
-  for (const a of human) labels[a.target_id] = { state: a.state, value: a.state === 'unknown' ? null : (a.class_name ?? a.text_value), origin: a.origin };
+  for (const a of human)
+    labels[a.target_id] = {
+      state: a.state,
+      value: a.state === 'unknown' ? null : (a.class_name ?? a.text_value),
+      origin: a.origin,
+      runId: a.run_id,
+      confidence: a.confidence,
+    };
   return {
     id: row.id,
     width: row.width,

@@ -56,7 +56,7 @@ export interface ImageSummary {
   answered: number;
   targetCount: number;
   /** Human labels by target id. */
-  labels: Record<number, { state: 'value' | 'unknown'; value: string | null; origin: LabelOrigin | null }>;
+  labels: Record<number, { state: 'value' | 'unknown'; value: string | null; origin: LabelOrigin | null; runId: number | null; confidence: number | null }>;
 }
 
 export interface ImageDetail extends ImageSummary {

@@ -275,8 +275,8 @@ describe('API validation', () => {
     expect(result).toMatchObject({ status: 200, body: { ok: true, data: { state: 'value', value: '4021', source: 'human' } } });
     const detail = await runtime.dispatch('images.get', { id: 1 });
     expect(detail.ok && (detail.data as { labels: Record<number, unknown> }).labels).toEqual({
-      [digits.id]: { state: 'value', value: '4021', origin: 'typed' },
-      [runtime.project.store.targets.byName('length')!.id]: { state: 'value', value: '4', origin: 'derived' },
+      [digits.id]: { state: 'value', value: '4021', origin: 'typed', runId: null, confidence: null },
+      [runtime.project.store.targets.byName('length')!.id]: { state: 'value', value: '4', origin: 'derived', runId: null, confidence: null },
     });
   });
 
