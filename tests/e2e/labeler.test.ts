@@ -176,6 +176,7 @@ describe('keyboard labeler in Chromium (server mode)', () => {
     expect(await page.locator(`${font} tr[data-class="serif"]`).count()).toBe(1);
     await page.selectOption(`${font} tr[data-class="serif"] select`, { label: 'comic' });
     await page.click(`${font} tr[data-class="serif"] button:has-text("Merge")`);
+    await page.click('.confirm [data-choice="merge"]'); // the merge asks first (its own suite: navigation.test.ts)
     await expect.poll(() => page.locator(`${font} tr[data-class="serif"]`).count()).toBe(0);
     expect(Number(await page.textContent(`${font} tr[data-class="comic"] .ccount`))).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(screenshotsDir, 'targets.png') });

@@ -153,7 +153,7 @@ export const KEY_HELP: [keys: string, what: string][] = [
   ['Tab / ↓, Shift+Tab / ↑', 'next / previous target'],
   ['Alt+1–9, Alt+target key', 'go to the Nth target, or to the target with that key'],
   ['Enter', 'next image: keeps what you typed or chose, never accepts a suggestion'],
-  ['O, Esc', 'when a label was changed elsewhere: overwrite it with yours, or keep theirs'],
+  ['o, Esc', 'when a label was changed elsewhere: overwrite it with yours, or keep theirs'],
   ['→', 'skip to the next image'],
   ['←', 'previous image'],
   ['Ctrl+Z, Ctrl+Shift+Z', 'undo, redo (across images)'],

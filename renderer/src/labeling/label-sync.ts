@@ -92,7 +92,7 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
    * newer version of the same label, e.g. a length the typed digits set), the write goes
    * out against that version; otherwise it changed elsewhere.
    */
-  async function recheck(w: Exclude<QueuedWrite, { kind: 'acceptMany' }>, message: string): Promise<void> {
+  async function recheck(w: Exclude<QueuedWrite, { kind: 'acceptMany' }>): Promise<void> {
     const detail = await api.images.get({ id: w.imageId });
     const stored = labelsOf(detail);
     const theirs = stored.labels[w.targetId] ?? null;
@@ -102,20 +102,21 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
       versions.set(vkey(w.imageId, w.targetId), theirsVersion);
       return;
     }
+    const message = `${nameOf(w.targetId)} of image ${w.imageId} was changed elsewhere; yours is not saved until you choose`;
     throw new ConflictError({ imageId: w.imageId, targetId: w.targetId, theirs, theirsVersion, mine: w.intent?.after ?? null }, detail, message);
   }
 
   async function send(w: QueuedWrite): Promise<void> {
     if (w.kind === 'acceptMany') return call(w);
     // A label this page's own write changed on the side (a derived length): learn its version first.
-    if (stale.has(vkey(w.imageId, w.targetId))) await recheck(w, `${nameOf(w.targetId)} of image ${w.imageId} changed elsewhere`);
+    if (stale.has(vkey(w.imageId, w.targetId))) await recheck(w);
     for (let attempt = 0; ; attempt++) {
       try {
         return await call(w);
       } catch (e) {
         if (!(e instanceof ApiCallError && e.code === 'conflict') || attempt > 1) throw e;
         const before = versionOf(w.imageId, w.targetId);
-        await recheck(w, e.message);
+        await recheck(w);
         if (versionOf(w.imageId, w.targetId) === before) throw e; // refused for another reason
       }
     }
@@ -179,22 +180,24 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
    * of (writes pending); open conflicts show the store's newest label, and end where it
    * became what this page wanted.
    */
-  function apply(detail: ImageDetail): void {
+  function apply(detail: ImageDetail, fresh = false): void {
     const id = detail.id;
     if (current.value?.id !== id) return;
     const stored = labelsOf(detail);
     const keep = writes.pendingTargets(id);
-    labels.value = mergeLabels(labels.value, stored.labels, keep);
+    labels.value = fresh ? stored.labels : mergeLabels(labels.value, stored.labels, keep);
     for (const t of targets.value) {
       if (keep.has(t.id)) continue;
       versions.set(vkey(id, t.id), stored.versions[t.id] ?? 0);
       stale.delete(vkey(id, t.id));
     }
-    conflicts.value = conflicts.value
-      .map((c) =>
-        c.imageId === id && !keep.has(c.targetId) ? { ...c, theirs: stored.labels[c.targetId] ?? null, theirsVersion: stored.versions[c.targetId] ?? 0 } : c,
-      )
-      .filter((c) => c.imageId !== id || !sameLabel(c.theirs, c.mine));
+    if (conflicts.value.some((c) => c.imageId === id)) {
+      conflicts.value = conflicts.value
+        .map((c) =>
+          c.imageId === id && !keep.has(c.targetId) ? { ...c, theirs: stored.labels[c.targetId] ?? null, theirsVersion: stored.versions[c.targetId] ?? 0 } : c,
+        )
+        .filter((c) => c.imageId !== id || !sameLabel(c.theirs, c.mine));
+    }
     latest.value = detail;
   }
 

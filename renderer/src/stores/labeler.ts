@@ -109,8 +109,7 @@ export const useLabelerStore = defineStore('labeler', () => {
     const detail = await images.load(id);
     if (ids.value[position.value] !== id) return; // moved on meanwhile
     current.value = detail;
-    labels.value = {};
-    apply(detail);
+    apply(detail, true); // fetched after its writes were answered: the store's labels are the truth
     prefetch(position.value + 1);
   }
 
