@@ -120,6 +120,7 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
     expect(await page.textContent('.target-control[data-target="font_style"] [data-testid=provenance]')).toMatch(/^accepted from run 1 at \d+%$/);
     await page.keyboard.press('Shift+A');
     await saved();
+    await page.screenshot({ path: path.join(screenshotsDir, 'label-accepted-1440.png') });
     expect(await undoDepth()).toBe(2);
     const labels = (await detail(1)).labels;
     expect(labels[ids.digits!]?.origin).toBe('accepted');
