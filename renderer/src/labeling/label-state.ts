@@ -75,6 +75,19 @@ export function lengthMismatch(labels: Labels, sequence: TargetDef, length: Targ
   return derived === l.value ? null : { digits: (d.value ?? '').length, length: l.value ?? '' };
 }
 
+/** What is wrong with the labels shown, by target: digits that contradict the length the user set, flagged on both. */
+export function lengthWarnings(labels: Labels, targets: TargetDef[]): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const seq of targets) {
+    const length = lengthTargetOf(targets, seq);
+    const m = length && lengthMismatch(labels, seq, length);
+    if (!length || !m) continue;
+    out[seq.id] = `${m.digits} ${seq.name}, but ${length.name} is ${m.length}`;
+    out[length.id] = `${length.name} ${m.length} contradicts the ${m.digits} ${seq.name} typed`;
+  }
+  return out;
+}
+
 /** The labels after `sequence` gets `value`: its length follows unless the user set it on its own. */
 function withSequence(labels: Labels, targets: TargetDef[], sequence: TargetDef, value: ShownLabel | null): Labels {
   const length = lengthTargetOf(targets, sequence);

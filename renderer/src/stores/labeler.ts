@@ -5,7 +5,7 @@ import type { TargetDef } from '../../../shared/targets.js';
 import { api, onEvent } from '../api';
 import type { LabelAction } from '../labeling/keymap';
 import { createLabelSync } from '../labeling/label-sync';
-import { acceptLabel, lengthMismatch, lengthTargetOf, reduceLabels, type Labels } from '../labeling/label-state';
+import { acceptLabel, lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
 import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
 import { DEFAULT_QUEUE, encodeQueue, headTargetName, queueTargetId, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
 import { useProjectStore } from './project';
@@ -60,17 +60,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   const remaining = computed(() => unlabeled.value?.length ?? null);
   const finished = computed(() => done.value && remaining.value === 0);
   /** What is wrong with a label shown, by target: digits that contradict the length the user set. */
-  const warnings = computed<Record<number, string>>(() => {
-    const out: Record<number, string> = {};
-    for (const seq of targets.value) {
-      const length = lengthTargetOf(targets.value, seq);
-      const m = length && lengthMismatch(labels.value, seq, length);
-      if (!length || !m) continue;
-      out[seq.id] = `${m.digits} ${seq.name}, but ${length.name} is ${m.length}`;
-      out[length.id] = `${length.name} ${m.length} contradicts the ${m.digits} ${seq.name} typed`;
-    }
-    return out;
-  });
+  const warnings = computed(() => lengthWarnings(labels.value, targets.value));
   const queueKey = computed(() => encodeQueue(queue.value));
   const imageConflicts = computed(() => conflicts.value.filter((c) => c.imageId === current.value?.id));
   /** Model predictions of the shown image, by target, where no human label exists. */
@@ -274,38 +264,8 @@ export const useLabelerStore = defineStore('labeler', () => {
     if (!done.value) prefetch(position.value + 1);
   });
 
-  return {
-    queue,
-    queueKey,
-    ids,
-    position,
-    current,
-    labels,
-    activeIndex,
-    activeTarget,
-    targets,
-    saveState,
-    saveError,
-    savedWrites,
-    message,
-    loading,
-    done,
-    finished,
-    remaining,
-    warnings,
-    conflicts,
-    imageConflicts,
-    acceptFloor,
-    open,
-    goTo,
-    show,
-    dispatch,
-    flush,
-    focusTarget,
-    imageElement,
-    predictions,
-    resolveConflict,
-    setAcceptFloor,
-    say,
-  };
+  const session = { queue, queueKey, ids, position, current, labels, activeIndex, activeTarget, targets, predictions, acceptFloor, message, loading };
+  const status = { saveState, saveError, savedWrites, done, finished, remaining, warnings, conflicts, imageConflicts };
+  const actions = { open, goTo, show, dispatch, flush, focusTarget, imageElement, resolveConflict, setAcceptFloor, say };
+  return { ...session, ...status, ...actions };
 });
