@@ -99,7 +99,13 @@ describe('model suggestions are accepted only explicitly, and keep their provena
     const accepted = await call<AnnotationView>('annotations.accept', { imageId, targetId: font.id, expectedVersion: 0 });
     expect(accepted).toMatchObject({ source: 'human', value: 'serif', origin: 'accepted', runId: 7, confidence: 0.83 });
     const grid = await call<{ items: { id: number; labels: Record<number, { origin: string }> }[] }>('images.list', { offset: 0, limit: 1000 });
-    expect(grid.items.find((i) => i.id === imageId)!.labels[font.id]).toEqual({ state: 'value', value: 'serif', origin: 'accepted', runId: 7, confidence: 0.83 });
+    expect(grid.items.find((i) => i.id === imageId)!.labels[font.id]).toEqual({
+      state: 'value',
+      value: 'serif',
+      origin: 'accepted',
+      runId: 7,
+      confidence: 0.83,
+    });
     expect((await call<EditHistory>('annotations.history')).undo).toBe(`accept font_style of image ${imageId}`);
     await call('annotations.undo');
     expect(await labelOf(imageId!, 'font_style')).toBeUndefined();
