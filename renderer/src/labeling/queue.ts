@@ -1,7 +1,8 @@
 /**
  * A labeling queue: which images the labeler walks, in which order, and where the keys go.
  * Either a filter of the dataset (a status, or one target's state, class or model
- * predictions) or the images behind one cell of a run's confusion matrix. A queue has a
+ * predictions), the images behind one cell of a run's confusion matrix, or a head's most
+ * confident mistakes on the test set (the labels most likely wrong themselves). A queue has a
  * short text form for the URL (`#/label?queue=t3:pending&image=12`), so reload and
  * Back/Forward return to the same place. Pure.
  */
@@ -16,7 +17,13 @@ export interface CellQueue {
   trueIndex: number;
   predIndex: number;
 }
-export type LabelQueue = { kind: 'filter'; filter: ImageFilter } | CellQueue;
+/** The test images a run's head got wrong, most confident first (training.mistakes). */
+export interface MistakesQueue {
+  kind: 'mistakes';
+  runId: number;
+  head: string;
+}
+export type LabelQueue = { kind: 'filter'; filter: ImageFilter } | CellQueue | MistakesQueue;
 
 export const DEFAULT_QUEUE: LabelQueue = { kind: 'filter', filter: { status: 'pending', order: 'id' } };
 
@@ -27,10 +34,11 @@ const int = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Num
 /**
  * The queue's text form: `pending`, `untouched`, `complete`, `any` (every target); `t3:pending`,
  * `t3:unknown`, `t3:value`, `t3:answered`, `t3:class:7`, `t3:model` (least confident first);
- * `cell:RUN:TRUE:PRED:HEAD`. Other filters fall back to `json:` and the filter.
+ * `cell:RUN:TRUE:PRED:HEAD`; `mistakes:RUN:HEAD`. Other filters fall back to `json:` and the filter.
  */
 export function encodeQueue(queue: LabelQueue): string {
   if (queue.kind === 'cell') return `cell:${queue.runId}:${queue.trueIndex}:${queue.predIndex}:${queue.head}`;
+  if (queue.kind === 'mistakes') return `mistakes:${queue.runId}:${queue.head}`;
   const f = queue.filter;
   const t = f.target;
   if (!t && f.order === 'id') return f.status;
@@ -62,6 +70,11 @@ export function decodeQueue(text: string | null | undefined): LabelQueue | null 
     const head = parts.slice(4).join(':');
     return runId && trueIndex !== null && predIndex !== null && head ? { kind: 'cell', runId, head, trueIndex, predIndex } : null;
   }
+  if (parts[0] === 'mistakes') {
+    const runId = int(parts[1]);
+    const head = parts.slice(2).join(':');
+    return runId && head ? { kind: 'mistakes', runId, head } : null;
+  }
   const targetId = /^t\d+$/.test(parts[0] ?? '') ? Number(parts[0]!.slice(1)) : null;
   if (!targetId) return null;
   const base = { status: 'any', order: 'id' } as const;
@@ -85,11 +98,11 @@ export function headTargetName(spec: unknown, head: string): string | null {
 
 /**
  * The target a queue is about, where the keys start and stay from image to image: the
- * target of a per-target queue, the head's target of a confusion cell (`cellTarget`);
- * null for queues over every target (the keys start on the first).
+ * target of a per-target queue, the head's target of a confusion cell or of a head's
+ * mistakes (`cellTarget`); null for queues over every target (the keys start on the first).
  */
 export function queueTargetId(queue: LabelQueue, cellTarget: number | null = null): number | null {
-  return queue.kind === 'cell' ? cellTarget : (queue.filter.target?.targetId ?? null);
+  return queue.kind === 'filter' ? (queue.filter.target?.targetId ?? null) : cellTarget;
 }
 
 /**
@@ -104,6 +117,7 @@ export function unlabeledFilter(targetId: number | null): ImageFilter {
 /** How the queue picker and the header name a queue. */
 export function queueTitle(queue: LabelQueue, targets: TargetDef[]): string {
   if (queue.kind === 'cell') return `Confusion cell of run ${queue.runId}, head ${queue.head} (true #${queue.trueIndex}, predicted #${queue.predIndex})`;
+  if (queue.kind === 'mistakes') return `Most confident mistakes of run ${queue.runId}, head ${queue.head}`;
   const f = queue.filter;
   const statusTitles: Record<string, string> = {
     pending: 'Not fully labeled',

@@ -106,8 +106,10 @@ export const useLabelerStore = defineStore('labeler', () => {
   /** The image ids a queue walks, and the target it is about. */
   async function queueIds(q: LabelQueue): Promise<{ ids: number[]; targetId: number | null }> {
     if (q.kind === 'filter') return { ids: (await api.images.ids({ filter: q.filter })).ids, targetId: queueTargetId(q) };
-    const { runId, head, trueIndex, predIndex } = q;
-    const [{ items }, runs] = await Promise.all([api.training.cell({ runId, head, trueIndex, predIndex }), api.training.runs({})]);
+    const { runId, head } = q;
+    const listed: Promise<{ items: { imageId: number }[] }> =
+      q.kind === 'cell' ? api.training.cell({ runId, head, trueIndex: q.trueIndex, predIndex: q.predIndex }) : api.training.mistakes({ runId, head });
+    const [{ items }, runs] = await Promise.all([listed, api.training.runs({})]);
     const name = headTargetName(runs.find((r) => r.id === q.runId)?.spec, q.head);
     return { ids: items.map((i) => i.imageId), targetId: targets.value.find((t) => t.name === name)?.id ?? null };
   }

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { BackendInfo, RunMetric, RunSummary, TrainingProgressEvent } from '../../../shared/api/contract.js';
-import { api, onEvent } from '../api';
+import { api, ApiCallError, onEvent } from '../api';
 import { coalesced } from '../composables/use-coalesced';
 
 /** Training runs as the Train and Evaluate views see them: the list, live progress, and the selected run's metrics. */
@@ -13,6 +13,8 @@ export const useTrainingStore = defineStore('training', () => {
   const selectedRunId = ref<number | null>(null);
   const metrics = shallowRef<RunMetric[]>([]);
   const error = ref<string | null>(null);
+  /** Per run, why the last resume was refused (another trainer holds it: 409), shown on its row. */
+  const runErrors = ref<Record<number, string>>({});
 
   const selectedRun = computed(() => runs.value.find((r) => r.id === selectedRunId.value) ?? null);
   const active = computed(() => runs.value.filter((r) => r.status === 'running' || r.status === 'paused' || r.status === 'queued'));
@@ -70,8 +72,22 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   async function resume(runId: number): Promise<void> {
-    await guard(() => api.training.resume({ runId }));
+    const others = { ...runErrors.value };
+    delete others[runId];
+    runErrors.value = others;
+    try {
+      await api.training.resume({ runId });
+    } catch (e) {
+      const held = e instanceof ApiCallError && e.code === 'conflict';
+      runErrors.value = { ...runErrors.value, [runId]: held ? `Not resumed: ${e.message}` : (e as Error).message };
+    }
     await refresh();
+  }
+
+  /** The spec checked against the project as Start would (targets, positions, classes): the issues, each path relative to the spec. */
+  async function check(spec: unknown): Promise<{ path: string; message: string }[]> {
+    const result = await api.training.check({ spec });
+    return result.issues.map((i) => ({ path: i.path.replace(/^spec\.?/, ''), message: i.message }));
   }
 
   onEvent('training.progress', (p) => {
@@ -84,5 +100,24 @@ export const useTrainingStore = defineStore('training', () => {
     void loadMetrics();
   });
 
-  return { backend, runs, presets, progress, selectedRunId, selectedRun, metrics, error, active, load, refresh, select, start, control, resume, loadMetrics };
+  return {
+    backend,
+    runs,
+    presets,
+    progress,
+    selectedRunId,
+    selectedRun,
+    metrics,
+    error,
+    runErrors,
+    active,
+    load,
+    refresh,
+    select,
+    start,
+    control,
+    resume,
+    check,
+    loadMetrics,
+  };
 });
