@@ -148,7 +148,10 @@ export const trainingSpecSchema = z
     split: z
       .object({
         groupBy: z.union([z.enum(['folder', 'import']), z.object({ target: z.string().min(1) }).strict()]).optional(),
-        testWhere: z.object({ target: z.string().min(1), value: z.string().min(1) }).strict().optional(),
+        testWhere: z
+          .object({ target: z.string().min(1), value: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),
@@ -156,7 +159,10 @@ export const trainingSpecSchema = z
      * Stop when the validation loss has not improved by more than minDelta for `patience` epochs
      * (the epoch with the lowest validation loss is evaluated either way).
      */
-    earlyStopping: z.object({ patience: positive.max(1000), minDelta: z.number().min(0).default(0) }).strict().optional(),
+    earlyStopping: z
+      .object({ patience: positive.max(1000), minDelta: z.number().min(0).default(0) })
+      .strict()
+      .optional(),
   })
   .strict();
 
