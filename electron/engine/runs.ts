@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { conflict, DomainError, notFound } from '../../shared/errors.js';
-import { parseModelSpec, type ModelSpec } from '../../shared/model-spec.js';
+import { parseModelSpec, storedSpec, type ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { resolveHeads, SpecError } from './heads.js';
@@ -106,7 +106,10 @@ export class TrainingRuns {
       const who = lock.ok ? 'this process' : describeHolder(lock.holder);
       throw conflict(`run ${runId} is being trained by ${who}; a run has one trainer at a time`);
     }
-    const spec = JSON.parse(run.spec) as ModelSpec;
+    // Parsed, not cast: runs stored before `resize` existed were trained stretched (storedSpec says so).
+    const parsed = parseModelSpec(storedSpec(JSON.parse(run.spec)));
+    if (!parsed.ok) throw invalidSpec(parsed.errors);
+    const spec = parsed.spec;
     const checkpoint = runs.latestCheckpoint(runId);
     const split = run.split ? (JSON.parse(run.split) as SplitIds) : undefined;
     // What the run recorded after its last checkpoint is recorded again as it resumes: drop it first.
