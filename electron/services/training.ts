@@ -92,8 +92,7 @@ export function trainingService({ store, events, training, jobs, options }: Serv
       return jobs.export(runId, path.resolve(out));
     },
     resume: async ({ runId, backend }) => {
-      const row = run(runId);
-      if (row.status === 'completed' || training.get(runId)) throw conflict(`run ${runId} is ${training.get(runId) ? 'running' : `already ${row.status}`}`);
+      // TrainingRuns.resume refuses a completed run or one another trainer holds (the run lock).
       const handle = training.resume(runId, { backend, onMessage: relay(() => runId) });
       void handle.done.then((done) => events.emit('training.finished', toRunSummary(done)));
       return toRunSummary(store.runs.get(runId)!);
