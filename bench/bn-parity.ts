@@ -128,7 +128,7 @@ export async function runPolyhead(variant: Variant, train: TrainData, val: Train
           tf.dispose(Object.values(batch.inputs));
         }
         curve.train.push(correct / train.size);
-        curve.validation.push(evaluateLosses(model, val, 32).heads.digit!.accuracy!);
+        curve.validation.push((await evaluateLosses(model, val, 32)).heads.digit!.accuracy!);
       }
       optimizer.dispose();
     }

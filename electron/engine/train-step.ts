@@ -82,27 +82,92 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
-/** One optimisation step on one batch. */
-export function trainStep(model: MultiHeadModel, optimizer: tf.Optimizer, batch: Batch, progress: number): StepResult {
+/**
+ * Running sums of a pass's metrics, kept on the device: one vector [total loss, then per head
+ * (loss x count, correct, count)]. Adding a step's figures is one tensor op and no host read;
+ * `read()` is the one `await data()` of a report, so a GPU backend never stalls per step.
+ */
+export class DeviceMetrics {
+  private sums: tf.Tensor1D | null = null;
+  /** Batches added since the last reset (counted on the host: it needs no device value). */
+  batches = 0;
+  constructor(private readonly heads: string[]) {}
+
+  /** Adds one batch's figures (called inside a tidy: the old sum is released, the new one kept). */
+  add(total: tf.Scalar, perHead: Record<string, HeadTensors>): void {
+    const parts: tf.Scalar[] = [total];
+    for (const name of this.heads) {
+      const h = perHead[name]!;
+      parts.push(tf.mul(h.loss, h.count) as tf.Scalar, h.correct, h.count);
+    }
+    const vector = tf.stack(parts) as tf.Tensor1D;
+    const old = this.sums;
+    this.sums = tf.keep(old ? tf.add(old, vector) : vector);
+    old?.dispose();
+    this.batches++;
+  }
+
+  /** The sums so far, read from the device once. */
+  async read(): Promise<StepResult & { batches: number }> {
+    const values = this.sums ? await this.sums.data() : new Float32Array(1 + 3 * this.heads.length);
+    return { ...unpack(values, this.heads), batches: this.batches };
+  }
+
+  /** The same, read synchronously (tests and benchmarks that want one step's figures; never in the trainer's loop). */
+  readSync(): StepResult {
+    return unpack(this.sums ? this.sums.dataSync() : new Float32Array(1 + 3 * this.heads.length), this.heads);
+  }
+
+  reset(): void {
+    this.sums?.dispose();
+    this.sums = null;
+    this.batches = 0;
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+}
+
+/** [total, (loss x count, correct, count) per head] → per-head figures (loss: the masked mean). */
+function unpack(values: ArrayLike<number>, heads: string[]): StepResult {
+  const result: StepResult = { total: values[0]!, heads: {} };
+  heads.forEach((name, k) => {
+    const count = values[2 + 3 * k + 1]!;
+    result.heads[name] = { loss: count > 0 ? values[1 + 3 * k]! / count : 0, correct: values[1 + 3 * k + 1]!, count };
+  });
+  return result;
+}
+
+/**
+ * One optimisation step on one batch; its loss, correct and counts are added to `metrics` on
+ * the device, with no host read. The interface is backend-neutral: tensors in, tensors kept.
+ */
+export function trainStepOnDevice(model: MultiHeadModel, optimizer: tf.Optimizer, batch: Batch, progress: number, metrics: DeviceMetrics): void {
   const kept: Record<string, HeadTensors> = {};
   const variables = model.trainableVariables();
-  const total = tf.tidy(() => {
+  tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const result = losses(model, model.forward(batch.inputs, true, progress), batch.labels);
       for (const [name, h] of Object.entries(result.heads)) kept[name] = { loss: tf.keep(h.loss), correct: tf.keep(h.correct), count: tf.keep(h.count) };
       return result.total;
     }, variables);
     optimizer.applyGradients(grads);
-    return value;
+    metrics.add(value, kept);
   });
-  const heads: Record<string, HeadStep> = {};
-  for (const [name, h] of Object.entries(kept)) {
-    heads[name] = { loss: h.loss.dataSync()[0]!, correct: h.correct.dataSync()[0]!, count: h.count.dataSync()[0]! };
-    tf.dispose([h.loss, h.correct, h.count]);
+  for (const h of Object.values(kept)) tf.dispose([h.loss, h.correct, h.count]);
+}
+
+/** One optimisation step on one batch, its figures read back at once (tests and benchmarks; the trainer reads them only per report). */
+export function trainStep(model: MultiHeadModel, optimizer: tf.Optimizer, batch: Batch, progress: number): StepResult {
+  const heads = model.resolved.map((h) => h.spec.name);
+  const metrics = new DeviceMetrics(heads);
+  try {
+    trainStepOnDevice(model, optimizer, batch, progress, metrics);
+    return metrics.readSync();
+  } finally {
+    metrics.dispose();
   }
-  const value = total.dataSync()[0]!;
-  total.dispose();
-  return { total: value, heads };
 }
 
 /** Gradients of the combined loss for every trainable variable, by variable, without applying them (tests, inspection). */

@@ -12,8 +12,8 @@ import type { MultiHeadModel } from './model.js';
 import { recomputeBatchNormStatistics } from './precise-bn.js';
 import { permutation } from './sampling.js';
 import { tf } from './tf.js';
-import type { TrainData } from './train-data.js';
-import { learningRateAt, losses, makeOptimizer, setLearningRate, trainStep } from './train-step.js';
+import { prepareAll, type TrainData } from './train-data.js';
+import { DeviceMetrics, learningRateAt, losses, makeOptimizer, setLearningRate, trainStepOnDevice, type StepResult } from './train-step.js';
 
 export interface HeadMetrics {
   loss: number;
@@ -36,6 +36,8 @@ export interface TrainProgress {
   validation?: { loss: number; heads: Record<string, HeadMetrics> };
   elapsedMs: number;
   etaMs: number | null;
+  /** A streaming data source: images decoded so far of all the run's images (decoding overlaps training). */
+  decoded?: { done: number; total: number };
 }
 
 export type ControlSignal = 'run' | 'pause' | 'cancel';
@@ -76,32 +78,33 @@ export interface TrainOutcome {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Mean loss and accuracy per head over a dataset, without training. */
-export function evaluateLosses(model: MultiHeadModel, data: TrainData, batchSize: number): { loss: number; heads: Record<string, HeadMetrics> } {
-  const sums: Record<string, { loss: number; correct: number; count: number }> = {};
-  let total = 0;
-  let batches = 0;
-  for (let from = 0; from < data.size; from += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, data.size - from) }, (_, i) => from + i);
-    const batch = data.batch(indices, false);
-    tf.tidy(() => {
-      const r = losses(model, model.forward(batch.inputs, false), batch.labels);
-      total += r.total.dataSync()[0]!;
-      for (const [name, h] of Object.entries(r.heads)) {
-        const count = h.count.dataSync()[0]!;
-        const s = (sums[name] ??= { loss: 0, correct: 0, count: 0 });
-        s.loss += h.loss.dataSync()[0]! * count;
-        s.correct += h.correct.dataSync()[0]!;
-        s.count += count;
-      }
-    });
-    tf.dispose(Object.values(batch.inputs));
-    batches++;
-  }
+/** Per-head metrics from summed figures (accuracy null where no example counted). */
+function headMetrics(sums: StepResult['heads']): Record<string, HeadMetrics> {
   const heads: Record<string, HeadMetrics> = {};
   for (const [name, s] of Object.entries(sums))
-    heads[name] = { loss: s.count > 0 ? s.loss / s.count : 0, accuracy: s.count > 0 ? s.correct / s.count : null, count: s.count };
-  return { loss: batches > 0 ? total / batches : 0, heads };
+    heads[name] = { loss: s.count > 0 ? s.loss : 0, accuracy: s.count > 0 ? s.correct / s.count : null, count: s.count };
+  return heads;
+}
+
+/** Mean loss and accuracy per head over a dataset, without training: sums kept on the device, read once. */
+export async function evaluateLosses(model: MultiHeadModel, data: TrainData, batchSize: number): Promise<{ loss: number; heads: Record<string, HeadMetrics> }> {
+  await prepareAll(data);
+  const metrics = new DeviceMetrics(model.resolved.map((h) => h.spec.name));
+  try {
+    for (let from = 0; from < data.size; from += batchSize) {
+      const indices = Array.from({ length: Math.min(batchSize, data.size - from) }, (_, i) => from + i);
+      const batch = data.batch(indices, false);
+      tf.tidy(() => {
+        const r = losses(model, model.forward(batch.inputs, false), batch.labels);
+        metrics.add(r.total, r.heads);
+      });
+      tf.dispose(Object.values(batch.inputs));
+    }
+    const read = await metrics.read();
+    return { loss: read.batches > 0 ? read.total / read.batches : 0, heads: headMetrics(read.heads) };
+  } finally {
+    metrics.dispose();
+  }
 }
 
 export async function runTraining(options: TrainOptions): Promise<TrainOutcome> {
@@ -111,6 +114,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
   const stepsPerEpoch = Math.ceil(train.size / t.batchSize);
   const totalSteps = stepsPerEpoch * t.epochs;
   const stopper = new Patience();
+  const metrics = new DeviceMetrics(model.resolved.map((h) => h.spec.name));
   let startEpoch = 0;
   let step = 0;
   try {
@@ -125,37 +129,37 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
       const rate = learningRateAt(t, epoch);
       setLearningRate(optimizer, rate);
       const order = permutation(train.size, t.seed * 1_000_003 + epoch);
-      const sums: Record<string, { loss: number; correct: number; count: number }> = {};
-      let lossSum = 0;
-      let batches = 0;
-      const metrics = () => {
-        const heads: Record<string, HeadMetrics> = {};
+      metrics.reset();
+      train.schedule?.(order);
+      // One device read per report: every step's figures stay on the device until then.
+      const metricsNow = async () => {
+        const read = await metrics.read();
+        const heads = headMetrics(read.heads);
         for (const head of model.resolved) {
-          const s = sums[head.spec.name] ?? { loss: 0, correct: 0, count: 0 };
-          heads[head.spec.name] = {
-            loss: s.count > 0 ? s.loss / s.count : 0,
-            accuracy: s.count > 0 ? s.correct / s.count : null,
-            count: s.count,
-            ...(head.spec.adversarial ? { lambda: lambdaAt(head.spec.adversarial.lambda, step / totalSteps) } : {}),
-          };
+          heads[head.spec.name] ??= { loss: 0, accuracy: null, count: 0 };
+          if (head.spec.adversarial) heads[head.spec.name]!.lambda = lambdaAt(head.spec.adversarial.lambda, step / totalSteps);
         }
-        return heads;
+        return { loss: read.batches > 0 ? read.total / read.batches : 0, heads };
       };
-      const report = (kind: 'step' | 'epoch', validation?: TrainProgress['validation']) => {
+      const report = async (kind: 'step' | 'epoch', validation?: TrainProgress['validation']) => {
+        if (!options.onProgress) return;
+        const { loss, heads } = await metricsNow();
         const elapsedMs = performance.now() - started;
         const done = step - stepAtStart;
-        options.onProgress?.({
+        const decoded = train.decodeProgress?.();
+        options.onProgress({
           kind,
           epoch,
           epochs: t.epochs,
           step,
           totalSteps,
           learningRate: rate,
-          loss: batches > 0 ? lossSum / batches : 0,
-          heads: metrics(),
+          loss,
+          heads,
           ...(validation ? { validation } : {}),
           elapsedMs,
           etaMs: done > 0 ? (elapsedMs / done) * (totalSteps - step) : null,
+          ...(decoded ? { decoded } : {}),
         });
       };
       for (let from = 0; from < order.length; from += t.batchSize) {
@@ -165,24 +169,18 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
           signal = options.control?.() ?? 'run';
         }
         if (signal === 'cancel') return { status: 'cancelled', epoch, step };
-        const batch = train.batch(order.slice(from, from + t.batchSize), t.augmentShift > 0, step);
-        const result = trainStep(model, optimizer, batch, step / totalSteps);
+        const indices = order.slice(from, from + t.batchSize);
+        if (train.prepare) await train.prepare(indices);
+        const batch = train.batch(indices, t.augmentShift > 0, step);
+        trainStepOnDevice(model, optimizer, batch, step / totalSteps, metrics);
         tf.dispose(Object.values(batch.inputs));
         step++;
-        batches++;
-        lossSum += result.total;
-        for (const [name, h] of Object.entries(result.heads)) {
-          const s = (sums[name] ??= { loss: 0, correct: 0, count: 0 });
-          s.loss += h.loss * h.count;
-          s.correct += h.correct;
-          s.count += h.count;
-        }
-        if (step % t.reportEvery === 0) report('step');
+        if (step % t.reportEvery === 0) await report('step');
         await tick();
       }
       recomputeBatchNormStatistics(model, train, { batchSize: t.batchSize });
-      const validation = options.validation && options.validation.size > 0 ? evaluateLosses(model, options.validation, t.batchSize) : undefined;
-      report('epoch', validation);
+      const validation = options.validation && options.validation.size > 0 ? await evaluateLosses(model, options.validation, t.batchSize) : undefined;
+      await report('epoch', validation);
       if (options.checkpointDir) {
         const saved = await saveCheckpoint(options.checkpointDir, model, optimizer, epoch + 1, step);
         options.onCheckpoint?.(saved.dir, epoch + 1, step);
@@ -193,6 +191,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
     }
     return { status: 'completed', epoch: t.epochs, step };
   } finally {
+    metrics.dispose();
     optimizer.dispose();
   }
 }

@@ -74,7 +74,7 @@ describe('batch norm on small data', () => {
     const training = trained.heads.quad!.accuracy!;
     expect(training).toBeGreaterThan(0.9);
     // The same training images, evaluated (inference mode), and the held-out validation set.
-    const evaluated = evaluateLosses(model, trainData(train), 32).heads.quad!.accuracy!;
+    const evaluated = (await evaluateLosses(model, trainData(train), 32)).heads.quad!.accuracy!;
     expect(Math.abs(evaluated - training)).toBeLessThan(0.05);
     expect(trained.validation!.heads.quad!.accuracy!).toBeGreaterThan(training - 0.08);
     model.dispose();

@@ -1,9 +1,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MultiHeadModel } from '../../electron/engine/model.js';
 import { tf } from '../../electron/engine/tf.js';
 import { runTraining, type TrainProgress } from '../../electron/engine/trainer.js';
+import { makeOptimizer, trainStep } from '../../electron/engine/train-step.js';
+import { permutation } from '../../electron/engine/sampling.js';
 import { spec, synthetic, trainData } from '../engine-fixtures.js';
 import { tempDir } from '../helpers.js';
 
@@ -67,6 +69,57 @@ describe('training loop', () => {
     expect(outcome).toEqual({ status: 'completed', epoch: 4, step: 24 });
     expect(weightsOf(resumed)).toEqual(expected);
     resumed.dispose();
+  });
+
+  it('keeps step metrics on the device: no dataSync in the loop, one data() per report, the same figures as per-step reads, no tensor growth', async () => {
+    const oneEpoch = { ...modelSpec, training: { ...modelSpec.training, epochs: 3, schedule: { type: 'constant' as const } } };
+    const model = new MultiHeadModel(oneEpoch, null);
+    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    const data_ = vi.spyOn(tf.Tensor.prototype, 'data');
+    const events: TrainProgress[] = [];
+    const counts: number[] = [];
+    await runTraining({
+      model,
+      train: data,
+      onProgress: (p) => {
+        events.push(p);
+        if (p.kind === 'epoch') counts.push(tf.memory().numTensors);
+      },
+    });
+    // 6 steps per epoch, a report every 4 steps (steps 4, 8, 12, 16) plus one per epoch: 7 reads, no sync read.
+    expect(dataSync).not.toHaveBeenCalled();
+    expect(data_).toHaveBeenCalledTimes(events.length);
+    expect(events).toHaveLength(7);
+    dataSync.mockRestore();
+    data_.mockRestore();
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    model.dispose();
+
+    // The same training with each step's figures read at once: the epoch sums must agree.
+    const twin = new MultiHeadModel(oneEpoch, null);
+    const optimizer = makeOptimizer(oneEpoch.training);
+    let step = 0;
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const order = permutation(data.size, oneEpoch.training.seed * 1_000_003 + epoch);
+      let total = 0;
+      const sums = { loss: 0, correct: 0, count: 0 };
+      for (let from = 0; from < order.length; from += 16) {
+        const batch = data.batch(order.slice(from, from + 16), false, step);
+        const r = trainStep(twin, optimizer, batch, step++ / 18);
+        tf.dispose(Object.values(batch.inputs));
+        total += r.total;
+        sums.loss += r.heads.quad!.loss * r.heads.quad!.count;
+        sums.correct += r.heads.quad!.correct;
+        sums.count += r.heads.quad!.count;
+      }
+      const reported = events.filter((e) => e.kind === 'epoch')[epoch]!;
+      expect(reported.loss).toBeCloseTo(total / 6, 4);
+      expect(reported.heads.quad!.loss).toBeCloseTo(sums.loss / sums.count, 4);
+      expect(reported.heads.quad!.accuracy).toBeCloseTo(sums.correct / sums.count, 6);
+      expect(reported.heads.quad!.count).toBe(sums.count);
+    }
+    optimizer.dispose();
+    twin.dispose();
   });
 
   it('pauses between steps and resumes', async () => {
