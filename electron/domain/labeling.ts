@@ -34,8 +34,9 @@ export function resolveLabel(store: Store, target: TargetDef, label: LabelInput,
     return { ...base, state: 'value', textValue: label.value, classId: null };
   }
   let cls = target.classes.find((c) => c.name === label.value);
-  if (!cls && options.createClasses && target.kind === 'categorical' && label.value.trim() !== '') {
-    cls = store.targets.ensureClass(target.id, label.value.trim());
+  if (!cls && options.createClasses && target.kind === 'categorical') {
+    // The same name rules as the API's (shared/names.ts): a bad name or a case variant is refused, naming why.
+    cls = store.targets.ensureClass(target.id, label.value, path);
   }
   if (!cls) {
     const names = target.classes.map((c) => c.name).join(', ');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ImportRejection } from '../../shared/imports.js';
+import { KEY_COLUMNS, UNKNOWN_MARKERS } from '../../shared/names.js';
 
 /** A cell value: a string value, null for "explicitly unknown". Absent or empty cells are "not looked at". */
 export type CellValue = string | null;
@@ -18,9 +19,6 @@ export interface LabelTable {
   columns: Set<string>;
   problems: ImportRejection[];
 }
-
-const KEY_COLUMNS = ['file', 'filename', 'file_name', 'path', 'image', 'name'];
-const UNKNOWN_MARKERS = new Set(['?', 'unknown', '<unknown>']);
 
 export function emptyLabelTable(): LabelTable {
   return { records: new Map(), columns: new Set(), problems: [] };

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './transaction.js';
 import { DEFAULT_TARGETS, defaultHotkey, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
+import { caseVariantOf, nameProblem, normalizeName, targetNameProblem } from '../../shared/names.js';
 
 interface TargetRow {
   id: number;
@@ -27,6 +28,19 @@ function freeHotkey(target: TargetDef): string | null {
   for (let i = 0; ; i++) {
     const key = defaultHotkey(i);
     if (key === null || !used.has(key)) return key;
+  }
+}
+
+/**
+ * Refuses a class name the shared rules forbid (shared/names.ts), or one differing only by case
+ * from another class of the target (`Serif` beside `serif` would split one class in two).
+ */
+function checkClassName(target: { name: string }, name: string, others: string[], field = 'name'): void {
+  const why = nameProblem(name);
+  if (why) throw invalidField(field, `class name '${name}' of ${target.name} ${why}`);
+  const variant = caseVariantOf(name, others);
+  if (variant !== null) {
+    throw conflict(`'${name}' differs only by case from the class '${variant}' of ${target.name}; use '${variant}', or rename it first`);
   }
 }
 
@@ -116,9 +130,13 @@ export class TargetsRepo {
     });
   }
 
-  createCategorical(name: string, classes: string[]): TargetDef {
+  createCategorical(rawName: string, classes: string[]): TargetDef {
+    const name = normalizeName(rawName);
+    const why = targetNameProblem(name);
+    if (why) throw invalidField('name', `target name '${name}' ${why}`);
     if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
-    const unique = [...new Set(classes)];
+    const unique = [...new Set(classes.map(normalizeName))];
+    unique.forEach((c, i) => checkClassName({ name }, c, unique.slice(0, i), `classes.${i}`));
     return writeTransaction(this.db, () => {
       const id = this.insertTarget(name, 'categorical', null, null, null);
       unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
@@ -126,17 +144,24 @@ export class TargetsRepo {
     });
   }
 
-  addClass(targetId: number, name: string): TargetDef {
+  addClass(targetId: number, rawName: string): TargetDef {
+    const name = normalizeName(rawName);
     const target = this.byId(targetId);
     if (target.kind !== 'categorical') {
       throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
     }
     if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
+    checkClassName(
+      target,
+      name,
+      target.classes.map((c) => c.name),
+    );
     writeTransaction(this.db, () => this.insertClassRow(targetId, name, freeHotkey(target)));
     return this.byId(targetId);
   }
 
-  renameClass(targetId: number, classId: number, name: string): TargetDef {
+  renameClass(targetId: number, classId: number, rawName: string): TargetDef {
+    const name = normalizeName(rawName);
     const target = this.byId(targetId);
     if (target.kind !== 'categorical') {
       throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
@@ -146,6 +171,11 @@ export class TargetsRepo {
     if (target.classes.some((c) => c.name === name && c.id !== classId)) {
       throw conflict(`Target '${target.name}' already has a class '${name}'`);
     }
+    checkClassName(
+      target,
+      name,
+      target.classes.filter((c) => c.id !== classId).map((c) => c.name),
+    );
     writeTransaction(this.db, () => this.stmts.renameClass.run({ id: classId, name }));
     this.cache = null;
     return this.byId(targetId);
@@ -199,11 +229,21 @@ export class TargetsRepo {
     return this.byId(targetId);
   }
 
-  /** Inside a caller's transaction: adds a class to a categorical target (importers use it for new class names). */
-  ensureClass(targetId: number, name: string): TargetClass {
+  /**
+   * Inside a caller's transaction: adds a class to a categorical target (importers use it for new
+   * class names), under the same rules as addClass; a name they refuse throws, naming why.
+   */
+  ensureClass(targetId: number, rawName: string, field = 'name'): TargetClass {
+    const name = normalizeName(rawName);
     const target = this.byId(targetId);
     const existing = target.classes.find((c) => c.name === name);
     if (existing) return existing;
+    checkClassName(
+      target,
+      name,
+      target.classes.map((c) => c.name),
+      field,
+    );
     this.insertClassRow(targetId, name, freeHotkey(target));
     return this.byId(targetId).classes.find((c) => c.name === name)!;
   }

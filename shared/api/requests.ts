@@ -2,14 +2,11 @@
 import { z } from 'zod';
 import { imageFilterSchema, labelInputSchema } from '../image-filter.js';
 import { modelSpecSchema } from '../model-spec.js';
+import { classNameSchema, targetNameSchema } from '../names.js';
 
 const id = z.number().int().positive();
-const name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\p{L}\p{N}_\- .]+$/u, 'may contain letters, digits, spaces, "_", "-" and "." only');
+/** Class names follow the importer's rules too (shared/names.ts). */
+const name = classNameSchema;
 const empty = z.object({}).strict();
 /** Forces a training backend instead of the best one present. */
 const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -26,7 +23,7 @@ export const requests = {
   },
   targets: {
     list: empty,
-    createCategorical: z.object({ name, classes: z.array(name).max(200).default([]) }).strict(),
+    createCategorical: z.object({ name: targetNameSchema, classes: z.array(name).max(200).default([]) }).strict(),
     addClass: z.object({ targetId: id, name }).strict(),
     renameClass: z.object({ targetId: id, classId: id, name }).strict(),
     /** Moves every label of classId to intoClassId, then deletes classId. */
