@@ -9,10 +9,9 @@ export function imagesService({ store }: ServiceContext): ServiceImpl['images'] 
     list: async ({ offset, limit, filter }) => {
       const targetCount = store.targets.list().length;
       const { total, rows } = store.images.list(filter, targetCount, offset, limit);
-      const first = rows[0]?.id ?? 0;
-      const last = rows[rows.length - 1]?.id ?? -1;
       const byImage = new Map<number, AnnotationRow[]>();
-      for (const a of store.annotations.humanForRange(first, last)) {
+      // By the page's ids, not an id range: in name or edit order a page spans any ids.
+      for (const a of store.annotations.humanForImages(rows.map((r) => r.id))) {
         const list = byImage.get(a.image_id) ?? [];
         list.push(a);
         byImage.set(a.image_id, list);

@@ -49,7 +49,7 @@ export class AnnotationsRepo {
     tick: Statement<[], { value: number }>;
     remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
     forImage: Statement<[number], AnnotationRow>;
-    humanForRange: Statement<{ from: number; to: number }, AnnotationRow>;
+    humanForImages: Statement<{ ids: string }, AnnotationRow>;
     humanLabels: Statement<[], HumanLabelRow>;
     one: Statement<{ imageId: number; targetId: number; source: LabelSource }, AnnotationRow>;
     stateCounts: Statement<[], { target_id: number; state: 'value' | 'unknown'; n: number }>;
@@ -75,7 +75,7 @@ export class AnnotationsRepo {
       tick: db.prepare('UPDATE label_clock SET value = value + 1 WHERE id = 1 RETURNING value'),
       remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
       forImage: db.prepare(`${SELECT} WHERE a.image_id = ? ORDER BY a.target_id, a.source`),
-      humanForRange: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id BETWEEN @from AND @to`),
+      humanForImages: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id IN (SELECT value FROM json_each(@ids))`),
       humanLabels: db.prepare(
         `SELECT a.image_id AS imageId, t.name AS target, a.state, coalesce(c.name, a.text_value) AS value
          FROM annotations a JOIN targets t ON t.id = a.target_id LEFT JOIN target_classes c ON c.id = a.class_id
@@ -127,9 +127,9 @@ export class AnnotationsRepo {
     return this.stmts.forImage.all(imageId);
   }
 
-  /** Human annotations of images with ids in [from, to] (a page of the grid). */
-  humanForRange(from: number, to: number): AnnotationRow[] {
-    return this.stmts.humanForRange.all({ from, to });
+  /** Human annotations of the given images (a page of the grid in any order: by name, by last edit…). */
+  humanForImages(ids: readonly number[]): AnnotationRow[] {
+    return ids.length === 0 ? [] : this.stmts.humanForImages.all({ ids: JSON.stringify(ids) });
   }
 
   /** Every human label of every image (one query), for the training data. */

@@ -4,16 +4,53 @@ export interface BuiltQuery {
   /** FROM images i [JOIN …] WHERE … — without SELECT and ORDER BY. */
   from: string;
   order: string;
-  params: Record<string, number>;
+  params: Record<string, number | string>;
 }
 
 const HUMAN_ANSWERS = "(SELECT count(*) FROM annotations a0 WHERE a0.image_id = i.id AND a0.source = 'human')";
+
+/** A name filter with any of these is a glob over the whole name; otherwise a part of the name. */
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * The SQL for a file name filter, case-insensitive either way. A part of the name is found with
+ * instr (no pattern characters to escape); a glob uses SQLite's GLOB over the lower-cased name
+ * and pattern. Both read every name the other filters leave: no index can serve "contains".
+ */
+export function nameCondition(name: string): { sql: string; param: string } {
+  const lowered = name.toLowerCase();
+  return GLOB_CHARS.test(name)
+    ? { sql: 'lower(i.original_name) GLOB @name', param: lowered }
+    : { sql: 'instr(lower(i.original_name), @name) > 0', param: lowered };
+}
+
+/**
+ * ORDER BY for an order, each matching an index so the first page of 100,000 images is not a
+ * sort of all of them: images_by_name_nocase, images_by_edit (migration 7), the rowid, and
+ * annotations_by_confidence for the joined label `t`. The id ends every order (stable pages).
+ */
+function orderBy(filter: ImageFilter, joinedLabel: boolean): string {
+  const flip = filter.reverse === true;
+  const asc = flip ? 'DESC' : 'ASC';
+  const desc = flip ? 'ASC' : 'DESC';
+  switch (filter.order) {
+    case 'name':
+      return `ORDER BY i.original_name COLLATE NOCASE ${asc}, i.id ${asc}`;
+    case 'edited':
+      // Most recent first; NULL (never edited) sorts last going down.
+      return `ORDER BY i.edited_version ${desc}, i.id ${desc}`;
+    case 'confidence':
+      return joinedLabel ? `ORDER BY t.confidence ${asc}, i.id ${asc}` : `ORDER BY i.id ${asc}`;
+    case 'id':
+      return `ORDER BY i.id ${asc}`;
+  }
+}
 
 /** Turns an image filter into SQL. Only fixed SQL text is produced; every value is a bound parameter. */
 export function buildImageQuery(filter: ImageFilter, targetCount: number): BuiltQuery {
   const where: string[] = [];
   const joins: string[] = [];
-  const params: Record<string, number> = {};
+  const params: Record<string, number | string> = {};
   switch (filter.status) {
     case 'pending':
       where.push(`${HUMAN_ANSWERS} < @targetCount`);
@@ -29,7 +66,11 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number): Built
     case 'any':
       break;
   }
-  let order = 'ORDER BY i.id';
+  if (filter.name) {
+    const { sql, param } = nameCondition(filter.name);
+    where.push(sql);
+    params.name = param;
+  }
   const t = filter.target;
   if (t) {
     params.targetId = t.targetId;
@@ -37,11 +78,9 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number): Built
     if (t.source === 'model') {
       joins.push("JOIN annotations t ON t.image_id = i.id AND t.target_id = @targetId AND t.source = 'model'");
       where.push(noHuman);
-      if (t.maxConfidence !== undefined) {
-        where.push('t.confidence <= @maxConfidence');
-        params.maxConfidence = t.maxConfidence;
-      }
-      if (filter.order === 'confidence') order = 'ORDER BY t.confidence ASC, i.id';
+    } else if (t.source === 'accepted') {
+      joins.push("JOIN annotations t ON t.image_id = i.id AND t.target_id = @targetId AND t.source = 'human'");
+      where.push("t.origin = 'accepted'");
     } else if (t.state === 'pending') {
       where.push(noHuman);
     } else if (t.state !== undefined || t.classId !== undefined) {
@@ -50,15 +89,24 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number): Built
     if (joins.length > 0) {
       if (t.state === 'unknown') where.push("t.state = 'unknown'");
       if (t.state === 'value') where.push("t.state = 'value'");
-      if (t.state === 'pending' && t.source === 'model') where.push('0');
+      // A joined label exists, so it is never 'not looked at'.
+      if (t.state === 'pending' && t.source !== 'human') where.push('0');
       if (t.classId !== undefined) {
         where.push('t.class_id = @classId');
         params.classId = t.classId;
+      }
+      if (t.source !== 'human' && t.minConfidence !== undefined) {
+        where.push('t.confidence >= @minConfidence');
+        params.minConfidence = t.minConfidence;
+      }
+      if (t.source !== 'human' && t.maxConfidence !== undefined) {
+        where.push('t.confidence <= @maxConfidence');
+        params.maxConfidence = t.maxConfidence;
       }
     } else if (t.classId !== undefined) {
       where.push('0');
     }
   }
   const from = `FROM images i ${joins.join(' ')} WHERE ${where.length > 0 ? where.join(' AND ') : '1'}`;
-  return { from, order, params };
+  return { from, order: orderBy(filter, joins.length > 0), params };
 }
