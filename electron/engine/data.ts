@@ -88,10 +88,14 @@ export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: Ma
 export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: Map<number, ImageLabels>): Split {
   const t = spec.training;
   const inputs = spec.inputs.map((i) => i.name);
+  // Linear: each example is appended once (it used to rebuild its stratum's array per example,
+  // quadratic). The strata hold the same examples in the same order, so the split is unchanged.
   const strata = new Map<number, Example[]>();
   for (const e of examples) {
     const key = labelIndex(heads[0]!, e, inputs, labels);
-    strata.set(key, [...(strata.get(key) ?? []), e]);
+    let group = strata.get(key);
+    if (!group) strata.set(key, (group = []));
+    group.push(e);
   }
   const split: Split = { train: [], validation: [], test: [] };
   let salt = 0;
@@ -99,7 +103,7 @@ export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: 
     const order = permutation(group.length, t.seed * 31 + salt++);
     const nTest = Math.round(group.length * t.test);
     const nVal = Math.round(group.length * t.validation);
-    order.forEach((i, k) => (k < nTest ? split.test : k < nTest + nVal ? split.validation : split.train).push(group[i]!));
+    for (let k = 0; k < order.length; k++) (k < nTest ? split.test : k < nTest + nVal ? split.validation : split.train).push(group[order[k]!]!);
   }
   return split;
 }

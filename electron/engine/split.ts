@@ -45,7 +45,8 @@ function groupedSplit(examples: Example[], keyOf: (e: Example) => string, shares
   for (const i of order) {
     const group = groups.get(keys[i]!)!;
     const side = split.test.length < wantTest ? 'test' : split.validation.length < wantVal ? 'validation' : 'train';
-    split[side].push(...group);
+    // One by one: spreading a group of 100,000+ examples into push's arguments overflows the stack.
+    for (const e of group) split[side].push(e);
     counts[side]++;
   }
   return { split, groups: counts };
