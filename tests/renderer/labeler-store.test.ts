@@ -323,6 +323,23 @@ describe('labeler store', () => {
     expect(labeler.labels[digits.id]?.value).toBe('5');
   });
 
+  it('fetches the image entering the prefetch window once the shown image is painted, not on the way to that frame', async () => {
+    server.ids = [1, 2, 3, 4, 5, 6];
+    const painted = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 5)));
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    expect(server.gets).toEqual([1]);
+    await painted();
+    await settle();
+    expect(server.gets).toEqual([1, 2, 3, 4]);
+    await labeler.dispatch({ type: 'saveNext' });
+    expect(labeler.current?.id).toBe(2);
+    expect(server.gets).toEqual([1, 2, 3, 4]); // image 2 was prefetched: moving on fetches nothing
+    await painted();
+    await settle();
+    expect(server.gets).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('a per-target queue keeps the keys on its target from image to image; a queue clears details and elements', async () => {
     const labeler = useLabelerStore();
     await labeler.open({ kind: 'filter', filter: { status: 'any', order: 'id', target: { targetId: font.id, state: 'pending', source: 'human' } } });

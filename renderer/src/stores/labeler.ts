@@ -4,6 +4,7 @@ import type { ImageDetail } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
 import { api, onEvent } from '../api';
 import type { LabelAction } from '../labeling/keymap';
+import { afterNextPaint } from '../labeling/after-paint';
 import { createLabelSync } from '../labeling/label-sync';
 import { acceptLabel, lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
 import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
@@ -100,7 +101,12 @@ export const useLabelerStore = defineStore('labeler', () => {
     if (ids.value[position.value] !== id) return; // moved on meanwhile
     current.value = detail;
     apply(detail, true); // fetched after its writes were answered: the store's labels are the truth
-    prefetch(position.value + 1);
+    // The next images were prefetched while this one was on its way; the one now entering the
+    // window is fetched once this image is painted, not on the way to that frame.
+    const from = position.value + 1;
+    afterNextPaint(() => {
+      if (position.value + 1 === from) prefetch(from);
+    });
   }
 
   /** The image ids a queue walks, and the target it is about. */
