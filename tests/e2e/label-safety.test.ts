@@ -76,7 +76,8 @@ const shownValue = (target: string, p: Page = page) =>
 const saved = (p: Page = page) => expect.poll(() => p.getAttribute('.save-state', 'data-save-state')).toBe('saved');
 async function openQueue(queue: string, image?: number, p: Page = page): Promise<void> {
   await p.goto(`${server.url}/#/label?queue=${encodeURIComponent(queue)}${image ? `&image=${image}` : ''}`);
-  await p.waitForSelector('.stage img[data-image-id]', { timeout: 15_000 });
+  // A hash change keeps the page: wait until the labeler shows this queue, not the one before.
+  await p.waitForSelector(`.label-view[data-queue="${queue}"][data-loading="false"] .stage img[data-image-id]`, { timeout: 15_000 });
   if (image) await expect.poll(() => shownImage(p)).toBe(String(image));
 }
 
