@@ -10,6 +10,7 @@ import { defaultProjectDir } from '../app/default-project.js';
 import { appRoot, rendererDir, sampleDir } from '../platform/paths.js';
 import { importSampleOnce, openRuntime, type Runtime } from '../app/runtime.js';
 import { serveAsset } from '../server/assets.js';
+import { pickDialogOptions } from './pick-dialog.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
 import { utilityHost } from './training-host.js';
 
@@ -73,10 +74,10 @@ async function start(): Promise<void> {
 
   const invoke = createIpcInvokeHandler(rt.dispatch);
   ipcMain.handle(IPC_INVOKE, (event, method: unknown, payload: unknown) => invoke(event.senderFrame?.url, method, payload));
-  ipcMain.handle(IPC_PICK_PATHS, async (event) => {
+  ipcMain.handle(IPC_PICK_PATHS, async (event, kind: unknown) => {
     if (!isAppUrl(event.senderFrame?.url)) return [];
     const win = BrowserWindow.fromWebContents(event.sender);
-    const options: Electron.OpenDialogOptions = { title: 'Import images', properties: ['openDirectory', 'openFile', 'multiSelections'] };
+    const options = pickDialogOptions(kind);
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
   });

@@ -3,7 +3,7 @@
  * the shared contract. Each method forwards to one IPC channel; main validates the sender
  * and the payload. Nothing else of Node or Electron reaches the page.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT, IPC_INVOKE, IPC_PICK_PATHS, type PolyheadBridge } from '../../shared/api/bridge.js';
 import type { ApiResult, EventMessage } from '../../shared/api/contract.js';
 import { serviceMethods } from '../../shared/api/methods.js';
@@ -24,7 +24,9 @@ const bridge: PolyheadBridge = {
     ipcRenderer.on(IPC_EVENT, wrapped);
     return () => ipcRenderer.off(IPC_EVENT, wrapped);
   },
-  pickPaths: () => ipcRenderer.invoke(IPC_PICK_PATHS) as Promise<string[]>,
+  pickPaths: (kind) => ipcRenderer.invoke(IPC_PICK_PATHS, kind === 'files' ? 'files' : 'folder') as Promise<string[]>,
+  // File.path is gone from Electron; the preload is the one place that may ask for a dropped file's path.
+  pathsForFiles: (files) => files.map((file) => webUtils.getPathForFile(file as File)).filter((p) => p !== ''),
 };
 
 contextBridge.exposeInMainWorld('polyhead', bridge);

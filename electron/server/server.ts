@@ -6,6 +6,7 @@ import type { Dispatch } from '../services/index.js';
 import type { EventBus } from '../domain/event-bus.js';
 import type { Project } from '../domain/project.js';
 import { serveAsset } from './assets.js';
+import { createUploadRoute, UPLOAD_ROUTE } from './upload-route.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -61,6 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const { dispatch, events, project, rendererDir } = options;
   let origin = '';
+  const handleUpload = createUploadRoute(project.dataDir);
 
   const hostAllowed = (req: IncomingMessage): boolean => {
     const header = req.headers.host ?? '';
@@ -86,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const url = new URL(req.url ?? '/', origin);
       if (url.pathname.startsWith('/api/')) {
         if (!originAllowed(req)) return fail(res, 403, 'invalid_request', `Origin '${req.headers.origin}' may not call this API`);
+        if (url.pathname.startsWith(UPLOAD_ROUTE)) return await handleUpload(req, res, url);
         if (req.method !== 'POST') return fail(res, 405, 'invalid_request', 'API methods are called with POST and a JSON body');
         const method = url.pathname.slice('/api/'.length);
         const body = await readBody(req);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportJob } from '../../shared/api/contract.js';
 import { notFound } from '../../shared/errors.js';
+import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
+import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
 import { runImport } from '../importer/importer.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceImpl } from './types.js';
@@ -10,7 +12,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 export function importsService({ project, store, events }: ServiceContext): ServiceImpl['imports'] {
   const jobs = new Map<string, ImportJob>();
-  return {
+  const service: ServiceImpl['imports'] = {
     start: async ({ paths, maxPixels }) => {
       const job: ImportJob = {
         jobId: randomUUID(),
@@ -59,5 +61,18 @@ export function importsService({ project, store, events }: ServiceContext): Serv
       return { ...job };
     },
     list: async () => [...jobs.values()].map((j) => ({ ...j })),
+    beginUpload: async () => ({ uploadId: await beginUpload(project.dataDir), maxFileBytes: UPLOAD_MAX_FILE_BYTES, maxFiles: UPLOAD_MAX_FILES }),
+    startUpload: async ({ uploadId, maxPixels }) => {
+      const dir = await existingUploadDir(project.dataDir, uploadId);
+      const job = await service.start({ paths: [dir], maxPixels });
+      // Once imported the images live in the project; a failed import keeps its files (removed after a day).
+      const stop = events.subscribe((message) => {
+        if (message.event !== 'import.finished' || message.payload.jobId !== job.jobId) return;
+        stop();
+        if (message.payload.state === 'finished') void removeUpload(project.dataDir, uploadId).catch(() => undefined);
+      });
+      return job;
+    },
   };
+  return service;
 }

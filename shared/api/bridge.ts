@@ -6,9 +6,16 @@ export interface PolyheadBridge {
   call: { [S in ServiceName]: Record<string, (req: unknown) => Promise<ApiResult<unknown>>> };
   /** Subscribes to service events; returns an unsubscribe function. */
   onEvent(listener: (message: EventMessage) => void): () => void;
-  /** Native folder/file picker (desktop only). */
-  pickPaths(): Promise<string[]>;
+  /** Native picker (desktop only): folders, or files; the chosen absolute paths ([] when cancelled). */
+  pickPaths(kind?: PickKind): Promise<string[]>;
+  /**
+   * The absolute paths of files dropped on the window (Electron's webUtils.getPathForFile);
+   * a file that is not on disk (dragged out of another app's memory) is left out.
+   */
+  pathsForFiles(files: readonly unknown[]): string[];
 }
+
+export type PickKind = 'folder' | 'files';
 
 export const IPC_INVOKE = 'polyhead:invoke';
 export const IPC_EVENT = 'polyhead:event';

@@ -9,5 +9,5 @@ export const serviceMethods = {
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
   training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'mistakes', 'check', 'predict', 'export'],
-  imports: ['start', 'status', 'list'],
+  imports: ['start', 'status', 'list', 'beginUpload', 'startUpload'],
 } as const;

@@ -151,6 +151,15 @@ export const requests = {
       .strict(),
     status: z.object({ jobId: z.string().min(1).max(64) }).strict(),
     list: empty,
+    /** Starts a browser upload (server mode): a folder in the project its files are PUT into (api/uploads/<id>). */
+    beginUpload: empty,
+    /** Imports an upload's files (images with their label files) like a folder, then removes the upload. */
+    startUpload: z
+      .object({
+        uploadId: z.uuid(),
+        maxPixels: z.number().int().positive().max(100_000_000).optional(),
+      })
+      .strict(),
   },
 } as const;
 

@@ -57,6 +57,8 @@ export interface ImportsService {
   start: Handler<'imports', 'start', ImportJob>;
   status: Handler<'imports', 'status', ImportJob>;
   list: Handler<'imports', 'list', ImportJob[]>;
+  beginUpload: Handler<'imports', 'beginUpload', { uploadId: string; maxFileBytes: number; maxFiles: number }>;
+  startUpload: Handler<'imports', 'startUpload', ImportJob>;
 }
 
 /** The whole API as the renderer sees it. */

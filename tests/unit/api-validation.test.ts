@@ -174,6 +174,15 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [[1], '(request)'],
     ['x', '(request)'],
   ],
+  'imports.beginUpload': [
+    [{ path: '/etc' }, '(request)'],
+    [7, '(request)'],
+  ],
+  'imports.startUpload': [
+    [{}, 'uploadId'],
+    [{ uploadId: '../../etc' }, 'uploadId'],
+    [{ uploadId: '0b5e8e0e-4d1c-4c5e-9a57-1f0f5e0a9c21', maxPixels: -1 }, 'maxPixels'],
+  ],
 };
 
 let runtime: Runtime;
