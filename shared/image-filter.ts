@@ -3,11 +3,12 @@
  * Below the API contract because the store's queries take the same filter.
  */
 import { z } from 'zod';
+import { MAX_SEQUENCE_CHARS } from './targets.js';
 
 const id = z.number().int().positive();
 
 export const labelInputSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('value'), value: z.string().max(64) }).strict(),
+  z.object({ kind: z.literal('value'), value: z.string().max(MAX_SEQUENCE_CHARS) }).strict(),
   z.object({ kind: z.literal('unknown') }).strict(),
 ]);
 

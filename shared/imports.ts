@@ -15,6 +15,19 @@ export interface ImportSummary {
   labelProblems: ImportRejection[];
   createdClasses: string[];
   elapsedMs: number;
+  /** OCR line transcripts (NAME.gt.txt beside NAME.png) found among the paths, if any. */
+  transcripts?: TranscriptSummary;
+}
+
+export interface TranscriptSummary {
+  /** The sequence target they label; null when none was given (then they were not read). */
+  target: string | null;
+  /** Transcript files found. */
+  files: number;
+  /** Transcripts read and matched to an image of the import (their labels count in labelsApplied). */
+  matched: number;
+  /** Characters added to the target's alphabet (extendAlphabet); '' when none. */
+  alphabetAdded: string;
 }
 
 export interface ImportJob {

@@ -10,8 +10,17 @@ export const OVERFLOW_LENGTH_CLASS = '>5';
 
 export const LENGTH_CLASSES = ['0', '1', '2', '3', '4', '5', OVERFLOW_LENGTH_CLASS] as const;
 
-/** Longest sequence a user may type, whatever the model's maximum length. */
-export const MAX_SEQUENCE_CHARS = 64;
+/**
+ * Longest sequence value stored, whatever the model's maximum length: room for a line of text
+ * (OCR ground truth), while a model predicts only its first `maxLength` characters.
+ */
+export const MAX_SEQUENCE_CHARS = 512;
+
+/** Most positions a sequence target models (position heads 0..63); longer values get the length '>N'. */
+export const MAX_SEQUENCE_POSITIONS = 64;
+
+/** Most characters in a sequence target's alphabet. */
+export const MAX_ALPHABET_CHARS = 1000;
 
 export interface TargetClass {
   id: number;
@@ -69,9 +78,15 @@ export const DEFAULT_TARGETS: readonly DefaultTarget[] = [
   },
 ];
 
+/** Characters of a sequence value or an alphabet, by code point (an emoji or a CJK extension character is one). */
+export function charsOf(text: string): string[] {
+  return [...text];
+}
+
 /** The length class of a sequence value for a model predicting up to `maxLength` positions. */
 export function lengthClassOf(sequence: string, maxLength: number): string {
-  return sequence.length > maxLength ? `>${maxLength}` : String(sequence.length);
+  const n = charsOf(sequence).length;
+  return n > maxLength ? `>${maxLength}` : String(n);
 }
 
 /** Length classes for a sequence target of the given maximum length: 0..N and '>N'. */
@@ -81,11 +96,45 @@ export function lengthClassesFor(maxLength: number): string[] {
 
 /** Returns why `value` is not a valid sequence over `alphabet`, or null when it is. */
 export function sequenceProblem(value: string, alphabet: string): string | null {
-  if (value.length > MAX_SEQUENCE_CHARS) return `longer than ${MAX_SEQUENCE_CHARS} characters`;
-  for (const ch of value) {
-    if (!alphabet.includes(ch)) return `character '${ch}' is not in the alphabet '${alphabet}'`;
+  if (charsOf(value).length > MAX_SEQUENCE_CHARS) return `longer than ${MAX_SEQUENCE_CHARS} characters`;
+  const outside = charsOutside(value, alphabet);
+  if (outside.length === 1) return `character '${outside}' is not in the alphabet '${alphabet}'`;
+  if (outside.length > 1)
+    return `characters ${charsOf(outside)
+      .map((c) => `'${c}'`)
+      .join(', ')} are not in the alphabet '${alphabet}'`;
+  return null;
+}
+
+/** The distinct characters of `value` that `alphabet` lacks, in order of first appearance. */
+export function charsOutside(value: string, alphabet: string): string {
+  const known = new Set(charsOf(alphabet));
+  return [...new Set(charsOf(value).filter((c) => !known.has(c)))].join('');
+}
+
+/** Returns why `alphabet` cannot be a sequence target's alphabet, or null when it can. */
+export function alphabetProblem(alphabet: string): string | null {
+  const chars = charsOf(alphabet);
+  if (chars.length === 0) return 'is empty';
+  if (chars.length > MAX_ALPHABET_CHARS) return `has more than ${MAX_ALPHABET_CHARS} characters`;
+  const control = chars.find((c) => /\p{Cc}/u.test(c));
+  if (control) return `contains the control character U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const seen = new Set<string>();
+  for (const c of chars) {
+    if (seen.has(c)) return `has '${c}' twice`;
+    seen.add(c);
   }
   return null;
+}
+
+/**
+ * Whether the labeler edits a sequence target in a text field. Digits are typed key by key
+ * (their keys never collide with the labeler's); any other alphabet may contain letters,
+ * '-', space or punctuation that are labeler keys elsewhere, or need an input method (IME),
+ * so a text field takes every key while it has focus.
+ */
+export function editsAsText(target: Pick<TargetDef, 'kind' | 'alphabet'>): boolean {
+  return target.kind === 'sequence' && /[^0-9]/u.test(target.alphabet ?? '');
 }
 
 /** Letters the labeler keeps for itself: A accepts suggestions, G starts go-to chords, Q opens the queue picker. */

@@ -1,5 +1,5 @@
 import { EventBus } from '../domain/event-bus.js';
-import { Project } from '../domain/project.js';
+import { Project, type NewProjectOptions } from '../domain/project.js';
 import { runImport } from '../importer/importer.js';
 import { specsDir } from '../platform/paths.js';
 import { createDispatcher, createServices, type Dispatch, type ServiceImpl, type ServiceOptions } from '../services/index.js';
@@ -13,8 +13,9 @@ export interface Runtime {
   close(): void;
 }
 
-export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = {}): Runtime {
-  const project = Project.open(dataDir);
+/** Opens the project in `dataDir` (created if missing; `newProject` says what a new one starts with) with its services. */
+export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = {}, newProject: NewProjectOptions = {}): Runtime {
+  const project = Project.open(dataDir, newProject);
   const events = new EventBus();
   const services = createServices(project, events, { specsDir, ...options });
   return { project, events, services, dispatch: createDispatcher(services), close: () => project.close() };

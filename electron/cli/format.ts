@@ -85,6 +85,12 @@ export function formatImportSummary(summary: ImportSummary): string {
     lines.push(...summary.ignored.slice(0, 20).map((f) => `  - ${f}`));
     if (summary.ignored.length > 20) lines.push(`  - … and ${summary.ignored.length - 20} more`);
   }
+  const t = summary.transcripts;
+  if (t && t.target === null) {
+    lines.push(`transcripts: ${t.files} OCR transcript(s) (NAME.gt.txt) found, not read: give --transcripts TARGET to label a sequence target with them`);
+  } else if (t) {
+    lines.push(`transcripts: ${t.matched} of ${t.files} read into '${t.target}'${t.alphabetAdded ? `; alphabet extended with '${t.alphabetAdded}'` : ''}`);
+  }
   lines.push(`labels:     ${summary.labelsApplied} applied`);
   if (summary.createdClasses.length > 0) lines.push(`new classes: ${summary.createdClasses.join(', ')}`);
   if (summary.labelProblems.length > 0) {

@@ -8,6 +8,7 @@ import { DatabaseTooNewError } from '../store/database.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSynthCommand } from './commands/synth.js';
+import { registerTargetsCommand } from './commands/targets.js';
 import { registerTrainingCommands } from './commands/training.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -24,9 +25,12 @@ function buildProgram(): Command {
     .description('label cropped text images with many targets, train multi-head CNNs')
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(add --help for usage)')
+    // Options belong to the command they follow (`targets --data DIR` lists, `targets add NAME --data DIR` adds).
+    .enablePositionalOptions()
     .exitOverride();
   registerServeCommand(program);
   registerProjectCommands(program);
+  registerTargetsCommand(program);
   registerTrainingCommands(program);
   registerSynthCommand(program);
   for (const command of program.commands) command.exitOverride();

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildClient, type ApiErrorBody, type EventMessage, type EventName, type PolyheadApi, type PolyheadEvents } from '../../shared/api/contract.js';
-import { DB_FILE } from '../domain/project.js';
+import { DB_FILE, type NewProjectOptions } from '../domain/project.js';
 import { openRuntime, type Runtime } from '../app/runtime.js';
 import { UsageError } from './errors.js';
 
@@ -33,14 +33,19 @@ export function requireData(data: string | undefined): string {
  * read or use an existing project (`existing`) refuse a folder without one, so a typo'd path
  * says so instead of creating an empty project.
  */
-export async function withSession<T>(dataDir: string | undefined, mode: 'existing' | 'create', fn: (session: Session) => Promise<T> | T): Promise<T> {
+export async function withSession<T>(
+  dataDir: string | undefined,
+  mode: 'existing' | 'create',
+  fn: (session: Session) => Promise<T> | T,
+  newProject: NewProjectOptions = {},
+): Promise<T> {
   const dir = requireData(dataDir);
   if (mode === 'existing' && !existsSync(path.join(dir, DB_FILE))) {
     throw new UsageError(
       `no Polyhead project in ${path.resolve(dir)} (no ${DB_FILE}); check --data, or create one with \`polyhead init --data DIR\` or \`polyhead import\``,
     );
   }
-  const runtime = openRuntime(dir);
+  const runtime = openRuntime(dir, {}, newProject);
   const api = buildClient(async (method, payload) => {
     const result = await runtime.dispatch(method, payload);
     if (!result.ok) throw new ApiCallError(result.error);

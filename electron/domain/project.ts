@@ -4,6 +4,11 @@ import { Store } from '../store/store.js';
 
 export const DB_FILE = 'polyhead.sqlite';
 
+/** What a new project starts with: the default targets (digits, length, font_style, script), or none. */
+export interface NewProjectOptions {
+  defaultTargets?: boolean;
+}
+
 /** A project: a data folder holding the SQLite file and the stored images. */
 export class Project {
   private constructor(
@@ -11,15 +16,19 @@ export class Project {
     readonly store: Store,
   ) {}
 
-  /** Opens the project in `dataDir`, creating the folder, the database and the default targets if missing. */
-  static open(dataDir: string): Project {
+  /**
+   * Opens the project in `dataDir`, creating the folder and the database if missing. A new
+   * project gets the default targets unless `options.defaultTargets` is false; an existing
+   * one is left as it is (a project whose targets were all removed stays without targets).
+   */
+  static open(dataDir: string, options: NewProjectOptions = {}): Project {
     const dir = path.resolve(dataDir);
     mkdirSync(path.join(dir, 'images'), { recursive: true });
     const store = Store.open(path.join(dir, DB_FILE));
     try {
-      store.targets.seedDefaults();
       if (!store.setting<string>('project.createdAt')) {
         store.write(() => {
+          if (options.defaultTargets !== false) store.targets.seedDefaults();
           store.putSetting('project.createdAt', new Date().toISOString());
           store.putSetting('project.name', path.basename(dir));
         });

@@ -14,7 +14,8 @@ import { emptyLabelTable, readLabelFile, type CellValue, type LabelRecord, type 
  */
 export class ImportLabels {
   private readonly usedKeys = new Set<string>();
-  private readonly unknownColumns = new Set<string>();
+  /** Columns naming no target, with the values seen in them (for the command that creates it). */
+  private readonly unknownColumns = new Map<string, ColumnValues>();
 
   private constructor(
     private readonly store: Store,
@@ -50,7 +51,13 @@ export class ImportLabels {
     for (const [column, cell] of record.values) {
       const target = targets.byName(column);
       if (!target) {
-        this.unknownColumns.add(column);
+        const seen = this.unknownColumns.get(column) ?? { values: new Set<string>(), chars: new Set<string>(), longest: 0 };
+        if (cell !== null) {
+          if (seen.values.size <= MAX_CLASSES_SUGGESTED) seen.values.add(cell);
+          for (const c of cell) seen.chars.add(c);
+          seen.longest = Math.max(seen.longest, [...cell].length);
+        }
+        this.unknownColumns.set(column, seen);
         continue;
       }
       if (onlyPending && store.annotations.one(imageId, target.id, 'human')) continue;
@@ -103,11 +110,14 @@ export class ImportLabels {
     });
   }
 
-  /** Adds the columns that name no target and the labelled file names that matched no image to the label problems. */
-  reportProblems(): void {
+  /** Adds the columns that name no target (with the command that creates it) and the labelled file names that matched no image to the label problems. */
+  reportProblems(dataDir = 'DIR'): void {
     const { summary, labelFiles } = this;
-    for (const column of this.unknownColumns) {
-      summary.labelProblems.push({ item: `column '${column}'`, reason: `no target named '${column}' in this project; the column was ignored` });
+    for (const [column, values] of this.unknownColumns) {
+      summary.labelProblems.push({
+        item: `column '${column}'`,
+        reason: `no target named '${column}' in this project; the column was ignored. Create it, then import again: ${createTargetCommand(column, values, dataDir)}`,
+      });
     }
     const unmatched = [...this.table.records.keys()].filter((k) => !this.usedKeys.has(k));
     if (unmatched.length > 0 && labelFiles.length > 0) {
@@ -118,6 +128,24 @@ export class ImportLabels {
       });
     }
   }
+}
+
+const MAX_CLASSES_SUGGESTED = 50;
+
+/** What a column naming no target holds: its first values, every character, the longest value. */
+interface ColumnValues {
+  values: Set<string>;
+  chars: Set<string>;
+  longest: number;
+}
+
+/** The command that creates a target for a column: categorical with the values seen, or a sequence when they are too many to be classes. */
+function createTargetCommand(column: string, seen: ColumnValues, dataDir: string): string {
+  const quote = (s: string) => (/^[\w.,/:=+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+  const data = `--data ${quote(dataDir)}`;
+  if (seen.values.size <= MAX_CLASSES_SUGGESTED) return `polyhead targets add ${quote(column)} --classes ${quote([...seen.values].join(','))} ${data}`;
+  const alphabet = [...seen.chars].sort().join('');
+  return `polyhead targets add ${quote(column)} --alphabet ${quote(alphabet)} --max-length ${Math.min(Math.max(seen.longest, 1), 64)} ${data}`;
 }
 
 function toLabel(cell: CellValue): LabelInput {

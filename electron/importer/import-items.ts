@@ -36,7 +36,12 @@ export function storedDuplicate(store: Store, hash: string): number | null {
 }
 
 /** One item per image file found by the scan: size checks, hash, duplicate check, then a full decode. */
-export function imageFileItems(files: ImageFile[], store: Store, limits: ImportLimits, labelsFor: (relative: string) => LabelRecord | null): ImportItem[] {
+export function imageFileItems(
+  files: ImageFile[],
+  store: Store,
+  limits: ImportLimits,
+  labelsFor: (relative: string, file: string) => LabelRecord | null,
+): ImportItem[] {
   return files.map(({ file, relative }) => ({
     name: relative,
     load: async () => {
@@ -45,7 +50,7 @@ export function imageFileItems(files: ImageFile[], store: Store, limits: ImportL
       if (info.size > limits.maxBytes) throw new ItemRejected(`file is ${info.size} bytes, over the limit of ${limits.maxBytes}`);
       const bytes = await readFile(file);
       const hash = sha256(bytes);
-      const labels = labelsFor(relative);
+      const labels = labelsFor(relative, file);
       const duplicate = storedDuplicate(store, hash);
       if (duplicate !== null) return { duplicate, labels };
       return { decoded: await decodeImage(bytes, { maxPixels: limits.maxPixels }, hash), originalPath: file, labels };

@@ -6,6 +6,7 @@ import { importImages } from './import-images.js';
 import { imageFileItems } from './import-items.js';
 import { scanPaths } from './scan.js';
 import { classKeys, emptySummary, finishSummary } from './summary.js';
+import { takeTranscripts, Transcripts, type TranscriptOptions } from './transcripts.js';
 
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface ImportOptions {
   maxPixels?: number;
   maxBytes?: number;
   concurrency?: number;
+  /** OCR line transcripts (NAME.gt.txt) label this sequence target (transcripts.ts). */
+  transcripts?: TranscriptOptions;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,9 +41,10 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   summary.rejected.push(...scan.missing);
   summary.ignored.push(...scan.ignored);
   const labels = await ImportLabels.read(scan.labelFiles, store, summary);
+  const transcripts = await Transcripts.read(takeTranscripts(summary.ignored), scan.images, options.transcripts, store, summary);
 
   const limits = { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
-  const fileItems = imageFileItems(scan.images, store, limits, (relative) => labels.labelsFor(relative));
+  const fileItems = imageFileItems(scan.images, store, limits, (relative, file) => transcripts.withTranscript(file, labels.labelsFor(relative)));
   const items = fileItems.concat(await idxItems(scan.idx, store, summary));
 
   const batchId = store.startBatch(options.paths);
@@ -57,7 +61,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     });
     labels.applyToDuplicates(duplicateLabels);
   } finally {
-    labels.reportProblems();
+    labels.reportProblems(dataDir);
     finishSummary(store, batchId, summary, classesBefore, started);
   }
   return summary;

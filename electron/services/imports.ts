@@ -4,6 +4,7 @@ import { notFound } from '../../shared/errors.js';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
 import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
 import { runImport } from '../importer/importer.js';
+import { transcriptTarget } from '../importer/transcripts.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceImpl } from './types.js';
 
@@ -13,7 +14,8 @@ const PROGRESS_INTERVAL_MS = 100;
 export function importsService({ project, store, events }: ServiceContext): ServiceImpl['imports'] {
   const jobs = new Map<string, ImportJob>();
   const service: ServiceImpl['imports'] = {
-    start: async ({ paths, maxPixels }) => {
+    start: async ({ paths, maxPixels, transcripts }) => {
+      if (transcripts) transcriptTarget(store, transcripts); // refused before the job starts: no such sequence target
       const job: ImportJob = {
         jobId: randomUUID(),
         state: 'running',
@@ -31,6 +33,7 @@ export function importsService({ project, store, events }: ServiceContext): Serv
         {
           paths,
           maxPixels,
+          transcripts,
           onProgress: (done, total) => {
             job.done = done;
             job.total = total;

@@ -14,13 +14,7 @@ interface TargetRow {
   position: number;
   hotkey: string | null;
 }
-interface ClassRow {
-  id: number;
-  target_id: number;
-  name: string;
-  hotkey: string | null;
-  position: number;
-}
+type ClassRow = { id: number; target_id: number; name: string; hotkey: string | null; position: number };
 
 /** The first default class key no class of the target uses yet. */
 function freeHotkey(target: TargetDef): string | null {
@@ -57,6 +51,7 @@ export class TargetsRepo {
     restoreClass: Statement<{ id: number; name: string }>;
     classHotkey: Statement<{ id: number; hotkey: string | null }>;
     targetHotkey: Statement<{ id: number; hotkey: string | null }>;
+    renameTarget: Statement<{ id: number; name: string }>;
   };
 
   constructor(private readonly db: Database) {
@@ -78,6 +73,7 @@ export class TargetsRepo {
       restoreClass: db.prepare('UPDATE target_classes SET deleted = 0, name = @name WHERE id = @id'),
       classHotkey: db.prepare('UPDATE target_classes SET hotkey = @hotkey WHERE id = @id'),
       targetHotkey: db.prepare('UPDATE targets SET hotkey = @hotkey WHERE id = @id'),
+      renameTarget: db.prepare('UPDATE targets SET name = @name WHERE id = @id'),
     };
   }
 
@@ -142,6 +138,30 @@ export class TargetsRepo {
       unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
       return this.byId(id);
     });
+  }
+
+  /** A new name for a target (its labels, classes and keys stay). */
+  renameTarget(targetId: number, rawName: string): TargetDef {
+    const target = this.byId(targetId);
+    if (target.name === normalizeName(rawName)) return target;
+    const name = this.freeTargetName(rawName, 'name');
+    writeTransaction(this.db, () => this.stmts.renameTarget.run({ id: targetId, name }));
+    this.cache = null;
+    return this.byId(targetId);
+  }
+
+  /** Forgets the cached list after a write made outside this repository's methods. */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  /** A valid target name no target has yet (normalized), or an error naming `field`. */
+  freeTargetName(rawName: string, field: string): string {
+    const name = normalizeName(rawName);
+    const why = targetNameProblem(name);
+    if (why) throw invalidField(field, `target name '${name}' ${why}`);
+    if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
+    return name;
   }
 
   addClass(targetId: number, rawName: string): TargetDef {
@@ -248,13 +268,15 @@ export class TargetsRepo {
     return this.byId(targetId).classes.find((c) => c.name === name)!;
   }
 
-  private insertTarget(name: string, kind: TargetKind, alphabet: string | null, maxLength: number | null, source: number | null): number {
+  /** Inside the caller's transaction: a new target row (sequence-targets.ts builds sequences with it). */
+  insertTarget(name: string, kind: TargetKind, alphabet: string | null, maxLength: number | null, source: number | null): number {
     this.cache = null;
     const info = this.stmts.insertTarget.run({ name, kind, alphabet, maxLength, source, now: new Date().toISOString() });
     return Number(info.lastInsertRowid);
   }
 
-  private insertClassRow(targetId: number, name: string, hotkey: string | null): void {
+  /** Inside the caller's transaction: a new class row. */
+  insertClassRow(targetId: number, name: string, hotkey: string | null): void {
     this.cache = null;
     this.stmts.insertClass.run({ targetId, name, hotkey });
   }

@@ -18,3 +18,4 @@ export * from './media.js';
 export * from './requests.js';
 export * from './responses.js';
 export * from './services.js';
+export * from './target-responses.js';

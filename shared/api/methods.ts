@@ -5,7 +5,7 @@
  */
 export const serviceMethods = {
   project: ['info', 'stats'],
-  targets: ['list', 'createCategorical', 'addClass', 'renameClass', 'mergeClass', 'deleteClass', 'setHotkey'],
+  targets: ['list', 'createCategorical', 'createSequence', 'rename', 'remove', 'addClass', 'renameClass', 'mergeClass', 'deleteClass', 'setHotkey'],
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
   training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'mistakes', 'check', 'predict', 'export'],

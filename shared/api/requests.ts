@@ -24,6 +24,26 @@ export const requests = {
   targets: {
     list: empty,
     createCategorical: z.object({ name: targetNameSchema, classes: z.array(name).max(200).default([]) }).strict(),
+    /**
+     * A sequence target (a digit string, a word, a line of text) over a user-defined alphabet,
+     * modelled up to maxLength positions, with a length target that follows it (classes
+     * 0..maxLength and '>maxLength'), named `lengthName` (default NAME_length; null: none).
+     */
+    createSequence: z
+      .object({
+        name: targetNameSchema,
+        alphabet: z.string().min(1).max(4000),
+        maxLength: z.number().int().min(1).max(64),
+        lengthName: targetNameSchema.nullable().optional(),
+      })
+      .strict(),
+    /** A new name for a target; its labels, classes and keys stay. */
+    rename: z.object({ targetId: id, name: targetNameSchema }).strict(),
+    /**
+     * Deletes a target with its labels (human and model) and classes, and a sequence's length
+     * target with it; not undoable. A target with labels is refused, saying how many, unless `force`.
+     */
+    remove: z.object({ targetId: id, force: z.boolean().default(false) }).strict(),
     addClass: z.object({ targetId: id, name }).strict(),
     renameClass: z.object({ targetId: id, classId: id, name }).strict(),
     /** Moves every label of classId to intoClassId, then deletes classId. */
@@ -147,6 +167,15 @@ export const requests = {
         paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
         /** Reject images larger than this many pixels (width x height). */
         maxPixels: z.number().int().positive().max(100_000_000).optional(),
+        /**
+         * OCR line ground truth (NAME.gt.txt beside NAME.png, UTF-8, one line) becomes the value
+         * of this sequence target; characters outside its alphabet are reported by file, or
+         * added to the alphabet with `extendAlphabet`.
+         */
+        transcripts: z
+          .object({ target: name, extendAlphabet: z.boolean().default(false) })
+          .strict()
+          .optional(),
       })
       .strict(),
     status: z.object({ jobId: z.string().min(1).max(64) }).strict(),

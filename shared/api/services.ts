@@ -5,6 +5,7 @@ import type { RunMetric, RunSummary } from '../runs.js';
 import type { TargetDef } from '../targets.js';
 import { serviceMethods } from './methods.js';
 import type { MethodName, RequestOf, ServiceName } from './requests.js';
+import type { TargetRemoved, TargetRenamed } from './target-responses.js';
 import type { BackendInfo, EditHistory, EditResult, ImageDetail, ImageList, AnnotationView, ProjectInfo, ProjectStats } from './responses.js';
 
 type Handler<S extends ServiceName, M extends MethodName<S>, R> = (req: RequestOf<S, M>) => Promise<R>;
@@ -16,6 +17,9 @@ export interface ProjectService {
 export interface TargetsService {
   list: Handler<'targets', 'list', TargetDef[]>;
   createCategorical: Handler<'targets', 'createCategorical', TargetDef>;
+  createSequence: Handler<'targets', 'createSequence', TargetDef>;
+  rename: Handler<'targets', 'rename', TargetRenamed>;
+  remove: Handler<'targets', 'remove', TargetRemoved>;
   addClass: Handler<'targets', 'addClass', TargetDef>;
   renameClass: Handler<'targets', 'renameClass', TargetDef>;
   mergeClass: Handler<'targets', 'mergeClass', TargetDef & { moved: number }>;

@@ -33,6 +33,24 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ name: 'weather', classes: ['sunny', 3] }, 'classes.1'],
     [{ name: 'weather', colour: 'red' }, '(request)'],
   ],
+  'targets.createSequence': [
+    [{ alphabet: 'abc', maxLength: 3 }, 'name'],
+    [{ name: 'line', maxLength: 3 }, 'alphabet'],
+    [{ name: 'line', alphabet: '', maxLength: 3 }, 'alphabet'],
+    [{ name: 'line', alphabet: 'abc' }, 'maxLength'],
+    [{ name: 'line', alphabet: 'abc', maxLength: 0 }, 'maxLength'],
+    [{ name: 'line', alphabet: 'abc', maxLength: 65 }, 'maxLength'],
+    [{ name: 'line', alphabet: 'abc', maxLength: 3, lengthName: 'a/b' }, 'lengthName'],
+  ],
+  'targets.rename': [
+    [{ name: 'x' }, 'targetId'],
+    [{ targetId: 3 }, 'name'],
+    [{ targetId: 3, name: '' }, 'name'],
+  ],
+  'targets.remove': [
+    [{}, 'targetId'],
+    [{ targetId: 3, force: 'yes' }, 'force'],
+  ],
   'targets.addClass': [
     [{ name: 'x' }, 'targetId'],
     [{ targetId: '3', name: 'x' }, 'targetId'],
@@ -165,6 +183,8 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ paths: 'dir' }, 'paths'],
     [{ paths: [''] }, 'paths.0'],
     [{ paths: ['x'], maxPixels: -5 }, 'maxPixels'],
+    [{ paths: ['x'], transcripts: 'line' }, 'transcripts'],
+    [{ paths: ['x'], transcripts: { target: 'line', extendAlphabet: 'yes' } }, 'transcripts.extendAlphabet'],
   ],
   'imports.status': [
     [{}, 'jobId'],

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lengthClassOf, lengthClassesFor, sequenceProblem } from '../../shared/targets.js';
+import { lengthClassOf, lengthClassesFor, MAX_SEQUENCE_CHARS, sequenceProblem } from '../../shared/targets.js';
 import { DomainError } from '../../shared/errors.js';
 import { Project } from '../../electron/domain/project.js';
 import { writeLabel } from '../../electron/domain/labeling.js';
@@ -12,7 +12,11 @@ describe('length derivation', () => {
     expect(['', '7', '12345', '123456', '1234567890'].map((s) => lengthClassOf(s, 5))).toEqual(['0', '1', '5', '>5', '>5']);
     expect(sequenceProblem('0123', '0123456789')).toBeNull();
     expect(sequenceProblem('12a', '0123456789')).toMatch(/'a'/);
-    expect(sequenceProblem('1'.repeat(65), '0123456789')).toMatch(/longer than 64/);
+    expect(sequenceProblem('1'.repeat(MAX_SEQUENCE_CHARS), '0123456789')).toBeNull();
+    expect(sequenceProblem('1'.repeat(MAX_SEQUENCE_CHARS + 1), '0123456789')).toMatch(new RegExp(`longer than ${MAX_SEQUENCE_CHARS}`));
+    // Characters count by code point: an astral character is one position, as the labeler shows it.
+    expect(lengthClassOf('𝔞b', 5)).toBe('2');
+    expect(sequenceProblem('ab-é', 'abé')).toBe("character '-' is not in the alphabet 'abé'");
   });
 });
 

@@ -4,16 +4,33 @@ import { formatImportSummary, formatStats } from '../format.js';
 import { UsageError } from '../errors.js';
 import { awaitEvent, parseInteger, progressLine, withSession } from '../session.js';
 
+interface ImportOptions {
+  data?: string;
+  maxPixels?: string;
+  transcripts?: string;
+  extendAlphabet?: boolean;
+  defaultTargets: boolean;
+  json?: boolean;
+}
+
 export function registerProjectCommands(program: Command): void {
   program
     .command('init')
     .description('Create an empty project (the database, the images folder and the default targets) in DIR.')
     .option('--data <DIR>', 'the project folder')
-    .action(async (options: { data?: string }) =>
-      withSession(options.data, 'create', async ({ api }) => {
-        const info = await api.project.info({});
-        console.log(`project ${info.name} in ${info.dataDir} (schema version ${info.schemaVersion}, ${info.imageCount} images)`);
-      }),
+    .option('--no-default-targets', 'start a new project without the default targets (digits, length, font_style, script)')
+    .action(async (options: { data?: string; defaultTargets: boolean }) =>
+      withSession(
+        options.data,
+        'create',
+        async ({ api }) => {
+          const info = await api.project.info({});
+          const targets = await api.targets.list({});
+          console.log(`project ${info.name} in ${info.dataDir} (schema version ${info.schemaVersion}, ${info.imageCount} images)`);
+          console.log(`targets: ${targets.map((t) => t.name).join(', ') || 'none yet (add them with `polyhead targets add`)'}`);
+        },
+        { defaultTargets: options.defaultTargets },
+      ),
     );
 
   program
@@ -24,22 +41,32 @@ export function registerProjectCommands(program: Command): void {
     .argument('[PATH...]', 'files and folders to import')
     .option('--data <DIR>', 'the project folder')
     .option('--max-pixels <N>', 'reject images with more pixels than this (width x height)')
+    .option('--transcripts <TARGET>', 'OCR line ground truth: NAME.gt.txt beside NAME.png (UTF-8, one line) becomes the value of this sequence target')
+    .option('--extend-alphabet', "with --transcripts: add characters outside the target's alphabet to it (default: report those files, label the rest)")
+    .option('--no-default-targets', 'when the project is new: start it without the default targets')
     .option('--json', 'print the import summary as JSON')
-    .action(async (paths: string[], options: { data?: string; maxPixels?: string; json?: boolean }) =>
-      withSession(options.data, 'create', async (session) => {
-        if (paths.length === 0) throw new UsageError('give at least one PATH to import');
-        const maxPixels = options.maxPixels === undefined ? undefined : parseInteger(options.maxPixels, '--max-pixels', 1);
-        const finished = awaitEvent(session, 'import.finished', (job, id) => job.jobId === id);
-        const progress = session.on('import.progress', (job) => progressLine(`importing ${job.done}/${job.total}`, job.done === job.total));
-        const started = await session.api.imports.start({ paths, maxPixels }).catch((error: unknown) => {
-          finished.stop();
-          throw error;
-        });
-        const job = await finished.until(started.jobId);
-        progress();
-        if (job.state === 'failed' || !job.summary) throw new Error(`the import failed: ${job.error ?? 'no summary'}`);
-        console.log(options.json ? JSON.stringify(job.summary, null, 2) : formatImportSummary(job.summary));
-      }),
+    .action(async (paths: string[], options: ImportOptions) =>
+      withSession(
+        options.data,
+        'create',
+        async (session) => {
+          if (paths.length === 0) throw new UsageError('give at least one PATH to import');
+          if (options.extendAlphabet && !options.transcripts) throw new UsageError('--extend-alphabet goes with --transcripts TARGET');
+          const maxPixels = options.maxPixels === undefined ? undefined : parseInteger(options.maxPixels, '--max-pixels', 1);
+          const transcripts = options.transcripts ? { target: options.transcripts, extendAlphabet: options.extendAlphabet ?? false } : undefined;
+          const finished = awaitEvent(session, 'import.finished', (job, id) => job.jobId === id);
+          const progress = session.on('import.progress', (job) => progressLine(`importing ${job.done}/${job.total}`, job.done === job.total));
+          const started = await session.api.imports.start({ paths, maxPixels, transcripts }).catch((error: unknown) => {
+            finished.stop();
+            throw error;
+          });
+          const job = await finished.until(started.jobId);
+          progress();
+          if (job.state === 'failed' || !job.summary) throw new Error(`the import failed: ${job.error ?? 'no summary'}`);
+          console.log(options.json ? JSON.stringify(job.summary, null, 2) : formatImportSummary(job.summary));
+        },
+        { defaultTargets: options.defaultTargets },
+      ),
     );
 
   program
