@@ -137,6 +137,12 @@ export const trainingSpecSchema = z
     test: z.number().min(0).max(0.5).default(0.1),
     /** Random shifts of up to this many pixels (SVHN paper: random crops). */
     augmentShift: z.number().int().min(0).max(16).default(0),
+    /**
+     * Memory budget of the decoded-pixel cache, in MB: images decoded beyond it are kept in a
+     * cache file on disk and read back from there (engine/pipeline/), so memory stays flat
+     * whatever the data set's size.
+     */
+    pixelCacheMB: z.number().int().min(1).max(1_048_576).default(1024),
     /** Progress messages every this many steps. */
     reportEvery: positive.max(10_000).default(20),
     /**

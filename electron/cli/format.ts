@@ -23,7 +23,8 @@ export function formatStepBar(p: TrainProgress): string {
   const width = 24;
   const filled = Math.round((p.step / p.totalSteps) * width);
   const eta = p.etaMs === null ? '' : ` ETA ${Math.round(p.etaMs / 1000)}s`;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}   `;
+  const decoded = p.decoded && p.decoded.done < p.decoded.total ? ` decoded ${p.decoded.done}/${p.decoded.total}` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}${decoded}   `;
 }
 
 export function formatRuns(runs: RunSummary[]): string {

@@ -134,8 +134,8 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
   return { input, index, pixels };
 }
 
-/** Shifts an [H, W, C] image by (dy, dx) pixels, filling with zeros (the per-image mean). */
-function shifted(src: Float32Array, h: number, w: number, c: number, dy: number, dx: number, out: Float32Array): void {
+/** Shifts an [H, W, C] image by (dy, dx) pixels, filling with zeros (the per-image mean); the streaming pipeline shifts the same way. */
+export function shifted(src: Float32Array, h: number, w: number, c: number, dy: number, dx: number, out: Float32Array): void {
   out.fill(0);
   for (let y = 0; y < h; y++) {
     const sy = y - dy;

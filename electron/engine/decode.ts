@@ -42,8 +42,24 @@ export interface Placement {
   width: number;
 }
 
-/** Decodes `file` into `out` ([H, W, C] floats); returns where the image's content is (all of it but letterbox padding). */
-export async function decodeInto(file: string, input: InputSpec, out: Float32Array): Promise<Placement> {
+/**
+ * An image resized to the input's frame, before standardization: its uint8 pixels ([H, W, C],
+ * content at `place`, the padding left 0), the content's mean and standard deviation, and the
+ * raw mean colour of its one-pixel border per channel (the padding's value). It is what the
+ * pixel cache stores (pipeline/): a quarter of the floats' size, and `standardizeInto` turns
+ * it into exactly the floats `decodeInto` gives.
+ */
+export interface RawImage {
+  pixels: Uint8Array;
+  place: Placement;
+  mean: number;
+  std: number;
+  /** Per channel; empty when there is no padding. */
+  border: number[];
+}
+
+/** Decodes `file` to the input's frame as uint8 with its statistics (no standardization yet). */
+export async function decodeRaw(file: string, input: InputSpec): Promise<RawImage> {
   const { height: h, width: w, channels: c } = input;
   const fit = input.resize === 'letterbox' ? 'inside' : input.resize === 'crop' ? 'cover' : 'fill';
   let pipeline = sharp(file).resize(w, h, { fit, position: 'centre' }).removeAlpha();
@@ -57,17 +73,43 @@ export async function decodeInto(file: string, input: InputSpec, out: Float32Arr
   let variance = 0;
   for (const v of data) variance += (v - mean) ** 2;
   const std = Math.max(Math.sqrt(variance / data.length), 1);
+  const pixels = new Uint8Array(h * w * c);
   for (let y = 0; y < place.height; y++) {
     const row = ((place.top + y) * w + place.left) * c;
-    for (let i = 0; i < place.width * c; i++) out[row + i] = (data[y * place.width * c + i]! - mean) / std;
+    pixels.set(data.subarray(y * place.width * c, (y + 1) * place.width * c), row);
   }
-  if (place.height < h || place.width < w) pad(data, place, input, (v) => (v - mean) / std, out);
-  return place;
+  const border = place.height < h || place.width < w ? borderMean(data, place, c) : [];
+  return { pixels, place, mean, std, border };
 }
 
-/** Fills everything outside the content with the (standardized) mean of the content's one-pixel border, per channel. */
-function pad(data: Buffer, place: Placement, input: InputSpec, standardize: (v: number) => number, out: Float32Array): void {
+/** The floats a model reads from a raw image: (v - mean) / std over the content, the standardized border mean as padding. */
+export function standardizeInto(raw: RawImage, input: InputSpec, out: Float32Array): void {
   const { height: h, width: w, channels: c } = input;
+  const { place, mean, std, pixels } = raw;
+  for (let y = 0; y < place.height; y++) {
+    const row = ((place.top + y) * w + place.left) * c;
+    for (let i = 0; i < place.width * c; i++) out[row + i] = (pixels[row + i]! - mean) / std;
+  }
+  if (place.height === h && place.width === w) return;
+  const fill = raw.border.map((b) => (b - mean) / std);
+  for (let y = 0; y < h; y++) {
+    const inside = y >= place.top && y < place.top + place.height;
+    for (let x = 0; x < w; x++) {
+      if (inside && x >= place.left && x < place.left + place.width) continue;
+      for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = fill[k]!;
+    }
+  }
+}
+
+/** Decodes `file` into `out` ([H, W, C] floats); returns where the image's content is (all of it but letterbox padding). */
+export async function decodeInto(file: string, input: InputSpec, out: Float32Array): Promise<Placement> {
+  const raw = await decodeRaw(file, input);
+  standardizeInto(raw, input, out);
+  return raw.place;
+}
+
+/** The mean of the content's one-pixel border, per channel (the letterbox padding's colour). */
+function borderMean(data: Buffer, place: Placement, c: number): number[] {
   const sum = new Float64Array(c);
   let count = 0;
   for (let y = 0; y < place.height; y++) {
@@ -77,12 +119,5 @@ function pad(data: Buffer, place: Placement, input: InputSpec, standardize: (v: 
       count++;
     }
   }
-  const fill = Array.from(sum, (s) => standardize(s / count));
-  for (let y = 0; y < h; y++) {
-    const inside = y >= place.top && y < place.top + place.height;
-    for (let x = 0; x < w; x++) {
-      if (inside && x >= place.left && x < place.left + place.width) continue;
-      for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = fill[k]!;
-    }
-  }
+  return Array.from(sum, (s) => s / count);
 }

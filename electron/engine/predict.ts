@@ -11,7 +11,7 @@ import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { modelCheckpoint, runTargets } from './run-files.js';
-import { decodeImages } from './data.js';
+import { decodedBatches } from './pipeline/decoded-batches.js';
 import { MultiHeadModel } from './model.js';
 import type { PredictedLabel } from './protocol.js';
 import { tf } from './tf.js';
@@ -87,10 +87,8 @@ export async function predictLabels(
     const ids = options.all ? allIds : allIds.filter((id) => writtenTargets.some((t) => !store.annotations.one(id, t.id, 'human')));
     const batchSize = options.batchSize ?? 64;
     const input = spec.inputs[0]!;
-    for (let from = 0; from < ids.length; from += batchSize) {
-      const chunk = ids.slice(from, from + batchSize);
-      const decoded = await decodeImages(project, chunk, input);
-      const x = tf.tensor4d(decoded.pixels, [chunk.length, input.height, input.width, input.channels]);
+    for await (const { ids: chunk, pixels, from } of decodedBatches(project, ids, input, batchSize)) {
+      const x = tf.tensor4d(pixels, [chunk.length, input.height, input.width, input.channels]);
       const probs = predictProbabilities(model, { [input.name]: x });
       x.dispose();
       const best = (row: Float32Array) => {

@@ -1,11 +1,16 @@
 /**
- * A training job, inside the engine's worker: reads and decodes the data, trains
+ * A training job, inside the engine's worker: reads the labels and splits them, streams the
+ * images through the data pipeline (pipeline/: decoded in the background into a pixel cache
+ * under the run's folder, training from the first decoded batch), trains
  * (pause/resume/cancel by the control signal), checkpoints each epoch, evaluates on the
  * test split and reports everything as typed messages. It never writes to the database;
  * its owner (engine/runs.ts) does.
  */
 import { Project } from '../domain/project.js';
-import { buildExamples, decodeImages, readLabels, toTrainData, type Example } from './data.js';
+import path from 'node:path';
+import { buildExamples, readLabels, type Example } from './data.js';
+import { DataPipeline } from './pipeline/pipeline.js';
+import { prepareAll } from './train-data.js';
 import { splitRun } from './split.js';
 import { evaluate } from './evaluation.js';
 import { MultiHeadModel } from './model.js';
@@ -16,11 +21,10 @@ import { runWarnings } from './warnings.js';
 
 export async function trainJob(job: TrainJob, post: (message: FromWorker) => void, control: () => ControlSignal): Promise<TrainOutcome> {
   const project = Project.open(job.dataDir);
+  let pipeline: DataPipeline | undefined;
+  let finished = false;
   try {
     const { spec } = job;
-    const shapes = new Set(spec.inputs.map((i) => `${i.height}x${i.width}x${i.channels}`));
-    if (shapes.size > 1)
-      throw new Error('inputs of different sizes are not supported by the data pipeline yet: give every input the same height, width and channels');
     const model = new MultiHeadModel(spec, job.targets);
     const labels = readLabels(project);
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
@@ -40,9 +44,12 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
       });
     }
     if (split.train.length === 0) throw new Error("no labelled examples to train on: label some images for the spec's heads first");
-    const all = [...split.train, ...split.validation, ...split.test].flatMap((e) => e.imageIds);
-    const decoded = await decodeImages(project, all, spec.inputs[0]!);
-    const data = (examples: Example[], seed: number) => toTrainData(spec, model.resolved, examples, decoded, labels, seed);
+    pipeline = DataPipeline.open(project, spec, model.resolved, labels, [...split.train, ...split.validation, ...split.test], {
+      // runs/N/checkpoints → runs/N/pixel-cache
+      cacheDir: path.join(path.dirname(job.checkpointDir), 'pixel-cache'),
+      budgetMB: spec.training.pixelCacheMB,
+    });
+    const data = (examples: Example[], seed: number) => pipeline!.data(examples, seed);
     // After a resume, the choice is among the epochs trained in this job (earlier ones' records are in the store).
     const best = new BestEpoch();
     const outcome = await runTraining({
@@ -64,7 +71,9 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
     if (outcome.status === 'completed' && split.test.length > 0) {
       // The model evaluated (and used later) is the one that did best on validation, not merely the last.
       const chosen = await best.restore(model, outcome.epoch);
-      const evaluation = evaluate(model, data(split.test, 0), (i) => split.test[i]!.imageIds[0]!, job.targets);
+      const testData = data(split.test, 0);
+      await prepareAll(testData);
+      const evaluation = evaluate(model, testData, (i) => split.test[i]!.imageIds[0]!, job.targets);
       const warnings = runWarnings({
         heads: evaluation.heads,
         resolved: model.resolved,
@@ -78,8 +87,11 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
       post({ type: 'evaluation', evaluation: report });
     }
     model.dispose();
+    finished = outcome.status === 'completed';
     return outcome;
   } finally {
+    // A completed run needs its decoded pixels no more; a cancelled or failed one keeps them for its resume.
+    pipeline?.close(finished);
     project.close();
   }
 }

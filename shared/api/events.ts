@@ -15,6 +15,8 @@ export interface TrainingProgressEvent {
   validation?: { loss: number; heads: Record<string, { loss: number; accuracy: number | null; count: number }> };
   elapsedMs: number;
   etaMs: number | null;
+  /** Images decoded so far of all the run's images: the first epoch trains while the rest are decoded. */
+  decoded?: { done: number; total: number };
 }
 
 export interface PolyheadEvents {

@@ -1,0 +1,100 @@
+/**
+ * The streaming data pipeline (issue 15), the one way training, the benchmarks and (for its
+ * decoding) prediction read images: the images behind a run's examples get a slot each in a
+ * decoded-pixel cache (pixel-cache.ts: uint8 records on disk, a memory budget), a background
+ * decoder fills it in the order training asks (decoder.ts), and each split reads batches from
+ * it (stream-data.ts). Training starts once its first batch is decoded; the second epoch
+ * decodes nothing; memory is the budget plus a few batches, whatever the number of images.
+ */
+import { createHash } from 'node:crypto';
+import type { ModelSpec } from '../../../shared/model-spec.js';
+import type { Project } from '../../domain/project.js';
+import type { Example, ImageLabels } from '../data.js';
+import type { ResolvedHead } from '../model.js';
+import type { TrainData } from '../train-data.js';
+import { Decoder } from './decoder.js';
+import { PixelCache, type PixelCacheStats } from './pixel-cache.js';
+import { streamData } from './stream-data.js';
+
+export const DEFAULT_PIXEL_CACHE_MB = 1024;
+
+export interface PipelineOptions {
+  /** Folder of the cache file (a run's folder: runs/N/pixel-cache). */
+  cacheDir: string;
+  /** Memory budget of decoded pixels in MB (default 1024). */
+  budgetMB?: number;
+  /** Images decoded at once (default 4). */
+  concurrency?: number;
+}
+
+export class DataPipeline {
+  private constructor(
+    private readonly spec: ModelSpec,
+    private readonly heads: ResolvedHead[],
+    private readonly labels: Map<number, ImageLabels>,
+    readonly cache: PixelCache,
+    readonly decoder: Decoder,
+    private readonly slotOf: Map<number, number>,
+  ) {}
+
+  /** Opens (or reuses) the cache for every image of `examples`; decoding starts when the first data is scheduled or prepared. */
+  static open(
+    project: Project,
+    spec: ModelSpec,
+    heads: ResolvedHead[],
+    labels: Map<number, ImageLabels>,
+    examples: Example[],
+    options: PipelineOptions,
+  ): DataPipeline {
+    const shapes = new Set(spec.inputs.map((i) => `${i.height}x${i.width}x${i.channels}x${i.resize}`));
+    if (shapes.size > 1)
+      throw new Error(
+        'inputs of different sizes are not supported by the data pipeline yet: give every input the same height, width, channels and resize mode',
+      );
+    const input = spec.inputs[0]!;
+    const seen = new Set<number>();
+    for (const e of examples) for (const id of e.imageIds) seen.add(id);
+    const ids = Int32Array.from(seen).sort();
+    const slotOf = new Map<number, number>();
+    ids.forEach((id, slot) => slotOf.set(id, slot));
+    // The image set, shape and resize mode name the cache: a change of any rebuilds it.
+    const key = createHash('sha256')
+      .update(JSON.stringify({ version: 1, height: input.height, width: input.width, channels: input.channels, resize: input.resize }))
+      .update(new Uint8Array(ids.buffer))
+      .digest('hex');
+    const budgetBytes = (options.budgetMB ?? DEFAULT_PIXEL_CACHE_MB) * 1024 * 1024;
+    const cache = new PixelCache({ dir: options.cacheDir, input, records: ids.length, budgetBytes, key });
+    const decoder = new Decoder(cache, {
+      input,
+      concurrency: options.concurrency,
+      nameOf: (slot) => `image ${ids[slot]}`,
+      fileOf: (slot) => {
+        const row = project.store.images.get(ids[slot]!);
+        const file = row ? project.resolveStored(row.stored_path) : null;
+        if (!file) throw new Error(`no stored file in ${project.dataDir}`);
+        return file;
+      },
+    });
+    return new DataPipeline(spec, heads, labels, cache, decoder, slotOf);
+  }
+
+  /** A split's examples as the trainer reads them (augmentation drawn from `augmentSeed` and the step). */
+  data(examples: Example[], augmentSeed = 0): TrainData {
+    return streamData(this.spec, this.heads, examples, this.labels, { cache: this.cache, decoder: this.decoder, slotOf: this.slotOf }, augmentSeed);
+  }
+
+  progress(): { done: number; total: number } {
+    return this.decoder.progress();
+  }
+
+  stats(): PixelCacheStats {
+    return this.cache.stats();
+  }
+
+  /** Closes the cache file; `remove` deletes it too (a completed run does not need it again). */
+  close(remove = false): void {
+    this.decoder.stop();
+    if (remove) this.cache.remove();
+    else this.cache.close();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The streaming data pipeline (issue 15): the pixel cache gives exactly the floats a direct
+ * decode gives (and the same batches, augmented or not, as the in-memory pipeline); with a data
+ * set larger than its memory budget it keeps to the budget by its own accounting and reads the
+ * rest back from its file; a second pass decodes nothing; training can start before the rest
+ * is decoded; a bad image fails with its id.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Project } from '../../electron/domain/project.js';
+import { buildExamples, decodeImages, readLabels, toTrainData, type Example } from '../../electron/engine/data.js';
+import { decodeInto, standardizeInto } from '../../electron/engine/decode.js';
+import { resolveHeads } from '../../electron/engine/heads.js';
+import { Decoder } from '../../electron/engine/pipeline/decoder.js';
+import { DataPipeline } from '../../electron/engine/pipeline/pipeline.js';
+import { PixelCache, recordBytesOf } from '../../electron/engine/pipeline/pixel-cache.js';
+import { tf } from '../../electron/engine/tf.js';
+import { prepareAll } from '../../electron/engine/train-data.js';
+import { runImport } from '../../electron/importer/importer.js';
+import { spec } from '../engine-fixtures.js';
+import { sampleDir, tempDir } from '../helpers.js';
+
+let project: Project;
+let dir: string;
+let cleanup: () => void;
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir());
+  project = Project.open(path.join(dir, 'data'));
+  await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
+  await tf.setBackend('cpu');
+});
+afterAll(() => {
+  project.close();
+  cleanup();
+});
+
+const modelSpec = (resize: 'letterbox' | 'stretch' = 'letterbox') =>
+  spec({
+    name: 'pipeline',
+    inputs: [{ name: 'x', height: 16, width: 32, channels: 1, resize }],
+    trunk: { preset: 'mlp', hidden: [8] },
+    heads: [{ name: 'length', target: { kind: 'target', target: 'length' } }],
+    training: { augmentShift: 2, seed: 3 },
+  });
+
+function setup(resize: 'letterbox' | 'stretch' = 'letterbox') {
+  const s = modelSpec(resize);
+  const labels = readLabels(project);
+  const heads = resolveHeads(s, project.store.targets.list());
+  const examples = buildExamples(s, heads, labels);
+  return { s, labels, heads, examples };
+}
+
+const fileOf = (id: number) => project.resolveStored(project.store.images.get(id)!.stored_path)!;
+const pixelsOf = (batch: ReturnType<ReturnType<typeof toTrainData>['batch']>) => {
+  const values = batch.inputs.x!.dataSync();
+  tf.dispose(Object.values(batch.inputs));
+  return values;
+};
+
+describe('the streaming data pipeline', () => {
+  it('gives the same batches as the in-memory pipeline (a direct decode), augmented or not', async () => {
+    const { s, labels, heads, examples } = setup();
+    expect(examples.length).toBeGreaterThan(100);
+    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'same') });
+    const streamed = pipeline.data(examples, 7);
+    await prepareAll(streamed);
+    const decoded = await decodeImages(
+      project,
+      examples.flatMap((e) => e.imageIds),
+      s.inputs[0]!,
+    );
+    const inMemory = toTrainData(s, heads, examples, decoded, labels, 7);
+    const all = examples.map((_, i) => i);
+    for (const [augment, step] of [
+      [false, 0],
+      [true, 5],
+      [true, 6],
+    ] as const) {
+      const a = streamed.batch(all, augment, step);
+      const b = inMemory.batch(all, augment, step);
+      expect(a.labels).toEqual(b.labels);
+      expect(pixelsOf(a)).toEqual(pixelsOf(b));
+    }
+    pipeline.close(true);
+  });
+
+  it('keeps to a memory budget smaller than the data set by its own accounting, reading the rest from disk, with the pixels a direct decode gives', async () => {
+    const { s, examples } = setup();
+    const input = s.inputs[0]!;
+    const ids = examples.map((e) => e.imageIds[0]!);
+    const recordBytes = recordBytesOf(input);
+    const budgetBytes = 20 * recordBytes + recordBytes - 1; // room for 20 records, not 21
+    const cache = new PixelCache({ dir: path.join(dir, 'tiny'), input, records: ids.length, budgetBytes, key: 'tiny' });
+    const decoder = new Decoder(cache, { input, fileOf: (slot) => fileOf(ids[slot]!), nameOf: (slot) => `image ${ids[slot]}` });
+    expect(ids.length * recordBytes).toBeGreaterThan(5 * budgetBytes);
+    let peak = 0;
+    const watch = setInterval(() => (peak = Math.max(peak, cache.stats().memoryBytes)), 1);
+    await decoder.ensureAll();
+    clearInterval(watch);
+    const afterDecode = cache.stats();
+    expect(afterDecode.capacity).toBe(20);
+    expect(afterDecode.decoded).toBe(ids.length);
+    expect(afterDecode.diskWrites).toBe(ids.length);
+    expect(afterDecode.evictions).toBe(ids.length - 20);
+    expect(Math.max(peak, afterDecode.memoryBytes)).toBeLessThanOrEqual(budgetBytes);
+    const direct = new Float32Array(input.height * input.width);
+    const cached = new Float32Array(input.height * input.width);
+    for (let slot = 0; slot < ids.length; slot++) {
+      await decodeInto(fileOf(ids[slot]!), input, direct);
+      standardizeInto(cache.get(slot), input, cached);
+      expect(cached).toEqual(direct);
+      expect(cache.stats().memoryBytes).toBeLessThanOrEqual(budgetBytes);
+    }
+    const afterRead = cache.stats();
+    // The first reads found the 20 most recent records in memory; the rest came from the file.
+    expect(afterRead.diskReads).toBeGreaterThan(ids.length - 21);
+    expect(afterRead.diskWrites).toBe(ids.length);
+    cache.close();
+  });
+
+  it('decodes nothing on a second pass or a reopen of the same image set; another resize mode or image set is decoded anew', async () => {
+    const { s, labels, heads, examples } = setup();
+    const cacheDir = path.join(dir, 'reuse');
+    const first = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
+    await prepareAll(first.data(examples));
+    const writes = first.stats().diskWrites;
+    expect(writes).toBe(examples.length);
+    await prepareAll(first.data(examples));
+    pixelsOf(first.data(examples).batch([0, 1, 2], false));
+    expect(first.stats().diskWrites).toBe(writes);
+    first.close();
+    const reopened = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
+    expect(reopened.progress()).toEqual({ done: examples.length, total: examples.length });
+    reopened.close();
+    const fewer = DataPipeline.open(project, s, heads, labels, examples.slice(1), { cacheDir });
+    expect(fewer.progress().done).toBe(0);
+    fewer.close();
+    const stretched = setup('stretch');
+    const other = DataPipeline.open(project, stretched.s, heads, labels, examples, { cacheDir });
+    expect(other.progress().done).toBe(0);
+    other.close(true);
+  });
+
+  it('has a batch ready before the rest is decoded, in the order the epoch asks for', async () => {
+    const { s, labels, heads, examples } = setup();
+    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'early'), concurrency: 2 });
+    const train = pipeline.data(examples, 1);
+    const order = examples.map((_, i) => examples.length - 1 - i);
+    train.schedule!(order);
+    await train.prepare!(order.slice(0, 8));
+    const { done, total } = train.decodeProgress!();
+    expect(done).toBeGreaterThanOrEqual(8);
+    expect(done).toBeLessThan(total);
+    await prepareAll(train);
+    expect(train.decodeProgress!()).toEqual({ done: total, total });
+    pipeline.close(true);
+  });
+
+  it('names the image that cannot be decoded', async () => {
+    const { s, labels, heads, examples } = setup();
+    const bad: Example = examples[5]!;
+    writeFileSync(fileOf(bad.imageIds[0]!), 'not an image');
+    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'bad') });
+    await expect(prepareAll(pipeline.data(examples))).rejects.toThrow(new RegExp(`^image ${bad.imageIds[0]} \\(`));
+    pipeline.close(true);
+  });
+});
