@@ -4,6 +4,7 @@
  * importer creates, the Targets view and the API accept, and the other way round.
  */
 import { z } from 'zod';
+import { HASH_COLUMN } from './label-file.js';
 
 export const NAME_MAX = 64;
 /**
@@ -19,7 +20,6 @@ export const UNKNOWN_MARKERS: ReadonlySet<string> = new Set(['?', 'unknown', '<u
 
 /** Columns a label file uses to name the image (and its content hash): a target may not be called that. */
 export const KEY_COLUMNS = ['file', 'filename', 'file_name', 'path', 'image', 'name'] as const;
-export const HASH_COLUMN = 'sha256';
 
 /** The form a name is stored in: Unicode NFC (a macOS folder name arrives decomposed), without surrounding spaces. */
 export function normalizeName(raw: string): string {

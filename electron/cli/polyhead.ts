@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DatabaseTooNewError } from '../store/database.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSynthCommand } from './commands/synth.js';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerServeCommand(program);
   registerProjectCommands(program);
   registerTargetsCommand(program);
+  registerExportCommands(program);
   registerTrainingCommands(program);
   registerSynthCommand(program);
   for (const command of program.commands) command.exitOverride();

@@ -11,6 +11,8 @@ export interface LabelWriteOptions {
   runId?: number | null;
   /** Categorical values that are not yet classes become new classes (label-file imports). */
   createClasses?: boolean;
+  /** Label files onto images already in the project: a length a person set on its own stays, as it does for typed digits. */
+  keepOwnLength?: boolean;
   /** Field path used in error messages. */
   path?: string;
   now?: string;
@@ -62,7 +64,8 @@ export function writeLabel(store: Store, imageId: number, target: TargetDef, lab
       const derived = resolveLabel(store, lengthTarget, { kind: 'value', value }, { ...options, origin: 'derived' });
       const current = store.annotations.one(imageId, lengthTarget.id, options.source);
       // Label files (createClasses) are read as before: their digits set the length.
-      const setOnItsOwn = options.source === 'human' && current !== undefined && current.origin !== 'derived' && !options.createClasses;
+      const setOnItsOwn =
+        options.source === 'human' && current !== undefined && current.origin !== 'derived' && (!options.createClasses || options.keepOwnLength === true);
       const unchanged = current?.state === 'value' && current.class_id === derived.classId && current.origin === derived.origin;
       if (!setOnItsOwn && !unchanged) {
         store.annotations.upsert({ ...derived, imageId });

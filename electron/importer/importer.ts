@@ -42,6 +42,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   summary.ignored.push(...scan.ignored);
   const labels = await ImportLabels.read(scan.labelFiles, store, summary);
   const transcripts = await Transcripts.read(takeTranscripts(summary.ignored), scan.images, options.transcripts, store, summary);
+  labels.claim(scan.images.map((i) => i.relative));
 
   const limits = { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
   const fileItems = imageFileItems(scan.images, store, limits, (relative, file) => transcripts.withTranscript(file, labels.labelsFor(relative)));
@@ -60,6 +61,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
       applyLabels: (imageId, record, now) => labels.apply(imageId, record, false, now),
     });
     labels.applyToDuplicates(duplicateLabels);
+    labels.applyToStored();
   } finally {
     labels.reportProblems(dataDir);
     finishSummary(store, batchId, summary, classesBefore, started);

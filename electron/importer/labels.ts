@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { ImportRejection } from '../../shared/imports.js';
+import { HASH_COLUMN } from '../../shared/label-file.js';
 import { KEY_COLUMNS, UNKNOWN_MARKERS } from '../../shared/names.js';
 
 /** A cell value: a string value, null for "explicitly unknown". Absent or empty cells are "not looked at". */
@@ -10,6 +11,10 @@ export type CellValue = string | null;
 export interface LabelRecord {
   /** "labels.csv line 4", for messages. */
   origin: string;
+  /** The file name as the label file gives it ('/' separators); absent for labels that come with the image (IDX). */
+  key?: string;
+  /** The image's content hash, where a `sha256` column gives it (lower case). */
+  sha256?: string | null;
   values: Map<string, CellValue>;
 }
 
@@ -40,8 +45,9 @@ function addRecord(table: LabelTable, origin: string, row: Record<string, unknow
     return;
   }
   const values = new Map<string, CellValue>();
+  const hash = cell(row[HASH_COLUMN]);
   for (const [column, raw] of Object.entries(row)) {
-    if (column === keyColumn) continue;
+    if (column === keyColumn || column === HASH_COLUMN) continue;
     table.columns.add(column);
     const value = cell(raw);
     if (value !== undefined) values.set(column, value);
@@ -50,7 +56,7 @@ function addRecord(table: LabelTable, origin: string, row: Record<string, unknow
   if (table.records.has(normalized)) {
     table.problems.push({ item: origin, reason: `${label}: '${normalized}' is labelled again; this later row wins` });
   }
-  table.records.set(normalized, { origin, values });
+  table.records.set(normalized, { origin, key: normalized, sha256: typeof hash === 'string' ? hash.toLowerCase() : null, values });
 }
 
 /** Reads a CSV (header row) or JSONL labels file into `table`. A malformed file is reported by name and line; the import goes on. */

@@ -144,6 +144,6 @@ export class Transcripts {
     const transcript = this.byImage.get(file);
     if (!transcript) return record;
     if (!record) return transcript;
-    return { origin: `${record.origin} and ${transcript.origin}`, values: new Map([...record.values, ...transcript.values]) };
+    return { ...record, origin: `${record.origin} and ${transcript.origin}`, values: new Map([...record.values, ...transcript.values]) };
   }
 }

@@ -3,6 +3,7 @@ import type { EventBus } from '../domain/event-bus.js';
 import type { Project } from '../domain/project.js';
 import { annotationsService } from './annotations.js';
 import { createContext, type ServiceOptions } from './context.js';
+import { exportsService } from './exports.js';
 import { imagesService } from './images.js';
 import { importsService } from './imports.js';
 import { projectService } from './project.js';
@@ -24,5 +25,6 @@ export function createServices(project: Project, events: EventBus, options: Serv
     annotations: annotationsService(context),
     training: trainingService(context),
     imports: importsService(context),
+    exports: exportsService(context),
   };
 }

@@ -41,6 +41,13 @@ export interface ImageSource {
   importBatchId: number | null;
 }
 
+export interface ImageName {
+  id: number;
+  /** The path relative to the folder it was imported from ('/' separators), or its bare name. */
+  originalName: string;
+  originalPath: string | null;
+}
+
 export class ImagesRepo {
   private readonly stmts: {
     insert: Statement<NewImage>;
@@ -50,6 +57,7 @@ export class ImagesRepo {
     count: Statement<[], { n: number }>;
     byName: Statement<[string], { id: number }>;
     sources: Statement<[], ImageSource>;
+    names: Statement<[], ImageName>;
   };
   /** Filtered queries, prepared once per distinct shape of filter. */
   private readonly queries = new Map<string, Statement>();
@@ -66,6 +74,7 @@ export class ImagesRepo {
       count: db.prepare('SELECT count(*) AS n FROM images'),
       byName: db.prepare('SELECT id FROM images WHERE original_name = ? ORDER BY id'),
       sources: db.prepare('SELECT id, original_path AS originalPath, import_batch_id AS importBatchId FROM images'),
+      names: db.prepare('SELECT id, original_name AS originalName, original_path AS originalPath FROM images ORDER BY id'),
     };
   }
 
@@ -93,6 +102,11 @@ export class ImagesRepo {
   /** Where every image came from (one query): the groups a split by source keeps together. */
   sources(): ImageSource[] {
     return this.stmts.sources.all();
+  }
+
+  /** Every image's names, one row at a time (a labels file matched to the images of the project). */
+  names(): IterableIterator<ImageName> {
+    return this.stmts.names.iterate();
   }
 
   idsByName(name: string): number[] {

@@ -3,6 +3,7 @@ import { AnnotationsRepo } from './annotations-repo.js';
 import { openDatabase, schemaVersion, type OpenOptions } from './database.js';
 import { EditLogRepo } from './edit-log-repo.js';
 import { ImagesRepo } from './images-repo.js';
+import { LabelExportRepo } from './label-export-repo.js';
 import { RunLocksRepo } from './run-locks-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { TargetsRepo } from './targets-repo.js';
@@ -23,6 +24,7 @@ export class Store {
   readonly edits: EditLogRepo;
   readonly runs: RunsRepo;
   readonly runLocks: RunLocksRepo;
+  readonly labelExports: LabelExportRepo;
   private readonly stmts: {
     getSetting: Statement<[string], { value: string }>;
     putSetting: Statement<{ key: string; value: string }>;
@@ -40,6 +42,7 @@ export class Store {
     this.edits = new EditLogRepo(db);
     this.runs = new RunsRepo(db);
     this.runLocks = new RunLocksRepo(db);
+    this.labelExports = new LabelExportRepo(db);
     this.stmts = {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),

@@ -31,6 +31,8 @@ export interface PolyheadEvents {
   'training.split': { runId: number; counts: { train: number; validation: number; test: number } };
   'training.finished': RunSummary;
   'predict.progress': { runId: number; done: number; total: number };
+  /** A dataset export writing into `out`. */
+  'export.progress': { out: string; done: number; total: number };
 }
 export type EventName = keyof PolyheadEvents;
 export type EventMessage = { [E in EventName]: { event: E; payload: PolyheadEvents[E] } }[EventName];

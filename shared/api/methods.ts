@@ -10,4 +10,5 @@ export const serviceMethods = {
   annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
   training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'mistakes', 'check', 'predict', 'export'],
   imports: ['start', 'status', 'list', 'beginUpload', 'startUpload'],
+  exports: ['labels', 'dataset'],
 } as const;

@@ -14,6 +14,8 @@ const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 /** A label's version as the caller last saw it (0: no label, not looked at). */
 const version = z.number().int().min(0);
 const coalesceKey = z.string().min(1).max(200);
+/** One part of a training run's stored split. */
+const splitPart = z.object({ runId: id, part: z.enum(['train', 'validation', 'test']) }).strict();
 
 /** Request schemas, by service and method. */
 export const requests = {
@@ -189,6 +191,48 @@ export const requests = {
         maxPixels: z.number().int().positive().max(100_000_000).optional(),
       })
       .strict(),
+  },
+  exports: {
+    /**
+     * One page of a labels export, in image-id order: CSV (its header on the first page) or JSONL,
+     * one row per image with the importer's columns (shared/label-file.ts). Call again with
+     * `after: next` and the `targetIds` the first page answered until `next` is null.
+     */
+    labels: z
+      .object({
+        format: z.enum(['csv', 'jsonl']),
+        /** The targets (columns) to export; all when omitted. */
+        targetIds: z.array(id).min(1).max(200).optional(),
+        /** Only images with a human label (a value or unknown) of one of the exported targets. */
+        labeledOnly: z.boolean().default(false),
+        /** Only images whose human label of this target is this class. */
+        classOf: z.object({ targetId: id, classId: id }).strict().optional(),
+        /** Only the images of one part of a run's split. */
+        split: splitPart.optional(),
+        /** Where an image has no human label of a target, its model prediction (source 'model', run, confidence). */
+        predictions: z.boolean().default(false),
+        after: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(5000).default(1000),
+      })
+      .strict(),
+    /**
+     * Writes images for training elsewhere into the folder `out` (on the machine running the
+     * services): 'folders', one folder per class of a categorical target (torchvision ImageFolder,
+     * Keras image_dataset_from_directory), in train/val/test folders by a run's split when
+     * `splitRunId` is given; 'jsonl', images/ and manifest.jsonl with every target. A folder that
+     * is not empty is refused unless `force`. Progress arrives as export.progress events.
+     */
+    dataset: z
+      .object({
+        out: z.string().min(1).max(4096),
+        format: z.enum(['folders', 'jsonl']),
+        targetId: id.optional(),
+        splitRunId: id.optional(),
+        labeledOnly: z.boolean().default(false),
+        force: z.boolean().default(false),
+      })
+      .strict()
+      .refine((r) => r.format !== 'folders' || r.targetId !== undefined, { message: "the 'folders' format needs a categorical target", path: ['targetId'] }),
   },
 } as const;
 

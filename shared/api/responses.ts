@@ -95,3 +95,29 @@ export interface BackendInfo {
   reason: string;
   skipped: { name: string; why: string }[];
 }
+
+/** One page of a labels export (exports.labels). */
+export interface LabelExportPage {
+  /** CSV lines (the header first on the first page) or JSONL lines, each ending in a newline. */
+  text: string;
+  rows: number;
+  /** The `after` of the next page; null after the last. */
+  next: number | null;
+  /** How many images the export has in all: on the first page (after 0) only, null on the others. */
+  total: number | null;
+  /** The targets exported, in column order: pass them on to the next pages. */
+  targetIds: number[];
+  columns: string[];
+}
+
+/** What exports.dataset wrote. */
+export interface DatasetExport {
+  dir: string;
+  images: number;
+  /** folders: images per class (per part of the split when there is one, as 'train/serif'). */
+  counts: Record<string, number>;
+  /** Images left out and why (no label of the target, not in the run's split, a class name that is no folder name). */
+  skipped: { reason: string; count: number; examples: string[] }[];
+  /** Files that were in the folder before (with force) and are not part of this export: left as they were. */
+  foreign: string[];
+}

@@ -6,6 +6,7 @@ import type { TargetDef } from '../targets.js';
 import { serviceMethods } from './methods.js';
 import type { MethodName, RequestOf, ServiceName } from './requests.js';
 import type { TargetRemoved, TargetRenamed } from './target-responses.js';
+import type { DatasetExport, LabelExportPage } from './responses.js';
 import type { BackendInfo, EditHistory, EditResult, ImageDetail, ImageList, AnnotationView, ProjectInfo, ProjectStats } from './responses.js';
 
 type Handler<S extends ServiceName, M extends MethodName<S>, R> = (req: RequestOf<S, M>) => Promise<R>;
@@ -65,6 +66,11 @@ export interface ImportsService {
   startUpload: Handler<'imports', 'startUpload', ImportJob>;
 }
 
+export interface ExportsService {
+  labels: Handler<'exports', 'labels', LabelExportPage>;
+  dataset: Handler<'exports', 'dataset', DatasetExport>;
+}
+
 /** The whole API as the renderer sees it. */
 export interface PolyheadApi {
   project: ProjectService;
@@ -73,13 +79,14 @@ export interface PolyheadApi {
   annotations: AnnotationsService;
   training: TrainingService;
   imports: ImportsService;
+  exports: ExportsService;
 }
 
 // The contract and the interfaces must name the same methods.
 type AssertSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const contractMatchesApi: {
   [S in ServiceName]: AssertSame<keyof PolyheadApi[S], MethodName<S>>;
-} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true };
+} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true, exports: true };
 export const methodListMatchesContract: {
   [S in ServiceName]: AssertSame<(typeof serviceMethods)[S][number], MethodName<S>>;
-} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true };
+} = { project: true, targets: true, images: true, annotations: true, training: true, imports: true, exports: true };

@@ -203,6 +203,19 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ uploadId: '../../etc' }, 'uploadId'],
     [{ uploadId: '0b5e8e0e-4d1c-4c5e-9a57-1f0f5e0a9c21', maxPixels: -1 }, 'maxPixels'],
   ],
+  'exports.labels': [
+    [{}, 'format'],
+    [{ format: 'xlsx' }, 'format'],
+    [{ format: 'csv', targetIds: [] }, 'targetIds'],
+    [{ format: 'csv', limit: 5001 }, 'limit'],
+    [{ format: 'csv', split: { runId: 1, part: 'holdout' } }, 'split.part'],
+    [{ format: 'csv', classOf: { targetId: 3 } }, 'classOf.classId'],
+  ],
+  'exports.dataset': [
+    [{ format: 'jsonl' }, 'out'],
+    [{ out: 'x', format: 'folders' }, 'targetId'],
+    [{ out: 'x', format: 'coco' }, 'format'],
+  ],
 };
 
 let runtime: Runtime;
