@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { ImportJob } from '../../shared/api/contract.js';
-import { notFound } from '../../shared/errors.js';
+import { invalidField, notFound } from '../../shared/errors.js';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
 import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
 import { runImport } from '../importer/importer.js';
@@ -67,7 +69,11 @@ export function importsService({ project, store, events }: ServiceContext): Serv
     beginUpload: async () => ({ uploadId: await beginUpload(project.dataDir), maxFileBytes: UPLOAD_MAX_FILE_BYTES, maxFiles: UPLOAD_MAX_FILES }),
     startUpload: async ({ uploadId, maxPixels }) => {
       const dir = await existingUploadDir(project.dataDir, uploadId);
-      const job = await service.start({ paths: [dir], maxPixels });
+      // Each file and folder chosen is imported as if its path were given: a folder's label
+      // files name its images relative to that folder, as they do when importing it from disk.
+      const chosen = (await readdir(dir)).sort().map((name) => path.join(dir, name));
+      if (chosen.length === 0) throw invalidField('uploadId', `upload ${uploadId} has no files`);
+      const job = await service.start({ paths: chosen, maxPixels });
       // Once imported the images live in the project; a failed import keeps its files (removed after a day).
       const stop = events.subscribe((message) => {
         if (message.event !== 'import.finished' || message.payload.jobId !== job.jobId) return;

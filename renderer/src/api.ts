@@ -2,7 +2,8 @@
  * The only module that talks to the outside: Electron's preload bridge when present,
  * otherwise the server mode's HTTP API and WebSocket events. Both speak the shared contract.
  */
-import type { PolyheadBridge } from '../../shared/api/bridge.js';
+import type { PickKind, PolyheadBridge } from '../../shared/api/bridge.js';
+import { uploadFileUrl } from '../../shared/uploads.js';
 import {
   buildClient,
   splitMethod,
@@ -97,7 +98,39 @@ export function onEvent<E extends EventName>(event: E, handler: (payload: Polyhe
   return () => listeners.delete(listener);
 }
 
-/** The desktop's native file picker; undefined in a browser (type a path instead). */
-export const pickPaths: (() => Promise<string[]>) | undefined = bridge ? () => bridge.pickPaths() : undefined;
+/** The desktop's native picker (folders or files); undefined in a browser (upload, or type a path). */
+export const pickPaths: ((kind: PickKind) => Promise<string[]>) | undefined = bridge ? (kind) => bridge.pickPaths(kind) : undefined;
+
+/** The desktop's paths of files dropped on the window; undefined in a browser (the files are uploaded instead). */
+export const pathsForFiles: ((files: readonly File[]) => string[]) | undefined = bridge ? (files) => bridge.pathsForFiles(files) : undefined;
+
+/**
+ * Sends one file of a browser upload (server mode) as the raw body of a PUT, reporting the
+ * bytes sent as they go (fetch cannot report upload progress; XMLHttpRequest can). Rejects
+ * with the server's message, which names the file.
+ */
+export function uploadFile(uploadId: string, relativePath: string, file: Blob, onProgress: (sent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', uploadFileUrl(uploadId, relativePath));
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onerror = () => reject(new Error(`${relativePath}: the server cannot be reached`));
+    xhr.onabort = () => reject(new Error(`${relativePath}: upload cancelled`));
+    xhr.onload = () => {
+      let body: ApiResult<unknown> | null;
+      try {
+        body = JSON.parse(xhr.responseText) as ApiResult<unknown>;
+      } catch {
+        body = null;
+      }
+      if (xhr.status === 200 && body?.ok) {
+        onProgress(file.size);
+        resolve();
+      } else reject(new Error(body && !body.ok ? body.error.message : `${relativePath}: the server answered ${xhr.status}`));
+    };
+    xhr.send(file);
+  });
+}
 
 export { mediaPath } from '../../shared/api/contract.js';

@@ -59,9 +59,9 @@ describe('server mode in Chromium', () => {
   });
 
   it('filters by label status', async () => {
-    await page.selectOption('.filter select', 'untouched');
+    await page.selectOption('select[name=status]', 'untouched');
     await expect.poll(() => page.textContent('[data-testid=image-count]')).toBe('60 images');
-    await page.selectOption('.filter select', 'any');
+    await page.selectOption('select[name=status]', 'any');
     await expect.poll(() => page.textContent('[data-testid=image-count]')).toBe('300 images');
   });
 

@@ -65,9 +65,9 @@ describe('dataset store', () => {
   it('drops cached pages when the filter changes', async () => {
     const store = useDatasetStore();
     await store.ensureRange(0, 10);
-    await store.setFilter('untouched');
+    await store.setView({ status: 'untouched' });
     expect(list.mock.calls.at(-1)![0]).toMatchObject({ offset: 0, filter: { status: 'untouched' } });
-    expect(store.filter).toBe('untouched');
+    expect(store.filter).toEqual({ status: 'untouched', order: 'id' });
     expect(list).toHaveBeenCalledTimes(2);
   });
 });

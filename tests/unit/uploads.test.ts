@@ -115,13 +115,13 @@ describe('uploading files and folders over HTTP', () => {
     // digits and script of two crops (each digits label sets its length too, derived).
     expect(done.summary).toMatchObject({ imported: 5, duplicates: 0, labelsApplied: 4, rejected: [] });
     const list = await call<ImageList>('images.list', { filter: { order: 'name' } });
-    // Names relative to the upload, as an import of the folder holding them would give.
-    expect(list.items.map((i) => i.originalName)).toEqual(['loose-1.png', 'loose-2.png', 'street crops/c0.png', 'street crops/c1.png', 'street crops/c2.png']);
+    // Each chosen file and folder imported as if its path were given: names relative to the folder.
+    expect(list.items.map((i) => i.originalName)).toEqual(['c0.png', 'c1.png', 'c2.png', 'loose-1.png', 'loose-2.png']);
     const digits = runtime.project.store.targets.byName('digits')!;
     const script = runtime.project.store.targets.byName('script')!;
-    expect(list.items[2]!.labels[digits.id]).toMatchObject({ state: 'value', value: '42' });
-    expect(list.items[3]!.labels[script.id]).toMatchObject({ state: 'value', value: 'greek' });
-    expect(list.items[4]!.labels).toEqual({});
+    expect(list.items[0]!.labels[digits.id]).toMatchObject({ state: 'value', value: '42' });
+    expect(list.items[1]!.labels[script.id]).toMatchObject({ state: 'value', value: 'greek' });
+    expect(list.items[2]!.labels).toEqual({});
     // The images are in the project now; the upload's copy goes.
     await expect.poll(() => existsSync(dir)).toBe(false);
   });

@@ -1,18 +1,20 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
-import type { ImageSummary } from '../../../shared/api/contract.js';
+import type { ImageFilter, ImageSummary } from '../../../shared/api/contract.js';
 import { api } from '../api';
 import { coalesced } from '../composables/use-coalesced';
+import { DEFAULT_VIEW, normalizeView, sameView, toImageFilter, type GridView } from '../dataset/grid-view';
 
-export type StatusFilter = 'any' | 'pending' | 'complete' | 'untouched';
 export const PAGE_SIZE = 200;
 
 /**
- * The Dataset grid's data: the total for the current filter and the pages of image
- * summaries fetched so far. The grid asks for the rows it shows; pages load on demand.
+ * The Dataset grid's data: the view (filters and sort order), the total it matches and the
+ * pages of image summaries fetched so far. The grid asks for the rows it shows; pages load on
+ * demand. The selection (bulk labeling) and the keyboard cursor live here too.
  */
 export const useDatasetStore = defineStore('dataset', () => {
-  const filter = ref<StatusFilter>('any');
+  const view = ref<GridView>({ ...DEFAULT_VIEW });
+  const filter = computed<ImageFilter>(() => toImageFilter(view.value));
   const total = ref(0);
   const loaded = ref(false);
   const error = ref<string | null>(null);
@@ -26,7 +28,7 @@ export const useDatasetStore = defineStore('dataset', () => {
     if (running) return running;
     const gen = generation;
     const request = api.images
-      .list({ offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter: { status: filter.value } })
+      .list({ offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter: filter.value })
       .then((result) => {
         if (gen !== generation) return;
         total.value = result.total;
@@ -66,9 +68,13 @@ export const useDatasetStore = defineStore('dataset', () => {
   /** One reload for a burst of label changes. */
   const reloadSoon = coalesced(() => void reload(), 300);
 
-  async function setFilter(next: StatusFilter): Promise<void> {
-    filter.value = next;
+  /** Shows another view (a filter or the order changed): the selection and cursor go, since their images may not be shown. */
+  async function setView(next: Partial<GridView>): Promise<void> {
+    const merged = normalizeView({ ...view.value, ...next });
+    if (sameView(merged, view.value) && loaded.value) return;
+    view.value = merged;
     total.value = 0;
+    loaded.value = false;
     clearSelection();
     await reload();
   }
@@ -78,6 +84,8 @@ export const useDatasetStore = defineStore('dataset', () => {
   /** "Select all in filter": every image the filter matches, loaded or not. */
   const allInFilter = ref(false);
   let anchor: number | null = null;
+  /** The tile the arrow keys move from: the last clicked or moved-to index. */
+  const cursor = ref<number | null>(null);
   const selectionCount = computed(() => (allInFilter.value ? total.value : selected.size));
 
   function isSelected(id: number): boolean {
@@ -101,6 +109,7 @@ export const useDatasetStore = defineStore('dataset', () => {
       allInFilter.value = false;
       selected.clear();
     }
+    cursor.value = index;
     if (mods.shift && anchor !== null) {
       if (!mods.toggle) selected.clear();
       for (const each of await idsBetween(anchor, index)) selected.add(each);
@@ -125,14 +134,32 @@ export const useDatasetStore = defineStore('dataset', () => {
     selected.clear();
     allInFilter.value = false;
     anchor = null;
+    cursor.value = null;
   }
 
-  /** What a bulk edit applies to: the ids, or the whole filter. */
-  function selection(): { imageIds: number[] } | { filter: { status: StatusFilter; order: 'id' } } {
-    return allInFilter.value ? { filter: { status: filter.value, order: 'id' } } : { imageIds: [...selected] };
+  /**
+   * Arrow keys: select the tile `step` tiles from the cursor (±1 across, ± a row's width down
+   * or up), clamped to the images shown; with `extend` (Shift) the range from the anchor grows.
+   * Resolves with the index moved to, or null when nothing is shown.
+   */
+  async function moveCursor(step: number, extend: boolean): Promise<number | null> {
+    if (total.value === 0) return null;
+    const from = cursor.value ?? (step > 0 ? -1 : total.value);
+    const to = Math.min(total.value - 1, Math.max(0, from + step));
+    await ensureRange(to, to + 1);
+    const item = itemAt(to);
+    if (!item) return null;
+    await select(to, item.id, { shift: extend, toggle: false });
+    return to;
+  }
+
+  /** What a bulk edit applies to: the ids, or every image of the view's filter. */
+  function selection(): { imageIds: number[] } | { filter: ImageFilter } {
+    return allInFilter.value ? { filter: { ...filter.value, order: 'id', reverse: undefined } } : { imageIds: [...selected] };
   }
 
   return {
+    view,
     filter,
     total,
     loaded,
@@ -142,8 +169,10 @@ export const useDatasetStore = defineStore('dataset', () => {
     itemAt,
     reload,
     reloadSoon,
-    setFilter,
+    setView,
     selected,
+    cursor,
+    moveCursor,
     allInFilter,
     selectionCount,
     isSelected,

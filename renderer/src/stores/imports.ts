@@ -34,10 +34,21 @@ export const useImportsStore = defineStore('imports', () => {
     }
   }
 
+  /** Imports a browser upload (its files are already on the server). */
+  async function startUpload(uploadId: string): Promise<void> {
+    error.value = null;
+    try {
+      const started = await api.imports.startUpload({ uploadId });
+      job.value = latest.get(started.jobId) ?? started;
+    } catch (e) {
+      error.value = (e as Error).message;
+    }
+  }
+
   function onFinished(handler: (job: ImportJob) => void): () => void {
     finishedHandlers.add(handler);
     return () => finishedHandlers.delete(handler);
   }
 
-  return { job, error, running, fraction, start, onFinished };
+  return { job, error, running, fraction, start, startUpload, onFinished };
 });
