@@ -63,7 +63,9 @@ describe('a grid you can search', () => {
     expect(colours.grid).toEqual(colours.sidebar);
     expect(colours.tile).toContain(colours.sidebar[1]!); // unknown
     expect(colours.tile).toContain(colours.sidebar[2]!); // not looked at
-    expect(await page.textContent('[data-testid=progress-legend]')).toMatch(/labeled\s+unknown\s+not looked at/);
+    const legend = (sel: string) => page.$$eval(`${sel} > span`, (els) => els.map((e) => e.textContent!.trim()));
+    expect(await legend('[data-testid=progress-legend]')).toEqual(['labeled', 'unknown', 'not looked at']);
+    expect(await legend('[data-testid=grid-legend]')).toEqual(['labeled', 'unknown', 'not looked at']);
     await page.screenshot({ path: path.join(screenshotsDir, 'grid-badges.png') });
   });
 
