@@ -1,0 +1,166 @@
+/**
+ * The training half of `npm run bench:scale`, run in a child process of its own so that its
+ * peak memory is the training's alone (process.resourceUsage().maxRSS of this process, and
+ * the RSS sampled every 200 ms). Two ways to feed the same small spec:
+ * - 'stream': what a training job does (train-job.ts): labels through the store, the split,
+ *   the streaming pipeline (engine/pipeline/), two epochs;
+ * - 'memory': the in-memory pipeline the engine used before issue 15 (every image decoded
+ *   into one Float32Array first: data.ts decodeImages + toTrainData), one epoch, for its
+ *   steady images/s.
+ * Times are absolute (Date.now()), so the parent measures from the moment it started the child.
+ */
+import path from 'node:path';
+import { parseModelSpec, type ModelSpec } from '../shared/model-spec.js';
+import { Project } from '../electron/domain/project.js';
+import { selectBackend } from '../electron/engine/backend.js';
+import { buildExamples, decodeImages, readLabels, toTrainData } from '../electron/engine/data.js';
+import { MultiHeadModel } from '../electron/engine/model.js';
+import { DataPipeline } from '../electron/engine/pipeline/pipeline.js';
+import { splitRun } from '../electron/engine/split.js';
+import type { TrainData } from '../electron/engine/train-data.js';
+import { runTraining } from '../electron/engine/trainer.js';
+
+export interface TrainRequest {
+  mode: 'stream' | 'memory';
+  dataDir: string;
+  cacheDir: string;
+  backend: string;
+  budgetMB: number;
+  /** 'memory': train on at most this many examples (its decode-everything-first step is what does not scale). */
+  limit?: number;
+}
+
+export interface TrainMeasure {
+  mode: 'stream' | 'memory';
+  backend: string;
+  trainExamples: number;
+  batchSize: number;
+  /** Absolute ms: when the child started running, when labels and split were ready, when each batch was requested (after its prepare). */
+  startedAt: number;
+  splitReadyAt: number;
+  /** 'memory': seconds decoding every image before the first step. */
+  decodeAllSeconds?: number;
+  batchAt: number[];
+  /** Absolute ms at the end of each epoch (after precise BN and validation). */
+  epochEndAt: number[];
+  /** Images decoded when the first step was done, of how many. */
+  decodedAtFirstStep?: { done: number; total: number };
+  peakRssMB: number;
+  sampledPeakRssMB: number;
+  cache?: ReturnType<DataPipeline['stats']>;
+}
+
+/** The small spec of the benchmark: 32x32 grey letterboxed, conv 8/16 + dense 64, a length head and five digit heads. */
+export function scaleSpec(epochs: number, budgetMB: number): ModelSpec {
+  const parsed = parseModelSpec({
+    name: 'bench:scale',
+    inputs: [{ name: 'x', height: 32, width: 32, channels: 1 }],
+    trunk: { preset: 'conv', depth: 2, width: 8, growth: 2, batchNorm: false, dense: 64 },
+    heads: [
+      { name: 'length', target: { kind: 'target', target: 'length' } },
+      ...[0, 1, 2, 3, 4].map((position) => ({ name: `d${position}`, target: { kind: 'position' as const, target: 'digits', position } })),
+    ],
+    training: { epochs, batchSize: 32, learningRate: 0.003, augmentShift: 2, seed: 1, validation: 0.1, test: 0.1, reportEvery: 50, pixelCacheMB: budgetMB },
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  return parsed.spec;
+}
+
+/** Wraps a dataset to time each batch request (the previous step is done when the next batch is asked for). */
+function timed(data: TrainData, batchAt: number[]): TrainData {
+  return {
+    ...data,
+    size: data.size,
+    batch: (indices, augment, step) => {
+      batchAt.push(Date.now());
+      return data.batch(indices, augment, step);
+    },
+    ...(data.schedule ? { schedule: (order: number[]) => data.schedule!(order) } : {}),
+    ...(data.prepare ? { prepare: (indices: number[]) => data.prepare!(indices) } : {}),
+    ...(data.decodeProgress ? { decodeProgress: () => data.decodeProgress!() } : {}),
+  };
+}
+
+export async function measureTraining(request: TrainRequest): Promise<TrainMeasure> {
+  const startedAt = Date.now();
+  let sampled = process.memoryUsage.rss();
+  const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 200);
+  const choice = await selectBackend(request.backend);
+  const spec = scaleSpec(request.mode === 'stream' ? 2 : 1, request.budgetMB);
+  const project = Project.open(request.dataDir);
+  try {
+    const targets = project.store.targets.list();
+    const model = new MultiHeadModel(spec, targets);
+    const labels = readLabels(project);
+    const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, project.store.images.sources());
+    const splitReadyAt = Date.now();
+    const batchAt: number[] = [];
+    const epochEndAt: number[] = [];
+    let decodedAtFirstStep: TrainMeasure['decodedAtFirstStep'];
+    let pipeline: DataPipeline | undefined;
+    let train: TrainData;
+    let validation: TrainData;
+    let decodeAllSeconds: number | undefined;
+    if (request.mode === 'stream') {
+      pipeline = DataPipeline.open(project, spec, model.resolved, labels, [...split.train, ...split.validation, ...split.test], {
+        cacheDir: request.cacheDir,
+        budgetMB: request.budgetMB,
+      });
+      train = pipeline.data(split.train, spec.training.seed);
+      validation = pipeline.data(split.validation, 0);
+    } else {
+      const examples = split.train.slice(0, request.limit ?? split.train.length);
+      const t = Date.now();
+      const decoded = await decodeImages(
+        project,
+        examples.flatMap((e) => e.imageIds),
+        spec.inputs[0]!,
+      );
+      decodeAllSeconds = (Date.now() - t) / 1000;
+      train = toTrainData(spec, model.resolved, examples, decoded, labels, spec.training.seed);
+      validation = toTrainData(spec, model.resolved, [], decoded, labels, 0);
+    }
+    const wrapped = timed(train, batchAt);
+    if (wrapped.prepare) {
+      const prepare = wrapped.prepare;
+      wrapped.prepare = (indices) => {
+        if (batchAt.length === 1) decodedAtFirstStep = pipeline!.progress();
+        return prepare(indices);
+      };
+    }
+    await runTraining({ model, train: wrapped, validation, onProgress: (p) => p.kind === 'epoch' && epochEndAt.push(Date.now()) });
+    const cache = pipeline?.stats();
+    pipeline?.close(true);
+    model.dispose();
+    clearInterval(sampler);
+    return {
+      mode: request.mode,
+      backend: choice.name,
+      trainExamples: train.size,
+      batchSize: spec.training.batchSize,
+      startedAt,
+      splitReadyAt,
+      ...(decodeAllSeconds !== undefined ? { decodeAllSeconds } : {}),
+      batchAt,
+      epochEndAt,
+      ...(decodedAtFirstStep ? { decodedAtFirstStep } : {}),
+      peakRssMB: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+      sampledPeakRssMB: sampled / 2 ** 20,
+      ...(cache ? { cache } : {}),
+    };
+  } finally {
+    clearInterval(sampler);
+    project.close();
+  }
+}
+
+/** The child's side: one request in, one measure out. */
+export async function trainChild(): Promise<void> {
+  const request = await new Promise<TrainRequest>((resolve) => process.once('message', (m) => resolve(m as TrainRequest)));
+  try {
+    const result = await measureTraining({ ...request, cacheDir: path.resolve(request.cacheDir) });
+    process.send!({ result }, () => process.exit(0));
+  } catch (error) {
+    process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1));
+  }
+}
