@@ -29,7 +29,8 @@ export function createUploadRoute(dataDir: string, limits: UploadLimits = { maxF
   return async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const refuse = (status: number, message: string) => {
       // Unread bytes would otherwise stall the connection; the answer goes out first.
-      send(res, status, { ok: false, error: { code: status === 404 ? 'not_found' : status === 409 ? 'conflict' : 'invalid_request', message } });
+      const code = status === 404 ? 'not_found' : status === 409 ? 'conflict' : status >= 500 ? 'internal' : 'invalid_request';
+      send(res, status, { ok: false, error: { code, message } });
       req.resume();
     };
     if (req.method !== 'PUT') return refuse(405, 'Upload a file with PUT and its bytes as the body');
@@ -52,7 +53,11 @@ export function createUploadRoute(dataDir: string, limits: UploadLimits = { maxF
         return refuse(httpStatusOf[body.code], body.message);
       }
       if (req.destroyed || req.readableAborted) return; // the browser went away mid-file: nothing to answer
-      throw error;
+      // A fault of the disk (full, a file where a folder should be, no permission): the file
+      // is named and the upload goes on with the next one.
+      const code = (error as NodeJS.ErrnoException).code;
+      const full = code === 'ENOSPC' || code === 'EDQUOT';
+      return refuse(full ? 507 : 500, `${relative}: could not be stored (${code ?? (error as Error).message})`);
     }
   };
 }

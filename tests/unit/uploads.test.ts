@@ -168,6 +168,13 @@ describe('uploading files and folders over HTTP', () => {
     expect(!twice.body.ok && twice.body.error.message).toMatch(/twice\.png: already uploaded/);
     expect(readFileSync(path.join(dataDir, UPLOADS_DIR, uploadId, 'twice.png'), 'utf8')).toBe('one');
 
+    // A fault of the disk is named too: here a file stands where a folder must go.
+    const blocked = await put(uploadId, 'twice.png/inside.png', 'x');
+    expect(blocked.status).toBe(500);
+    expect(!blocked.body.ok && blocked.body.error.code).toBe('internal');
+    expect(!blocked.body.ok && blocked.body.error.message).toMatch(/^twice\.png\/inside\.png: could not be stored \((ENOTDIR|EEXIST)\)$/);
+    expect((await put(uploadId, 'after.png', 'y')).status).toBe(200);
+
     const unknown = await put('0b5e8e0e-4d1c-4c5e-9a57-1f0f5e0a9c21', 'a.png', 'x');
     expect(unknown.status).toBe(404);
     const notAnId = await put('..%2F..%2Fetc', 'a.png', 'x');
