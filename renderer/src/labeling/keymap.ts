@@ -20,6 +20,8 @@ export type LabelAction =
   | { type: 'previous' }
   | { type: 'focusTarget'; delta: 1 | -1 }
   | { type: 'typeChar'; char: string }
+  /** The whole value of a text field (a transcript): what the field shows now; '' clears it. */
+  | { type: 'setText'; value: string }
   | { type: 'backspace' }
   | { type: 'setClass'; value: string }
   | { type: 'unknown' }
@@ -140,11 +142,54 @@ export function actionFor(press: KeyPress, target: TargetDef | null, targets: Ta
   return elsewhereHint(key, target, targets);
 }
 
+/**
+ * The labeler's keys inside a text field (a sequence target edited as text): every other key
+ * types. Enter moves on, Tab / arrows up and down change target, Alt keys jump as elsewhere,
+ * Ctrl+Z / Ctrl+Shift+Z undo and redo the labeler's history (not the field's own), Alt+-
+ * marks the target unknown and Alt+Delete clears it, Esc leaves an edit. Null: the field's own key.
+ */
+export function textFieldAction(press: KeyPress & { isComposing?: boolean }, targets: TargetDef[] = []): LabelAction | null {
+  if (press.isComposing) return null; // an input method is composing: its Enter is its own
+  const mod = press.ctrlKey || press.metaKey;
+  if (mod && !press.altKey) {
+    const key = press.key.toLowerCase();
+    if (key === 'z') return press.shiftKey ? { type: 'redo' } : { type: 'undo' };
+    if (key === 'y') return { type: 'redo' };
+    return null;
+  }
+  if (press.altKey && !mod) {
+    if (press.code === 'Minus' || press.key === UNKNOWN_KEY) return { type: 'unknown' };
+    if (press.key === CLEAR_KEY || press.key === 'Backspace') return { type: 'clear' };
+    return jumpFor(press, targets);
+  }
+  switch (press.key) {
+    case 'Enter':
+      return { type: 'saveNext' };
+    case 'Tab':
+      return { type: 'focusTarget', delta: press.shiftKey ? -1 : 1 };
+    case 'ArrowDown':
+      return { type: 'focusTarget', delta: 1 };
+    case 'ArrowUp':
+      return { type: 'focusTarget', delta: -1 };
+    case 'PageDown':
+      return { type: 'skip' };
+    case 'PageUp':
+      return { type: 'previous' };
+    case 'Escape':
+      return { type: 'escape' };
+  }
+  return null;
+}
+
 /** The help overlay's rows, from the same bindings. */
 export const KEY_HELP: [keys: string, what: string][] = [
   ['0–9', 'type the digits (digits field); the first key in a field, and the first after Ctrl+Z, replaces its value'],
   ['Backspace', 'delete the last digit'],
   ['0–5, 6 or >', 'set the length on its own (length field); then typed digits no longer change it, and digits that contradict it are flagged'],
+  [
+    'text field',
+    'a sequence with letters or other characters (a transcript) is typed in a text field: every key types there; Alt+- unknown, Alt+Del not looked at, Enter next image, Tab / ↑ ↓ other target, PageDown / PageUp skip / previous',
+  ],
   ['class key', 'set a class of the active target (shown next to each class); a class key of another target does nothing but say where it belongs'],
   [UNKNOWN_KEY, 'mark the active target unknown (unreadable)'],
   ['Del', 'clear the active target (not looked at)'],

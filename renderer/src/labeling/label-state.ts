@@ -127,12 +127,16 @@ export function reduceLabels(
     case 'typeChar':
       if (target.kind === 'sequence') typed((current?.state === 'value' && !fresh ? (current.value ?? '') : '') + action.char);
       break;
-    case 'backspace': {
-      if (target.kind !== 'sequence' || current?.state !== 'value') break;
-      const shorter = (current.value ?? '').slice(0, -1);
-      if (shorter.length > 0) typed(shorter);
-      else {
-        // A length that followed the digits goes with them; one set on its own stays.
+    case 'backspace':
+    case 'setText': {
+      if (target.kind !== 'sequence') break;
+      if (action.type === 'backspace' && current?.state !== 'value') break;
+      // Backspace drops the last character (by code point, as the field shows it); a text field gives its whole value.
+      const value = action.type === 'setText' ? action.value : [...(current?.value ?? '')].slice(0, -1).join('');
+      if (value.length > 0) {
+        if (!(current?.state === 'value' && current.value === value)) typed(value);
+      } else if (current) {
+        // A length that followed the value goes with it; one set on its own stays.
         const own = lengthTarget !== undefined && lengthSetOnItsOwn(labels, target, lengthTarget);
         write(target.id, null);
         if (lengthTarget && !own && labels[lengthTarget.id]) write(lengthTarget.id, null);
