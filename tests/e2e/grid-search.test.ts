@@ -99,6 +99,16 @@ describe('a grid you can search', () => {
     const complete = rows.filter((r) => r[3] === 'serif' && r.slice(1).every((v) => v !== '')).length;
     await expect.poll(count).toBe(`${complete} images`);
     expect(query()).toMatch(/status=complete&target=\d+&state=value&class=\d+/);
+    // Model predictions offer a confidence range and the confidence order (none are stored here).
+    await page.selectOption('select[name=source]', 'model');
+    await page.fill('input[name=max-confidence]', '80');
+    await page.press('input[name=max-confidence]', 'Enter');
+    await page.selectOption('select[name=sort]', 'confidence');
+    await expect.poll(query).toMatch(/source=model&max=0\.8&sort=confidence/);
+    await expect.poll(count).toBe('0 images');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.screenshot({ path: path.join(screenshotsDir, 'grid-filters-1024.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('.grid-filters button.link'); // clear filters
     await expect.poll(count).toBe('300 images');
   });

@@ -62,6 +62,24 @@ describe('dataset store', () => {
     expect(store.itemAt(420)).toBeUndefined();
   });
 
+  it('arrow keys move the selection from the cursor, clamped to the images shown; Shift extends it', async () => {
+    const store = useDatasetStore();
+    await store.ensureRange(0, 10);
+    expect(await store.moveCursor(1, false)).toBe(0); // nothing chosen yet: the first image
+    await store.select(5, 6, { shift: false, toggle: false });
+    expect(await store.moveCursor(1, false)).toBe(6);
+    expect([...store.selected]).toEqual([7]);
+    expect(await store.moveCursor(8, false)).toBe(14); // a row down, 8 columns
+    expect(await store.moveCursor(-1, true)).toBe(13);
+    expect([...store.selected].sort((a, b) => a - b)).toEqual([14, 15]);
+    expect(await store.moveCursor(10_000, false)).toBe(449); // clamped to the last, its page loaded
+    expect([...store.selected]).toEqual([450]);
+    expect(await store.moveCursor(-10_000, false)).toBe(0);
+    store.clearSelection();
+    expect(store.cursor).toBeNull();
+    expect(store.selectionCount).toBe(0);
+  });
+
   it('drops cached pages when the filter changes', async () => {
     const store = useDatasetStore();
     await store.ensureRange(0, 10);
