@@ -5,16 +5,38 @@ export interface ImportRejection {
   reason: string;
 }
 
+/** A file not stored because the project already has its content (or an earlier file of the same import has). */
+export interface ImportDuplicate {
+  item: string;
+  /** The name of the image it duplicates, as imported. */
+  of: string;
+  /** That image's id; null when it was not stored after all (the earlier file of this import failed). */
+  imageId: number | null;
+}
+
+/**
+ * The lists of a summary keep their first IMPORT_LIST_LIMIT entries (a 100,000-file folder of
+ * bad files must not make a report of megabytes); the totals count every one.
+ */
+export const IMPORT_LIST_LIMIT = 1000;
+
 export interface ImportSummary {
   imported: number;
   duplicates: number;
   rejected: ImportRejection[];
+  rejectedTotal: number;
   /** Files that are neither images, label files nor IDX files. */
   ignored: string[];
+  ignoredTotal: number;
   labelsApplied: number;
   labelProblems: ImportRejection[];
+  labelProblemsTotal: number;
+  /** The duplicates, each with the image it duplicates (the first IMPORT_LIST_LIMIT). */
+  duplicateItems: ImportDuplicate[];
   createdClasses: string[];
   elapsedMs: number;
+  /** Why the import ended before every item was looked at (cancelled, disk full, interrupted); null when it went through. */
+  stopped: string | null;
   /** OCR line transcripts (NAME.gt.txt beside NAME.png) found among the paths, if any. */
   transcripts?: TranscriptSummary;
 }
@@ -32,7 +54,7 @@ export interface TranscriptSummary {
 
 export interface ImportJob {
   jobId: string;
-  state: 'running' | 'finished' | 'failed';
+  state: 'running' | 'finished' | 'failed' | 'cancelled';
   paths: string[];
   done: number;
   total: number;

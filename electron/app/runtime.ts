@@ -1,6 +1,7 @@
 import { EventBus } from '../domain/event-bus.js';
 import { Project, type NewProjectOptions } from '../domain/project.js';
 import { runImport } from '../importer/importer.js';
+import { cleanUpAfterKilledImports, type LeftoverCleanup } from '../importer/leftovers.js';
 import { specsDir } from '../platform/paths.js';
 import { createDispatcher, createServices, type Dispatch, type ServiceImpl, type ServiceOptions } from '../services/index.js';
 
@@ -10,6 +11,8 @@ export interface Runtime {
   events: EventBus;
   services: ServiceImpl;
   dispatch: Dispatch;
+  /** The clean-up after imports that were killed, started when the project opened (null if it failed; it is tried again before the next import). */
+  leftovers: Promise<LeftoverCleanup | null>;
   close(): void;
 }
 
@@ -18,7 +21,18 @@ export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = 
   const project = Project.open(dataDir, newProject);
   const events = new EventBus();
   const services = createServices(project, events, { specsDir, ...options });
-  return { project, events, services, dispatch: createDispatcher(services), close: () => project.close() };
+  const leftovers = cleanUpAfterKilledImports(project.store, project.dataDir).then(
+    (done) => {
+      if (done.batches.length > 0)
+        console.warn(`Cleaned up after interrupted import(s) ${done.batches.join(', ')}: ${done.removed.length} unfinished file(s) removed.`);
+      return done;
+    },
+    (error: unknown) => {
+      console.warn(`Could not clean up after an interrupted import: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    },
+  );
+  return { project, events, services, dispatch: createDispatcher(services), leftovers, close: () => project.close() };
 }
 
 /**

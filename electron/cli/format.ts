@@ -74,17 +74,25 @@ export function formatEvaluation(run: RunSummary, report: EvaluationReport, opti
   return lines.join('\n');
 }
 
+/** A list of the summary, its first `show` entries and how many more there are (the totals count every one). */
+function listed<T>(items: T[], total: number, show: number, line: (item: T) => string): string[] {
+  const lines = items.slice(0, show).map(line);
+  if (total > lines.length) lines.push(`  - … and ${total - lines.length} more`);
+  return lines;
+}
+
 export function formatImportSummary(summary: ImportSummary): string {
-  const lines = [
-    `imported:   ${summary.imported}`,
-    `duplicates: ${summary.duplicates} (same content as an image already stored; skipped)`,
-    `rejected:   ${summary.rejected.length}`,
-    ...summary.rejected.map((r) => `  - ${r.item}: ${r.reason}`),
-  ];
-  if (summary.ignored.length > 0) {
-    lines.push(`ignored:    ${summary.ignored.length} file(s) that are not images, label files or IDX files`);
-    lines.push(...summary.ignored.slice(0, 20).map((f) => `  - ${f}`));
-    if (summary.ignored.length > 20) lines.push(`  - … and ${summary.ignored.length - 20} more`);
+  const lines = [`imported:   ${summary.imported}`];
+  if (summary.stopped) lines.push(`stopped:    ${summary.stopped}`);
+  lines.push(`duplicates: ${summary.duplicates} (same content as an image already stored; skipped)`);
+  lines.push(
+    ...listed(summary.duplicateItems, summary.duplicates, 20, (d) => `  - ${d.item}: same as ${d.of}${d.imageId === null ? '' : ` (image ${d.imageId})`}`),
+  );
+  lines.push(`rejected:   ${summary.rejectedTotal}`);
+  lines.push(...listed(summary.rejected, summary.rejectedTotal, 200, (r) => `  - ${r.item}: ${r.reason}`));
+  if (summary.ignoredTotal > 0) {
+    lines.push(`ignored:    ${summary.ignoredTotal} file(s) that are not images, label files or IDX files`);
+    lines.push(...listed(summary.ignored, summary.ignoredTotal, 20, (f) => `  - ${f}`));
   }
   const t = summary.transcripts;
   if (t && t.target === null) {
@@ -94,10 +102,9 @@ export function formatImportSummary(summary: ImportSummary): string {
   }
   lines.push(`labels:     ${summary.labelsApplied} applied`);
   if (summary.createdClasses.length > 0) lines.push(`new classes: ${summary.createdClasses.join(', ')}`);
-  if (summary.labelProblems.length > 0) {
-    lines.push(`label problems: ${summary.labelProblems.length}`);
-    lines.push(...summary.labelProblems.slice(0, 50).map((p) => `  - ${p.item}: ${p.reason}`));
-    if (summary.labelProblems.length > 50) lines.push(`  - … and ${summary.labelProblems.length - 50} more`);
+  if (summary.labelProblemsTotal > 0) {
+    lines.push(`label problems: ${summary.labelProblemsTotal}`);
+    lines.push(...listed(summary.labelProblems, summary.labelProblemsTotal, 50, (p) => `  - ${p.item}: ${p.reason}`));
   }
   lines.push(`time:       ${(summary.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join('\n');

@@ -56,6 +56,7 @@ export async function withSession<T>(
       if (m.event === event) listener(m.payload as PolyheadEvents[E]);
     });
   try {
+    await runtime.leftovers;
     return await fn({ runtime, api, on });
   } finally {
     runtime.close();

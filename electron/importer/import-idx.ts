@@ -27,15 +27,26 @@ export async function idxItems(pairs: IdxPair[], store: Store, summary: ImportSu
       summary.rejected.push({ item: base, reason: (error as Error).message });
       continue;
     }
-    for (let i = 0; i < images.count; i++) items.push(digitItem(store, base, images, labels, i));
+    for (let i = 0; i < images.count; i++) {
+      const label = labels?.[i];
+      if (label !== undefined && label > 9) {
+        // An IDX digit label is one of 0..9; anything else is a broken file, not a class to invent.
+        summary.labelProblems.push({ item: itemName(base, i), reason: `IDX label ${label} is outside 0–9; the image was imported without a digits label` });
+      }
+      items.push(digitItem(store, base, images, label !== undefined && label <= 9 ? label : null, i));
+    }
   }
   return items;
 }
 
-function digitItem(store: Store, base: string, images: IdxImages, labels: Uint8Array | null, i: number): ImportItem {
+function itemName(base: string, i: number): string {
+  return `${base}#${String(i).padStart(5, '0')}`;
+}
+
+function digitItem(store: Store, base: string, images: IdxImages, label: number | null, i: number): ImportItem {
   const { rows, cols, pixels } = images;
-  const name = `${base}#${String(i).padStart(5, '0')}`;
-  const digit = labels ? String(labels[i]) : null;
+  const name = itemName(base, i);
+  const digit = label === null ? null : String(label);
   const record: LabelRecord | null = digit === null ? null : { origin: name, values: new Map([['digits', digit]]) };
   return {
     name,

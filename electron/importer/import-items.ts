@@ -10,6 +10,8 @@ export interface ReadyImage {
   originalPath: string | null;
   originalName: string;
   labels: LabelRecord | null;
+  /** Its place in scan order: ids follow it. */
+  order: number;
 }
 
 /** What loading an item gives: a decoded image, or the id of the stored image it duplicates. */
@@ -45,10 +47,7 @@ export function imageFileItems(
   return files.map(({ file, relative }) => ({
     name: relative,
     load: async () => {
-      const info = await stat(file);
-      if (info.size === 0) throw new ItemRejected('empty file (0 bytes)');
-      if (info.size > limits.maxBytes) throw new ItemRejected(`file is ${info.size} bytes, over the limit of ${limits.maxBytes}`);
-      const bytes = await readFile(file);
+      const bytes = await readImageFile(file, limits);
       const hash = sha256(bytes);
       const labels = labelsFor(relative, file);
       const duplicate = storedDuplicate(store, hash);
@@ -56,4 +55,22 @@ export function imageFileItems(
       return { decoded: await decodeImage(bytes, { maxPixels: limits.maxPixels }, hash), originalPath: file, labels };
     },
   }));
+}
+
+/** The file's bytes, after the size checks; a file that cannot be read (EACCES, gone, a folder) is rejected by name with why. */
+async function readImageFile(file: string, limits: ImportLimits): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new ItemRejected('not a regular file');
+    if (info.size === 0) throw new ItemRejected('empty file (0 bytes)');
+    if (info.size > limits.maxBytes) throw new ItemRejected(`file is ${info.size} bytes, over the limit of ${limits.maxBytes}`);
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof ItemRejected) throw error;
+    const e = error as NodeJS.ErrnoException;
+    throw new ItemRejected(`cannot read this file (${e.code ? `${e.code}: ` : ''}${e.message.replace(/^\w+: /, '').split(',')[0]})`);
+  }
+  if (bytes.length === 0) throw new ItemRejected('empty file (0 bytes)');
+  return bytes;
 }

@@ -1,10 +1,14 @@
+import { availableParallelism } from 'node:os';
 import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
 import type { Store } from '../store/store.js';
 import { ImportLabels } from './apply-labels.js';
 import { idxItems } from './import-idx.js';
 import { importImages } from './import-images.js';
 import { imageFileItems } from './import-items.js';
+import { cleanUpAfterKilledImports, importOwner } from './leftovers.js';
 import { scanPaths } from './scan.js';
+import type { FileWriter } from './store-images.js';
+import { StoredFileWriter } from './stored-files.js';
 import { classKeys, emptySummary, finishSummary } from './summary.js';
 import { takeTranscripts, Transcripts, type TranscriptOptions } from './transcripts.js';
 
@@ -15,16 +19,21 @@ export interface ImportOptions {
   paths: string[];
   maxPixels?: number;
   maxBytes?: number;
+  /** Items loaded at once; by default enough to keep every core decoding (sharp decodes on libuv's thread pool). */
   concurrency?: number;
   /** OCR line transcripts (NAME.gt.txt) label this sequence target (transcripts.ts). */
   transcripts?: TranscriptOptions;
   onProgress?: (done: number, total: number) => void;
+  /** Cancels the import: no new item is taken, what was loaded is stored, and the summary says it was cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface ImportContext {
   store: Store;
   /** Where stored copies go (images/xx/hash.ext under it). */
   dataDir: string;
+  /** Writes the stored copies; by default a StoredFileWriter of this import (tests put a failing disk here). */
+  writer?: FileWriter;
 }
 
 /**
@@ -36,6 +45,7 @@ export interface ImportContext {
 export async function runImport(ctx: ImportContext, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const { store, dataDir } = ctx;
+  await cleanUpAfterKilledImports(store, dataDir);
   const summary = emptySummary();
   const scan = await scanPaths(options.paths);
   summary.rejected.push(...scan.missing);
@@ -48,21 +58,26 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   const fileItems = imageFileItems(scan.images, store, limits, (relative, file) => transcripts.withTranscript(file, labels.labelsFor(relative)));
   const items = fileItems.concat(await idxItems(scan.idx, store, summary));
 
-  const batchId = store.startBatch(options.paths);
+  const batchId = store.startBatch(options.paths, importOwner());
   const classesBefore = new Set(classKeys(store));
+  const ownWriter = ctx.writer ? null : new StoredFileWriter();
   try {
-    const duplicateLabels = await importImages(items, {
+    const { duplicateLabels, stopped } = await importImages(items, {
       store,
       dataDir,
       batchId,
       summary,
-      concurrency: options.concurrency ?? 4,
+      writer: ctx.writer ?? ownWriter!,
+      concurrency: options.concurrency ?? Math.max(4, 2 * availableParallelism()),
       onProgress: options.onProgress,
+      signal: options.signal,
       applyLabels: (imageId, record, now) => labels.apply(imageId, record, false, now),
     });
+    summary.stopped = stopped;
     labels.applyToDuplicates(duplicateLabels);
     labels.applyToStored();
   } finally {
+    await ownWriter?.close();
     labels.reportProblems(dataDir);
     finishSummary(store, batchId, summary, classesBefore, started);
   }

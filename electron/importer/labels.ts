@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { ImportRejection } from '../../shared/imports.js';
 import { HASH_COLUMN } from '../../shared/label-file.js';
 import { KEY_COLUMNS, UNKNOWN_MARKERS } from '../../shared/names.js';
+import { parseCsvRows } from './csv-rows.js';
 
 /** A cell value: a string value, null for "explicitly unknown". Absent or empty cells are "not looked at". */
 export type CellValue = string | null;
@@ -25,6 +25,9 @@ export interface LabelTable {
   problems: ImportRejection[];
 }
 
+/** Keys that name an object's inner workings, never a target: reported and ignored. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function emptyLabelTable(): LabelTable {
   return { records: new Map(), columns: new Set(), problems: [] };
 }
@@ -37,18 +40,30 @@ function cell(raw: unknown): CellValue | undefined {
   return UNKNOWN_MARKERS.has(text.toLowerCase()) ? null : text;
 }
 
-function addRecord(table: LabelTable, origin: string, row: Record<string, unknown>, label: string): void {
-  const keyColumn = KEY_COLUMNS.find((k) => Object.hasOwn(row, k));
-  const key = keyColumn ? row[keyColumn] : undefined;
+/** A record from (column, raw value) pairs; values that cannot be labels and forbidden keys are reported, not dropped silently. */
+function addRecord(table: LabelTable, origin: string, entries: [string, unknown][], label: string): void {
+  const keyEntry = KEY_COLUMNS.map((k) => entries.find(([column]) => column === k)).find((e) => e !== undefined);
+  const key = keyEntry?.[1];
   if (typeof key !== 'string' || key.trim() === '') {
     table.problems.push({ item: origin, reason: `no file name (expected a column named ${KEY_COLUMNS.join(' / ')})` });
     return;
   }
   const values = new Map<string, CellValue>();
-  const hash = cell(row[HASH_COLUMN]);
-  for (const [column, raw] of Object.entries(row)) {
-    if (column === keyColumn || column === HASH_COLUMN) continue;
+  const hash = cell(entries.find(([column]) => column === HASH_COLUMN)?.[1]);
+  for (const [column, raw] of entries) {
+    if (column === keyEntry![0] || column === HASH_COLUMN) continue;
+    if (FORBIDDEN_KEYS.has(column)) {
+      table.problems.push({ item: origin, reason: `'${column}' cannot name a target; ignored` });
+      continue;
+    }
     table.columns.add(column);
+    if (raw !== null && typeof raw === 'object') {
+      table.problems.push({
+        item: origin,
+        reason: `${column}: ${Array.isArray(raw) ? 'a list' : 'an object'} is not a label value (give a string, a number, or null for unknown); ignored`,
+      });
+      continue;
+    }
     const value = cell(raw);
     if (value !== undefined) values.set(column, value);
   }
@@ -70,18 +85,7 @@ export async function readLabelFile(file: string, table: LabelTable): Promise<vo
     return;
   }
   if (/\.csv$/i.test(file)) {
-    let rows: Record<string, string>[];
-    try {
-      rows = parse(text, { columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false });
-    } catch (error) {
-      table.problems.push({ item: name, reason: `not a valid CSV labels file: ${(error as Error).message}` });
-      return;
-    }
-    if (rows.length > 0 && !KEY_COLUMNS.some((k) => Object.hasOwn(rows[0]!, k))) {
-      table.problems.push({ item: name, reason: `no file-name column: the header must name one of ${KEY_COLUMNS.join(', ')}` });
-      return;
-    }
-    rows.forEach((row, i) => addRecord(table, `${name} line ${i + 2}`, row, name));
+    readCsv(name, text, table);
     return;
   }
   text.split(/\r?\n/).forEach((line, i) => {
@@ -98,6 +102,31 @@ export async function readLabelFile(file: string, table: LabelTable): Promise<vo
       table.problems.push({ item: origin, reason: 'expected a JSON object' });
       return;
     }
-    addRecord(table, origin, row as Record<string, unknown>, name);
+    addRecord(table, origin, Object.entries(row), name);
   });
+}
+
+function readCsv(name: string, text: string, table: LabelTable): void {
+  const { header, rows, problems } = parseCsvRows(name, text);
+  table.problems.push(...problems);
+  if (header.length === 0) return;
+  const repeated = header.filter((column, i) => header.indexOf(column) !== i);
+  if (repeated.length > 0) {
+    table.problems.push({
+      item: name,
+      reason: `the header names ${[...new Set(repeated)].map((c) => `'${c}'`).join(', ')} more than once: which one holds the labels is unclear; the file was not read`,
+    });
+    return;
+  }
+  if (!KEY_COLUMNS.some((k) => header.includes(k))) {
+    table.problems.push({ item: name, reason: `no file-name column: the header must name one of ${KEY_COLUMNS.join(', ')}` });
+    return;
+  }
+  for (const { line, cells } of rows)
+    addRecord(
+      table,
+      `${name} line ${line}`,
+      header.map((column, i) => [column, cells[i]]),
+      name,
+    );
 }

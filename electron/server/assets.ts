@@ -66,8 +66,9 @@ export async function serveAsset(project: Project, rendererDir: string, pathname
     const id = Number(media[2]);
     const cache = { 'cache-control': 'private, max-age=31536000, immutable' };
     if (media[1] === 'thumb') {
+      // A small image is its own thumbnail: no row, the stored file is served below.
       const thumb = project.store.images.thumbnail(id);
-      return thumb ? { status: 200, headers: { 'content-type': 'image/png', ...cache }, body: thumb } : notFound(`thumbnail ${id}`);
+      if (thumb) return { status: 200, headers: { 'content-type': thumb.mime, ...cache }, body: thumb.data };
     }
     const row = project.store.images.get(id);
     const file = row ? project.resolveStored(row.stored_path) : null;

@@ -27,9 +27,15 @@ export interface NewImage {
   height: number;
   channels: number;
   byteSize: number;
-  thumbnail: Buffer;
+  /** Null where the image is its own thumbnail (at or under the thumbnail size): the stored file is served. */
+  thumbnail: StoredThumbnail | null;
   batchId: number | null;
   importedAt: string;
+}
+
+export interface StoredThumbnail {
+  mime: 'image/png' | 'image/webp' | 'image/jpeg';
+  data: Buffer;
 }
 
 const COLUMNS =
@@ -50,10 +56,11 @@ export interface ImageName {
 
 export class ImagesRepo {
   private readonly stmts: {
-    insert: Statement<NewImage>;
+    insert: Statement<Omit<NewImage, 'thumbnail'>>;
+    insertThumbnail: Statement<{ imageId: number; mime: string; data: Buffer }>;
     idByHash: Statement<[string], { id: number }>;
     get: Statement<[number], ImageRow>;
-    thumbnail: Statement<[number], { thumbnail: Buffer }>;
+    thumbnail: Statement<[number], StoredThumbnail>;
     count: Statement<[], { n: number }>;
     byName: Statement<[string], { id: number }>;
     sources: Statement<[], ImageSource>;
@@ -65,12 +72,13 @@ export class ImagesRepo {
   constructor(private readonly db: Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO images (sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, thumbnail, import_batch_id, imported_at)
-         VALUES (@sha256, @storedPath, @originalPath, @originalName, @format, @width, @height, @channels, @byteSize, @thumbnail, @batchId, @importedAt)`,
+        `INSERT INTO images (sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, import_batch_id, imported_at)
+         VALUES (@sha256, @storedPath, @originalPath, @originalName, @format, @width, @height, @channels, @byteSize, @batchId, @importedAt)`,
       ),
+      insertThumbnail: db.prepare('INSERT INTO image_thumbnails (image_id, mime, data) VALUES (@imageId, @mime, @data)'),
       idByHash: db.prepare('SELECT id FROM images WHERE sha256 = ?'),
       get: db.prepare(`SELECT ${COLUMNS} FROM images i WHERE i.id = ?`),
-      thumbnail: db.prepare('SELECT thumbnail FROM images WHERE id = ?'),
+      thumbnail: db.prepare('SELECT mime, data FROM image_thumbnails WHERE image_id = ?'),
       count: db.prepare('SELECT count(*) AS n FROM images'),
       byName: db.prepare('SELECT id FROM images WHERE original_name = ? ORDER BY id'),
       sources: db.prepare('SELECT id, original_path AS originalPath, import_batch_id AS importBatchId FROM images'),
@@ -80,7 +88,10 @@ export class ImagesRepo {
 
   /** Inside the caller's transaction. */
   insert(image: NewImage): number {
-    return Number(this.stmts.insert.run(image).lastInsertRowid);
+    const { thumbnail, ...row } = image;
+    const id = Number(this.stmts.insert.run(row).lastInsertRowid);
+    if (thumbnail) this.stmts.insertThumbnail.run({ imageId: id, mime: thumbnail.mime, data: thumbnail.data });
+    return id;
   }
 
   idByHash(sha256: string): number | undefined {
@@ -91,8 +102,9 @@ export class ImagesRepo {
     return this.stmts.get.get(id);
   }
 
-  thumbnail(id: number): Buffer | undefined {
-    return this.stmts.thumbnail.get(id)?.thumbnail;
+  /** The stored thumbnail; undefined where the image is its own thumbnail (or does not exist). */
+  thumbnail(id: number): StoredThumbnail | undefined {
+    return this.stmts.thumbnail.get(id);
   }
 
   count(): number {

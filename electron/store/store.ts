@@ -9,6 +9,14 @@ import { RunsRepo } from './runs-repo.js';
 import { TargetsRepo } from './targets-repo.js';
 import { readTransaction, writeTransaction } from './transaction.js';
 
+/** An import batch that never finished: its process was killed, or is still running. */
+export interface UnfinishedBatch {
+  id: number;
+  owner: string | null;
+  startedAt: string;
+  imported: number;
+}
+
 export interface BatchRecord {
   imported: number;
   duplicates: number;
@@ -28,7 +36,8 @@ export class Store {
   private readonly stmts: {
     getSetting: Statement<[string], { value: string }>;
     putSetting: Statement<{ key: string; value: string }>;
-    startBatch: Statement<{ sources: string; now: string }>;
+    startBatch: Statement<{ sources: string; now: string; owner: string | null }>;
+    unfinishedBatches: Statement<[], UnfinishedBatch>;
     finishBatch: Statement<{ id: number; now: string; imported: number; duplicates: number; rejected: number; report: string }>;
   };
 
@@ -46,7 +55,11 @@ export class Store {
     this.stmts = {
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      startBatch: db.prepare('INSERT INTO import_batches (started_at, sources) VALUES (@now, @sources)'),
+      startBatch: db.prepare('INSERT INTO import_batches (started_at, sources, owner) VALUES (@now, @sources, @owner)'),
+      unfinishedBatches: db.prepare(
+        `SELECT b.id, b.owner, b.started_at AS startedAt, (SELECT count(*) FROM images i WHERE i.import_batch_id = b.id) AS imported
+         FROM import_batches b WHERE b.finished_at IS NULL ORDER BY b.id`,
+      ),
       finishBatch: db.prepare(
         `UPDATE import_batches SET finished_at = @now, imported = @imported, duplicates = @duplicates,
          rejected = @rejected, report = @report WHERE id = @id`,
@@ -82,8 +95,13 @@ export class Store {
     this.stmts.putSetting.run({ key, value: JSON.stringify(value) });
   }
 
-  startBatch(sources: string[]): number {
-    return Number(this.stmts.startBatch.run({ sources: JSON.stringify(sources), now: new Date().toISOString() }).lastInsertRowid);
+  /** `owner` names the process running the import (host:pid). */
+  startBatch(sources: string[], owner: string | null = null): number {
+    return Number(this.stmts.startBatch.run({ sources: JSON.stringify(sources), now: new Date().toISOString(), owner }).lastInsertRowid);
+  }
+
+  unfinishedBatches(): UnfinishedBatch[] {
+    return this.stmts.unfinishedBatches.all();
   }
 
   finishBatch(id: number, record: BatchRecord): void {

@@ -9,6 +9,6 @@ export const serviceMethods = {
   images: ['list', 'get', 'ids'],
   annotations: ['set', 'clear', 'accept', 'acceptMany', 'bulkSet', 'undo', 'redo', 'history'],
   training: ['backend', 'specs', 'runs', 'start', 'control', 'resume', 'metrics', 'evaluation', 'cell', 'mistakes', 'check', 'predict', 'export'],
-  imports: ['start', 'status', 'list', 'beginUpload', 'startUpload'],
+  imports: ['start', 'status', 'list', 'beginUpload', 'startUpload', 'cancel'],
   exports: ['labels', 'dataset'],
 } as const;

@@ -181,6 +181,7 @@ export const requests = {
       })
       .strict(),
     status: z.object({ jobId: z.string().min(1).max(64) }).strict(),
+    /** The jobs of this session, newest first: counts and the first few problems of each (`status` gives one job's full report). */
     list: empty,
     /** Starts a browser upload (server mode): a folder in the project its files are PUT into (api/uploads/<id>). */
     beginUpload: empty,
@@ -191,6 +192,8 @@ export const requests = {
         maxPixels: z.number().int().positive().max(100_000_000).optional(),
       })
       .strict(),
+    /** Stops a running import: no new file is taken, what was loaded is stored. */
+    cancel: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   },
   exports: {
     /**

@@ -64,6 +64,7 @@ export interface ImportsService {
   list: Handler<'imports', 'list', ImportJob[]>;
   beginUpload: Handler<'imports', 'beginUpload', { uploadId: string; maxFileBytes: number; maxFiles: number }>;
   startUpload: Handler<'imports', 'startUpload', ImportJob>;
+  cancel: Handler<'imports', 'cancel', ImportJob>;
 }
 
 export interface ExportsService {

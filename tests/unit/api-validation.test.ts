@@ -216,6 +216,10 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
     [{ out: 'x', format: 'folders' }, 'targetId'],
     [{ out: 'x', format: 'coco' }, 'format'],
   ],
+  'imports.cancel': [
+    [{}, 'jobId'],
+    [{ jobId: '' }, 'jobId'],
+  ],
 };
 
 let runtime: Runtime;

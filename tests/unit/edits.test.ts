@@ -28,7 +28,7 @@ beforeEach(() => {
         height: 4,
         channels: 1,
         byteSize: 1,
-        thumbnail: Buffer.from([i]),
+        thumbnail: null,
         batchId: null,
         importedAt: new Date().toISOString(),
       });

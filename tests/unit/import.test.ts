@@ -16,10 +16,11 @@ beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   project = Project.open(path.join(dir, 'data'));
 });
+// Stored copies are fsynced; removing 10,000 of them takes tens of seconds on a busy disk.
 afterEach(() => {
   project.close();
   cleanup();
-});
+}, 120_000);
 
 const importInto = (paths: string[], extra: { maxPixels?: number; onProgress?: (d: number, t: number) => void } = {}) =>
   runImport({ store: project.store, dataDir: project.dataDir }, { paths, ...extra });
@@ -111,8 +112,8 @@ describe('folder import', () => {
     expect(tiff.stored_path).toMatch(/^images\/[0-9a-f]{2}\/[0-9a-f]{64}\.png$/);
     expect(existsSync(path.join(project.dataDir, tiff.stored_path))).toBe(true);
     expect([byName('old.bmp').width, byName('old.bmp').height]).toEqual([12, 10]);
-    const thumb = await sharp(store.images.thumbnail(byName('good.png').id)!).metadata();
-    expect([thumb.format, thumb.width, thumb.height]).toEqual(['png', 40, 20]);
+    // A crop at or under the thumbnail size is its own thumbnail: nothing stored, the image is served.
+    expect(store.images.thumbnail(byName('good.png').id)).toBeUndefined();
 
     // Importing the same folder again adds nothing and loses nothing.
     const again = await importInto([src], { maxPixels: 200 * 200 });
@@ -132,7 +133,7 @@ describe('folder import', () => {
     expect(summary.imported).toBe(1);
     expect(summary.rejected).toEqual([{ item: path.join(dir, 'nope'), reason: 'no such file or folder' }]);
     const problems = summary.labelProblems.map((p) => `${p.item}: ${p.reason}`);
-    expect(problems).toContainEqual(expect.stringMatching(/^labels\.csv: not a valid CSV labels file/));
+    expect(problems).toContainEqual('labels.csv line 2: a quote opened on this line is not closed on it; this row was skipped');
     expect(problems).toContainEqual(expect.stringMatching(/^more\.jsonl line 2: not valid JSON/));
     expect(problems).toContainEqual('more.jsonl line 3: expected a JSON object');
     const stats = projectStats(project.store);

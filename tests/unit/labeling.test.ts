@@ -38,7 +38,7 @@ describe('writing labels', () => {
         height: 4,
         channels: 1,
         byteSize: 1,
-        thumbnail: Buffer.from([0]),
+        thumbnail: null,
         batchId: null,
         importedAt: new Date().toISOString(),
       }),

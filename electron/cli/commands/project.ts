@@ -36,7 +36,7 @@ export function registerProjectCommands(program: Command): void {
   program
     .command('import')
     .description(
-      'Import images (folders recursively; PNG, JPEG, WebP, GIF, BMP, TIFF), CSV/JSONL label files keyed by file name, and MNIST-style IDX files. Creates the project if missing.',
+      'Import images (folders recursively, following links; PNG, JPEG, WebP, GIF, BMP, TIFF), CSV/JSONL label files keyed by file name, and MNIST-style IDX files. Creates the project if missing. Ctrl+C cancels (what was loaded is kept).',
     )
     .argument('[PATH...]', 'files and folders to import')
     .option('--data <DIR>', 'the project folder')
@@ -60,10 +60,18 @@ export function registerProjectCommands(program: Command): void {
             finished.stop();
             throw error;
           });
-          const job = await finished.until(started.jobId);
+          // Ctrl+C cancels: what was loaded is stored and the summary printed; a second Ctrl+C ends at once.
+          const cancel = () => {
+            process.once('SIGINT', () => process.exit(130));
+            console.error('\ncancelling the import (Ctrl+C again to quit at once; the next start cleans up)');
+            void session.api.imports.cancel({ jobId: started.jobId });
+          };
+          process.once('SIGINT', cancel);
+          const job = await finished.until(started.jobId).finally(() => process.off('SIGINT', cancel));
           progress();
-          if (job.state === 'failed' || !job.summary) throw new Error(`the import failed: ${job.error ?? 'no summary'}`);
-          console.log(options.json ? JSON.stringify(job.summary, null, 2) : formatImportSummary(job.summary));
+          if (job.summary) console.log(options.json ? JSON.stringify(job.summary, null, 2) : formatImportSummary(job.summary));
+          if (job.state === 'cancelled') process.exitCode = 130;
+          else if (job.state === 'failed' || !job.summary) throw new Error(`the import failed: ${job.error ?? 'no summary'}`);
         },
         { defaultTargets: options.defaultTargets },
       ),

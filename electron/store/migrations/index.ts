@@ -5,9 +5,10 @@ import { migration0004 } from './0004-run-evaluations.js';
 import { migration0005 } from './0005-label-safety.js';
 import { migration0006 } from './0006-trustworthy-runs.js';
 import { migration0007 } from './0007-grid-orders.js';
+import { migration0008 } from './0008-compact-thumbnails.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

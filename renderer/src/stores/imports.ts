@@ -45,10 +45,20 @@ export const useImportsStore = defineStore('imports', () => {
     }
   }
 
+  /** Asks the running import to stop: no new file is taken, what was loaded is kept. */
+  async function cancel(): Promise<void> {
+    if (!job.value || job.value.state !== 'running') return;
+    try {
+      await api.imports.cancel({ jobId: job.value.jobId });
+    } catch (e) {
+      error.value = (e as Error).message;
+    }
+  }
+
   function onFinished(handler: (job: ImportJob) => void): () => void {
     finishedHandlers.add(handler);
     return () => finishedHandlers.delete(handler);
   }
 
-  return { job, error, running, fraction, start, startUpload, onFinished };
+  return { job, error, running, fraction, start, startUpload, cancel, onFinished };
 });
