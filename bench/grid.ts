@@ -37,7 +37,7 @@ async function main(): Promise<void> {
           height: 16,
           channels: 3,
           byteSize: 100,
-          thumbnail: Buffer.from([0]),
+          thumbnail: null,
           batchId: null,
           importedAt: now,
         });

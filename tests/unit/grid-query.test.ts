@@ -28,7 +28,7 @@ function addImage(name: string): number {
       height: 4,
       channels: 3,
       byteSize: 10,
-      thumbnail: Buffer.from([0]),
+      thumbnail: null,
       batchId: null,
       importedAt: new Date().toISOString(),
     }),

@@ -9,6 +9,15 @@ import { migration0008 } from './0008-compact-thumbnails.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006,
+  migration0007,
+  migration0008,
+];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
