@@ -40,7 +40,9 @@ function orderBy(filter: ImageFilter, joinedLabel: boolean): string {
       // Most recent first; NULL (never edited) sorts last going down.
       return `ORDER BY i.edited_version ${desc}, i.id ${desc}`;
     case 'confidence':
-      return joinedLabel ? `ORDER BY t.confidence ${asc}, i.id ${asc}` : `ORDER BY i.id ${asc}`;
+      // t.image_id (= i.id) rather than i.id: annotations_by_confidence ends on the table's key, so
+      // the index gives this order whole; with i.id SQLite sorts every tie of confidence again.
+      return joinedLabel ? `ORDER BY t.confidence ${asc}, t.image_id ${asc}` : `ORDER BY i.id ${asc}`;
     case 'id':
       return `ORDER BY i.id ${asc}`;
   }
