@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
 import type { Store } from '../store/store.js';
 import { ImportLabels } from './apply-labels.js';
+import { FolderLabels, type FolderLabelRule } from './folder-labels.js';
 import { idxItems } from './import-idx.js';
 import { importImages } from './import-images.js';
 import { imageFileItems } from './import-items.js';
@@ -23,6 +24,8 @@ export interface ImportOptions {
   concurrency?: number;
   /** OCR line transcripts (NAME.gt.txt) label this sequence target (transcripts.ts). */
   transcripts?: TranscriptOptions;
+  /** Categorical targets labeled by the name of each image's folder (folder-labels.ts). */
+  labelFromFolder?: FolderLabelRule[];
   onProgress?: (done: number, total: number) => void;
   /** Cancels the import: no new item is taken, what was loaded is stored, and the summary says it was cancelled. */
   signal?: AbortSignal;
@@ -53,9 +56,17 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   const labels = await ImportLabels.read(scan.labelFiles, store, summary);
   const transcripts = await Transcripts.read(takeTranscripts(summary.ignored), scan.images, options.transcripts, store, summary);
   labels.claim(scan.images.map((i) => i.relative));
+  const folders = FolderLabels.prepare(
+    store,
+    options.labelFromFolder,
+    summary,
+    scan.images.map((i) => i.relative),
+  );
 
   const limits = { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
-  const fileItems = imageFileItems(scan.images, store, limits, (relative, file) => transcripts.withTranscript(file, labels.labelsFor(relative)));
+  const fileItems = imageFileItems(scan.images, store, limits, (relative, file) =>
+    folders.withFolders(relative, transcripts.withTranscript(file, labels.labelsFor(relative))),
+  );
   const items = fileItems.concat(await idxItems(scan.idx, store, summary));
 
   const batchId = store.startBatch(options.paths, importOwner());
@@ -79,6 +90,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   } finally {
     await ownWriter?.close();
     labels.reportProblems(dataDir);
+    folders.report();
     finishSummary(store, batchId, summary, classesBefore, started);
   }
   return summary;

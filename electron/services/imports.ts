@@ -6,6 +6,7 @@ import { invalidField, notFound } from '../../shared/errors.js';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
 import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
 import { runImport } from '../importer/importer.js';
+import { folderLabelTarget } from '../importer/folder-labels.js';
 import { transcriptTarget } from '../importer/transcripts.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceImpl } from './types.js';
@@ -45,8 +46,10 @@ export function importsService({ project, store, events }: ServiceContext): Serv
   };
 
   const service: ServiceImpl['imports'] = {
-    start: async ({ paths, maxPixels, transcripts }) => {
+    start: async ({ paths, maxPixels, transcripts, labelFromFolder }) => {
       if (transcripts) transcriptTarget(store, transcripts); // refused before the job starts: no such sequence target
+      // Refused before the job starts too: a folder rule naming a target that is not categorical.
+      labelFromFolder?.forEach((rule, i) => folderLabelTarget(store, rule, `labelFromFolder.${i}.target`, false));
       const job: ImportJob = {
         jobId: randomUUID(),
         state: 'running',
@@ -68,6 +71,7 @@ export function importsService({ project, store, events }: ServiceContext): Serv
           maxPixels,
           transcripts,
           signal: controller.signal,
+          labelFromFolder,
           onProgress: (done, total) => {
             job.done = done;
             job.total = total;

@@ -178,6 +178,14 @@ export const requests = {
           .object({ target: name, extendAlphabet: z.boolean().default(false) })
           .strict()
           .optional(),
+        /**
+         * Labels from folder names: each rule's categorical target (created if missing, classes
+         * added) takes the name of the folder `level` levels above each image (1: its parent).
+         */
+        labelFromFolder: z
+          .array(z.object({ target: targetNameSchema, level: z.number().int().min(1).max(32).default(1) }).strict())
+          .max(8)
+          .optional(),
       })
       .strict(),
     status: z.object({ jobId: z.string().min(1).max(64) }).strict(),

@@ -9,8 +9,18 @@ interface ImportOptions {
   maxPixels?: string;
   transcripts?: string;
   extendAlphabet?: boolean;
+  labelFromFolder?: string[];
   defaultTargets: boolean;
   json?: boolean;
+}
+
+/** TARGET or TARGET:LEVEL (the last ':' separates; target names cannot contain one). */
+function parseFolderRule(value: string): { target: string; level: number } {
+  const at = value.lastIndexOf(':');
+  if (at < 0) return { target: value, level: 1 };
+  const target = value.slice(0, at);
+  if (!target) throw new UsageError(`--label-from-folder must be TARGET or TARGET:LEVEL, got '${value}'`);
+  return { target, level: parseInteger(value.slice(at + 1), '--label-from-folder LEVEL', 1) };
 }
 
 export function registerProjectCommands(program: Command): void {
@@ -43,6 +53,11 @@ export function registerProjectCommands(program: Command): void {
     .option('--max-pixels <N>', 'reject images with more pixels than this (width x height)')
     .option('--transcripts <TARGET>', 'OCR line ground truth: NAME.gt.txt beside NAME.png (UTF-8, one line) becomes the value of this sequence target')
     .option('--extend-alphabet', "with --transcripts: add characters outside the target's alphabet to it (default: report those files, label the rest)")
+    .option(
+      '--label-from-folder <TARGET[:LEVEL]>',
+      "the name of each image's folder (LEVEL folders up, 1 = its parent) is its class of the categorical TARGET, created if missing; repeat for several",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--no-default-targets', 'when the project is new: start it without the default targets')
     .option('--json', 'print the import summary as JSON')
     .action(async (paths: string[], options: ImportOptions) =>
@@ -54,9 +69,10 @@ export function registerProjectCommands(program: Command): void {
           if (options.extendAlphabet && !options.transcripts) throw new UsageError('--extend-alphabet goes with --transcripts TARGET');
           const maxPixels = options.maxPixels === undefined ? undefined : parseInteger(options.maxPixels, '--max-pixels', 1);
           const transcripts = options.transcripts ? { target: options.transcripts, extendAlphabet: options.extendAlphabet ?? false } : undefined;
+          const labelFromFolder = options.labelFromFolder?.map(parseFolderRule);
           const finished = awaitEvent(session, 'import.finished', (job, id) => job.jobId === id);
           const progress = session.on('import.progress', (job) => progressLine(`importing ${job.done}/${job.total}`, job.done === job.total));
-          const started = await session.api.imports.start({ paths, maxPixels, transcripts }).catch((error: unknown) => {
+          const started = await session.api.imports.start({ paths, maxPixels, transcripts, labelFromFolder }).catch((error: unknown) => {
             finished.stop();
             throw error;
           });

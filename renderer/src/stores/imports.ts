@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ImportJob } from '../../../shared/api/contract.js';
+import type { ImportJob, RequestOf } from '../../../shared/api/contract.js';
 import { api, onEvent } from '../api';
 
 /** The running (or last) import: its progress from events and its summary. */
@@ -24,10 +24,10 @@ export const useImportsStore = defineStore('imports', () => {
     for (const handler of finishedHandlers) handler(update);
   });
 
-  async function start(paths: string[]): Promise<void> {
+  async function start(paths: string[], options: Omit<RequestOf<'imports', 'start'>, 'paths'> = {}): Promise<void> {
     error.value = null;
     try {
-      const started = await api.imports.start({ paths });
+      const started = await api.imports.start({ paths, ...options });
       job.value = latest.get(started.jobId) ?? started;
     } catch (e) {
       error.value = (e as Error).message;
