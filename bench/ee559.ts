@@ -169,7 +169,7 @@ export async function runConfig(config: Config, seed: number, epochs: number, tr
     for (let from = 0; from < test.n; from += 250) {
       const indices = Array.from({ length: Math.min(250, test.n - from) }, (_, i) => from + i);
       const batch = testData.batch(indices, false);
-      const p = predictProbabilities(model, batch.inputs);
+      const p = await predictProbabilities(model, batch.inputs);
       tf.dispose(Object.values(batch.inputs));
       indices.forEach((i, k) => {
         let le: number;

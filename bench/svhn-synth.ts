@@ -171,7 +171,7 @@ export async function runVariant(prepared: Prepared, variant: Variant, sizes: Be
       },
     });
     const trainSeconds = (performance.now() - started) / 1000;
-    const evaluation = evaluate(model, data(test, 0), (i) => test[i]!.imageIds[0]!, targets);
+    const evaluation = await evaluate(model, data(test, 0), (i) => test[i]!.imageIds[0]!, targets);
     const head = (name: string) => evaluation.heads.find((h) => h.head === name);
     const sequence = evaluation.sequences[0];
     const fontHead = head('font_style');

@@ -2,7 +2,8 @@
  * `npm run bench:train`: ms per training step and images/s of the house-number model
  * (conv 32/64/128 + dense 256, a length head, 5 digit heads masked by length, a font head
  * behind gradient reversal λ=0.05; batch 32, 64x64x1, Adam) on every TensorFlow.js backend
- * present, and the same model and batch in PyTorch CPU (../shared/bench/peer_torch_multihead.py,
+ * present (webgpu: on the adapter Dawn offers, forced: here a software one, and the row says so),
+ * and the same model and batch in PyTorch CPU (../shared/bench/peer_torch_multihead.py,
  * Debian python3-torch, installed if missing) in the same run, as a ratio.
  * The pure-JS cpu backend takes minutes per step: only with --with-cpu (one step).
  */
@@ -14,8 +15,9 @@ import { parseModelSpec } from '../shared/model-spec.js';
 import { BACKEND_ORDER, selectBackend, type BackendName } from '../electron/engine/backend.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf } from '../electron/engine/tf.js';
-import { makeOptimizer, predictProbabilities, trainStep, type Batch } from '../electron/engine/train-step.js';
+import { makeOptimizer, type Batch } from '../electron/engine/train-step.js';
 import { repoRoot, runAsScript, writeResult } from './common.js';
+import { median, timedInference, timedTrainStep } from './step.js';
 
 const peerScript = path.resolve(repoRoot, '..', 'shared', 'bench', 'peer_torch_multihead.py');
 const B = 32;
@@ -39,20 +41,20 @@ export interface BackendTiming {
   trainMsPerStep: number;
   inferMsPerBatch: number;
   steps: number;
+  /** webgpu on a software adapter (CPU emulation): says nothing about a GPU. */
+  software: boolean;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** A random batch with the peer's label layout: digit heads masked beyond the length. */
-function randomBatch(): Batch {
+export function randomBatch(size = B): Batch {
   const r = () => Math.random();
-  const length = Int32Array.from({ length: B }, () => Math.floor(r() * 6));
-  const labels: Batch['labels'] = { length: { index: length, mask: new Float32Array(B).fill(1) } };
+  const length = Int32Array.from({ length: size }, () => Math.floor(r() * 6));
+  const labels: Batch['labels'] = { length: { index: length, mask: new Float32Array(size).fill(1) } };
   for (let i = 0; i < 5; i++) {
-    labels[`d${i}`] = { index: Int32Array.from({ length: B }, () => Math.floor(r() * 10)), mask: Float32Array.from(length, (l) => (l > i ? 1 : 0)) };
+    labels[`d${i}`] = { index: Int32Array.from({ length: size }, () => Math.floor(r() * 10)), mask: Float32Array.from(length, (l) => (l > i ? 1 : 0)) };
   }
-  labels.font = { index: Int32Array.from({ length: B }, () => Math.floor(r() * 8)), mask: new Float32Array(B).fill(1) };
-  return { inputs: { x: tf.randomNormal([B, 64, 64, 1]) as tf.Tensor4D }, labels };
+  labels.font = { index: Int32Array.from({ length: size }, () => Math.floor(r() * 8)), mask: new Float32Array(size).fill(1) };
+  return { inputs: { x: tf.randomNormal([size, 64, 64, 1]) as tf.Tensor4D }, labels };
 }
 
 export async function timeBackend(name: BackendName, steps: number, warmup: number): Promise<BackendTiming> {
@@ -64,20 +66,20 @@ export async function timeBackend(name: BackendName, steps: number, warmup: numb
   const train: number[] = [];
   for (let s = 0; s < steps + warmup; s++) {
     const t0 = performance.now();
-    trainStep(model, optimizer, batch, 0.5);
+    await timedTrainStep(model, optimizer, batch, 0.5);
     if (s >= warmup) train.push(performance.now() - t0);
   }
   const infer: number[] = [];
   for (let s = 0; s < steps + warmup; s++) {
     const t0 = performance.now();
-    predictProbabilities(model, batch.inputs);
+    await timedInference(model, batch);
     if (s >= warmup) infer.push(performance.now() - t0);
   }
   const params = model.trainableVariables().reduce((n, v) => n + v.size, 0);
   tf.dispose(Object.values(batch.inputs));
   optimizer.dispose();
   model.dispose();
-  return { backend: choice.name, reason: choice.reason, params, trainMsPerStep: median(train), inferMsPerBatch: median(infer), steps };
+  return { backend: choice.name, reason: choice.reason, params, trainMsPerStep: median(train), inferMsPerBatch: median(infer), steps, software: choice.adapter?.software === true };
 }
 
 function runPeer(threads: number): { train: number; infer: number; line: string } | { error: string } {
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   console.log('backend'.padEnd(22) + 'ms/step'.padStart(10) + 'images/s'.padStart(10) + 'ms/infer'.padStart(10) + '   vs PyTorch (train, infer)');
   for (const r of results) {
     const ratio = 'train' in peer ? `${(r.trainMsPerStep / peer.train).toFixed(2)}x, ${(r.inferMsPerBatch / peer.infer).toFixed(2)}x slower` : '';
-    console.log(r.backend.padEnd(22) + f(r.trainMsPerStep) + f((B * 1000) / r.trainMsPerStep) + f(r.inferMsPerBatch) + '   ' + ratio);
+    console.log((r.software ? `${r.backend} (SOFTWARE)` : r.backend).padEnd(22) + f(r.trainMsPerStep) + f((B * 1000) / r.trainMsPerStep) + f(r.inferMsPerBatch) + '   ' + ratio);
   }
   if ('train' in peer) console.log(`pytorch cpu (${threads} thr)`.padEnd(22) + f(peer.train) + f((B * 1000) / peer.train) + f(peer.infer) + '   1.00x');
   else console.log(`pytorch: ${peer.error}`);

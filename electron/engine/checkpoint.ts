@@ -44,7 +44,8 @@ export async function saveCheckpoint(dir: string, model: MultiHeadModel, optimiz
     optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: [...w.tensor.shape] })),
     createdAt: new Date().toISOString(),
   };
-  const data = concat([...weights.map((w) => w.read().dataSync() as Float32Array), ...optimizerWeights.map((w) => w.tensor.dataSync() as Float32Array)]);
+  // Asynchronous reads: WebGPU cannot read synchronously in Node.
+  const data = concat((await Promise.all([...weights.map((w) => w.read().data()), ...optimizerWeights.map((w) => w.tensor.data())])) as Float32Array[]);
   const final = path.join(dir, `epoch-${String(epoch).padStart(4, '0')}`);
   const temp = `${final}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });

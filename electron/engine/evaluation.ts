@@ -63,7 +63,13 @@ function calibration(rows: { row: Float32Array; t: number }[]): NonNullable<Head
 }
 
 /** `imageOf(i)`: the image shown for example i (its first input). */
-export function evaluate(model: MultiHeadModel, data: TrainData, imageOf: (i: number) => number, targets: TargetDef[] | null, batchSize = 64): Evaluation {
+export async function evaluate(
+  model: MultiHeadModel,
+  data: TrainData,
+  imageOf: (i: number) => number,
+  targets: TargetDef[] | null,
+  batchSize = 64,
+): Promise<Evaluation> {
   const heads = model.resolved;
   const probs: Record<string, Float32Array[]> = {};
   const labels: Record<string, { index: number[]; mask: number[] }> = {};
@@ -74,7 +80,7 @@ export function evaluate(model: MultiHeadModel, data: TrainData, imageOf: (i: nu
   for (let from = 0; from < data.size; from += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, data.size - from) }, (_, i) => from + i);
     const batch = data.batch(indices, false);
-    const p = predictProbabilities(model, batch.inputs);
+    const p = await predictProbabilities(model, batch.inputs);
     tf.dispose(Object.values(batch.inputs));
     for (const h of heads) {
       const name = h.spec.name;

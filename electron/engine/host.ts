@@ -5,7 +5,7 @@
  * never on the thread that serves the UI, which never loads TensorFlow.js.
  */
 import { fork } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { trainingWorkerPath } from '../platform/paths.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
@@ -21,7 +21,8 @@ export interface TrainingHost {
 export type SpawnHost = (job: WorkerJob) => TrainingHost;
 
 export const threadHost: SpawnHost = (job) => {
-  const worker = new Worker(trainingWorkerPath, { workerData: job });
+  // SHARE_ENV: variables the worker sets reach native libraries (Dawn's EGL reads EGL_PLATFORM, webgpu.ts).
+  const worker = new Worker(trainingWorkerPath, { workerData: job, env: SHARE_ENV });
   return {
     postMessage: (m) => worker.postMessage(m),
     onMessage: (l) => void worker.on('message', l),

@@ -80,7 +80,7 @@ function statistic(layer: Layer, suffix: string): tfl.LayerVariable {
  * over `data` (the training set). Call it after training steps and before any evaluation
  * or checkpoint; calling it twice with the same weights and data gives the same statistics.
  */
-export function recomputeBatchNormStatistics(model: MultiHeadModel, data: TrainData, options: PreciseBnOptions = {}): PreciseBnReport {
+export async function recomputeBatchNormStatistics(model: MultiHeadModel, data: TrainData, options: PreciseBnOptions = {}): Promise<PreciseBnReport> {
   const trunks = model.uniqueTrunks().filter((t) => t.layers.some(isBatchNorm));
   if (trunks.length === 0 || data.size === 0) return { layers: 0, examples: 0 };
   const batchSize = Math.max(1, options.batchSize ?? 32);
@@ -91,8 +91,8 @@ export function recomputeBatchNormStatistics(model: MultiHeadModel, data: TrainD
     // A shared trunk sees every input's images: its statistics are over all of them.
     const inputs = [...model.trunks].filter(([, t]) => t === trunk).map(([name]) => name);
     const layers = trunk.layers.filter((l) => l.getClassName() !== 'InputLayer');
-    layers.forEach((layer, k) => {
-      if (!isBatchNorm(layer)) return;
+    for (const [k, layer] of layers.entries()) {
+      if (!isBatchNorm(layer)) continue;
       let moments: Moments | null = null;
       for (let from = 0; from < sample.length; from += batchSize) {
         const batch = data.batch(sample.slice(from, from + batchSize), false);
@@ -100,13 +100,16 @@ export function recomputeBatchNormStatistics(model: MultiHeadModel, data: TrainD
           for (const name of inputs) {
             const x = batch.inputs[name];
             if (!x) throw new Error(`no batch for input '${name}'`);
-            const [mean, variance, n] = tf.tidy(() => {
+            const [meanT, varianceT, n] = tf.tidy(() => {
               let h: tf.Tensor = x;
               for (const before of layers.slice(0, k)) h = before.apply(h, { training: false }) as tf.Tensor;
               const axes = h.shape.slice(0, -1).map((_, i) => i);
               const m = tf.moments(h, axes);
-              return [m.mean.dataSync() as Float32Array, m.variance.dataSync() as Float32Array, h.size / h.shape.at(-1)!] as const;
+              return [m.mean, m.variance, h.size / h.shape.at(-1)!] as const;
             });
+            // Asynchronous reads: WebGPU cannot read synchronously in Node.
+            const [mean, variance] = (await Promise.all([meanT.data(), varianceT.data()])) as [Float32Array, Float32Array];
+            tf.dispose([meanT, varianceT]);
             moments ??= new Moments(mean.length);
             moments.add(n, mean, variance);
           }
@@ -120,7 +123,7 @@ export function recomputeBatchNormStatistics(model: MultiHeadModel, data: TrainD
         statistic(layer, 'moving_variance').write(tf.tensor1d(m.variance()));
       });
       recomputed++;
-    });
+    }
   }
   return { layers: recomputed, examples: sample.length };
 }

@@ -89,7 +89,7 @@ export async function predictLabels(
     const input = spec.inputs[0]!;
     for await (const { ids: chunk, pixels, from } of decodedBatches(project, ids, input, batchSize)) {
       const x = tf.tensor4d(pixels, [chunk.length, input.height, input.width, input.channels]);
-      const probs = predictProbabilities(model, { [input.name]: x });
+      const probs = await predictProbabilities(model, { [input.name]: x });
       x.dispose();
       const best = (row: Float32Array) => {
         const k = row.indexOf(Math.max(...row));

@@ -73,7 +73,7 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
       const chosen = await best.restore(model, outcome.epoch);
       const testData = data(split.test, 0);
       await prepareAll(testData);
-      const evaluation = evaluate(model, testData, (i) => split.test[i]!.imageIds[0]!, job.targets);
+      const evaluation = await evaluate(model, testData, (i) => split.test[i]!.imageIds[0]!, job.targets);
       const warnings = runWarnings({
         heads: evaluation.heads,
         resolved: model.resolved,

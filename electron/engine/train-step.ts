@@ -181,12 +181,11 @@ export function gradientsOf(model: MultiHeadModel, batch: Batch, progress = 1, t
   return result;
 }
 
-/** Class probabilities of every head (inference). */
-export function predictProbabilities(model: MultiHeadModel, inputs: Inputs): Record<string, Float32Array> {
-  return tf.tidy(() => {
-    const logits = model.forward(inputs, false);
-    const out: Record<string, Float32Array> = {};
-    for (const [name, z] of Object.entries(logits)) out[name] = tf.softmax(z).dataSync() as Float32Array;
-    return out;
-  });
+/** Class probabilities of every head (inference), read asynchronously (WebGPU cannot read synchronously in Node). */
+export async function predictProbabilities(model: MultiHeadModel, inputs: Inputs): Promise<Record<string, Float32Array>> {
+  const probabilities = tf.tidy(() => Object.entries(model.forward(inputs, false)).map(([name, z]) => [name, tf.softmax(z)] as const));
+  const out: Record<string, Float32Array> = {};
+  for (const [name, p] of probabilities) out[name] = (await p.data()) as Float32Array;
+  tf.dispose(probabilities.map(([, p]) => p));
+  return out;
 }

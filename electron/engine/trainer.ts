@@ -178,7 +178,7 @@ export async function runTraining(options: TrainOptions): Promise<TrainOutcome> 
         if (step % t.reportEvery === 0) await report('step');
         await tick();
       }
-      recomputeBatchNormStatistics(model, train, { batchSize: t.batchSize });
+      await recomputeBatchNormStatistics(model, train, { batchSize: t.batchSize });
       const validation = options.validation && options.validation.size > 0 ? await evaluateLosses(model, options.validation, t.batchSize) : undefined;
       await report('epoch', validation);
       if (options.checkpointDir) {

@@ -28,7 +28,7 @@ export function trainingService({ store, events, training, jobs, options }: Serv
   return {
     backend: () => {
       probed ??= jobs.probe().then(
-        (choice) => ({ name: choice.name, reason: choice.reason, skipped: choice.skipped }),
+        (choice) => ({ name: choice.name, reason: choice.reason, skipped: choice.skipped, ...(choice.adapter ? { adapter: choice.adapter } : {}) }),
         (error: unknown) => {
           probed = null;
           throw error;

@@ -9,7 +9,7 @@ const id = z.number().int().positive();
 const name = classNameSchema;
 const empty = z.object({}).strict();
 /** Forces a training backend instead of the best one present. */
-const backendName = z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+const backendName = z.enum(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 
 /** A label's version as the caller last saw it (0: no label, not looked at). */
 const version = z.number().int().min(0);

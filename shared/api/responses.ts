@@ -91,9 +91,11 @@ export interface EditHistory {
 }
 
 export interface BackendInfo {
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  name: 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   reason: string;
   skipped: { name: string; why: string }[];
+  /** The WebGPU adapter training runs on (backend webgpu); `software`: a CPU emulation, slower than the CPU backends. */
+  adapter?: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean; software: boolean; via: string };
 }
 
 /** One page of a labels export (exports.labels). */

@@ -183,7 +183,7 @@ describe('gradients', () => {
 });
 
 describe('training', () => {
-  it('learns a two-head synthetic task with a masked head, with no tensor growth across epochs', () => {
+  it('learns a two-head synthetic task with a masked head, with no tensor growth across epochs', async () => {
     const train = synthetic(384, 11);
     const test = synthetic(128, 12);
     const m = build({ ...twoHeads, trunk: { preset: 'mlp', hidden: [64] }, training: { learningRate: 0.01 } });
@@ -200,7 +200,7 @@ describe('training', () => {
     // Optimizer slots appear in the first epoch; after that the count is flat.
     expect(new Set(counts.slice(1)).size).toBe(1);
     const batch = batchOf(test, 0, 128);
-    const p = predictProbabilities(m, batch.inputs);
+    const p = await predictProbabilities(m, batch.inputs);
     const accuracy = (probs: Float32Array, labels: Int32Array, classes: number, mask?: Float32Array) => {
       let ok = 0;
       let n = 0;
@@ -231,10 +231,17 @@ describe('backend selection', () => {
       }
     };
     const choice = await selectBackend(undefined);
-    if (!has('@tensorflow/tfjs-node-gpu') && !has('@tensorflow/tfjs-node')) {
+    if (choice.name === 'webgpu') {
+      // A machine with a GPU: never a software adapter unless forced.
+      expect(choice.adapter?.software).toBe(false);
+      expect(choice.reason).toMatch(/^WebGPU on .*isFallbackAdapter false/);
+    } else if (!has('@tensorflow/tfjs-node-gpu') && !has('@tensorflow/tfjs-node')) {
       expect(choice.name).toBe('wasm');
-      expect(choice.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
-      expect(choice.reason).toMatch(/WebAssembly.*tfjs-node-gpu is not installed.*tfjs-node is not installed/);
+      expect(choice.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
+      // Here and in CI Dawn offers only Mesa's software adapter: refused, and named.
+      expect(choice.reason).toMatch(
+        /WebAssembly.*tfjs-node-gpu is not installed.*webgpu: no hardware WebGPU adapter: .*only a software adapter \(device llvmpipe.*tfjs-node is not installed/,
+      );
     } else {
       expect(['tensorflow-gpu', 'tensorflow']).toContain(choice.name);
     }

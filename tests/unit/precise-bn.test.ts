@@ -90,7 +90,7 @@ describe('batch norm on small data', () => {
     keras.dispose();
   });
 
-  it('recomputes the exact population statistics of every layer, whatever the batch size, with no tensor left behind', () => {
+  it('recomputes the exact population statistics of every layer, whatever the batch size, with no tensor left behind', async () => {
     const data = synthetic(150, 41);
     const model = new MultiHeadModel(convBn(), null);
     const optimizer = makeOptimizer(model.spec.training);
@@ -104,7 +104,7 @@ describe('batch norm on small data', () => {
       tf.dispose(Object.values(batch.inputs));
     }
     const before = tf.memory().numTensors;
-    expect(recomputeBatchNormStatistics(model, feed, { batchSize: 64 })).toEqual({ layers: 2, examples: 150 });
+    expect(await recomputeBatchNormStatistics(model, feed, { batchSize: 64 })).toEqual({ layers: 2, examples: 150 });
     expect(tf.memory().numTensors).toBe(before);
     const layers = model.uniqueTrunks()[0]!.layers;
     const bn = batchNormLayers(model);
@@ -115,18 +115,18 @@ describe('batch norm on small data', () => {
       close(stat(layer, 'moving_variance'), expected.variance, 1e-4);
     }
     const first = bn.map((l) => stat(l, 'moving_variance'));
-    recomputeBatchNormStatistics(model, feed, { batchSize: 7 });
+    await recomputeBatchNormStatistics(model, feed, { batchSize: 7 });
     bn.forEach((l, i) => close(stat(l, 'moving_variance'), first[i]!, 1e-5));
     // A sample: a seeded subset, the same one every time.
-    expect(recomputeBatchNormStatistics(model, feed, { examples: 100 })).toEqual({ layers: 2, examples: 100 });
+    expect(await recomputeBatchNormStatistics(model, feed, { examples: 100 })).toEqual({ layers: 2, examples: 100 });
     expect(tf.memory().numTensors).toBe(before);
     optimizer.dispose();
     model.dispose();
   });
 
-  it('leaves models without batch norm alone', () => {
+  it('leaves models without batch norm alone', async () => {
     const model = new MultiHeadModel(convBn({}, { batchNorm: false }), null);
-    expect(recomputeBatchNormStatistics(model, trainData(synthetic(20, 1)))).toEqual({ layers: 0, examples: 0 });
+    expect(await recomputeBatchNormStatistics(model, trainData(synthetic(20, 1)))).toEqual({ layers: 0, examples: 0 });
     model.dispose();
   });
 

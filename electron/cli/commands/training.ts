@@ -6,8 +6,8 @@ import { EXIT, UsageError } from '../errors.js';
 import { formatEpoch, formatEvaluation, formatRuns, formatStepBar } from '../format.js';
 import { awaitEvent, parseInteger, parseRunId, progressLine, withSession, type Session } from '../session.js';
 
-type Backend = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-const BACKENDS: readonly Backend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+type Backend = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+const BACKENDS: readonly Backend[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 function parseBackend(value: string | undefined): Backend | undefined {
   if (value === undefined) return undefined;
