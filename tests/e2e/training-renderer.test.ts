@@ -63,7 +63,7 @@ async function runJob(job: WorkerJob): Promise<{ messages: FromWorker[]; problem
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   await page.goto(url);
   const messages = await page.evaluate(
-    (job) =>
+    (sent) =>
       new Promise<unknown[]>((resolve) => {
         const { port1, port2 } = new MessageChannel();
         const seen: unknown[] = [];
@@ -73,7 +73,7 @@ async function runJob(job: WorkerJob): Promise<{ messages: FromWorker[]; problem
           if (type === 'done' || type === 'error') resolve(seen);
         };
         window.postMessage('polyhead-training-port', '*', [port2]);
-        port1.postMessage({ type: 'start', job });
+        port1.postMessage({ type: 'start', job: sent });
       }),
     job,
   );
