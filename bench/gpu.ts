@@ -113,7 +113,9 @@ async function profileFilterGradient(batchSize: number, reps: number): Promise<{
       const times: number[] = [];
       for (let r = 0; r < reps + 2; r++) {
         const t0 = performance.now();
-        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, l.ci, l.co] }) as tf.Tensor;
+        const dw = tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, l.ci, l.co] }) as tf.Tensor;
         await dw.data();
         dw.dispose();
         if (r >= 2) times.push(performance.now() - t0);
@@ -158,7 +160,10 @@ async function kernelTimes(batchSize: number): Promise<{ wallMs: number; gpuMs: 
   tf.dispose(Object.values(batch.inputs));
   optimizer.dispose();
   model.dispose();
-  const top = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms).slice(0, 12);
+  const top = [...byName]
+    .map(([name, e]) => ({ name, ...e }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 12);
   return { wallMs, gpuMs, kernels: info.kernels.length, top };
 }
 
@@ -194,22 +199,25 @@ async function main(): Promise<void> {
       continue;
     }
     const variants = name === 'webgpu' ? [name, 'webgpu, stock dW'] : [name];
-    for (const variant of variants) for (const b of batches) {
-      useStockWebGpuFilterGradient(variant === 'webgpu, stock dW');
-      const t = await time(b, steps);
-      const peer = peers[b]!;
-      console.log(`${variant} batch ${b}: ${t.train.toFixed(1)} ms/step, ${t.infer.toFixed(1)} ms/infer, loss ${t.loss[0].toFixed(3)} → ${t.loss[1].toFixed(3)}`);
-      rows.push({
-        path: variant,
-        device: started.device,
-        batch: b,
-        trainMsPerStep: t.train,
-        inferMsPerBatch: t.infer,
-        imagesPerSecond: (b * 1000) / t.train,
-        speedVsPyTorch: 'error' in peer ? null : peer.trainMsPerStep / t.train,
-        software: started.software,
-      });
-    }
+    for (const variant of variants)
+      for (const b of batches) {
+        useStockWebGpuFilterGradient(variant === 'webgpu, stock dW');
+        const t = await time(b, steps);
+        const peer = peers[b]!;
+        console.log(
+          `${variant} batch ${b}: ${t.train.toFixed(1)} ms/step, ${t.infer.toFixed(1)} ms/infer, loss ${t.loss[0].toFixed(3)} → ${t.loss[1].toFixed(3)}`,
+        );
+        rows.push({
+          path: variant,
+          device: started.device,
+          batch: b,
+          trainMsPerStep: t.train,
+          inferMsPerBatch: t.infer,
+          imagesPerSecond: (b * 1000) / t.train,
+          speedVsPyTorch: 'error' in peer ? null : peer.trainMsPerStep / t.train,
+          software: started.software,
+        });
+      }
     useStockWebGpuFilterGradient(false);
     if (name === 'webgpu' && process.argv.includes('--profile')) {
       for (const b of batches) for (const p of await profileFilterGradient(b, 10)) profile.push(p);
@@ -218,20 +226,39 @@ async function main(): Promise<void> {
   }
   const f = (n: number) => n.toFixed(1).padStart(10);
   console.log(`\nmodel: bench:train's house-number model, 64x64x1, Adam; median of ${steps} steps after 3 warm-up; ${os.availableParallelism()} cores\n`);
-  console.log('path'.padEnd(30) + 'batch'.padStart(6) + 'ms/step'.padStart(10) + 'images/s'.padStart(10) + 'ms/infer'.padStart(10) + '   PyTorch ms/step ÷ ours');
+  console.log(
+    'path'.padEnd(30) + 'batch'.padStart(6) + 'ms/step'.padStart(10) + 'images/s'.padStart(10) + 'ms/infer'.padStart(10) + '   PyTorch ms/step ÷ ours',
+  );
   for (const r of rows) {
     const ratio = r.speedVsPyTorch === null ? 'no peer' : `${r.speedVsPyTorch.toFixed(2)}x ${r.speedVsPyTorch >= 1 ? '(faster)' : '(slower)'}`;
-    console.log((r.software ? `${r.path} (SOFTWARE)` : r.path).padEnd(30) + String(r.batch).padStart(6) + f(r.trainMsPerStep) + f(r.imagesPerSecond) + f(r.inferMsPerBatch) + `   ${ratio}`);
+    console.log(
+      (r.software ? `${r.path} (SOFTWARE)` : r.path).padEnd(30) +
+        String(r.batch).padStart(6) +
+        f(r.trainMsPerStep) +
+        f(r.imagesPerSecond) +
+        f(r.inferMsPerBatch) +
+        `   ${ratio}`,
+    );
   }
   for (const b of batches) {
     const p = peers[b]!;
     if ('error' in p) console.log(`pytorch batch ${b}: ${p.error}`);
-    else console.log(`pytorch ${p.device}`.slice(0, 30).padEnd(30) + String(b).padStart(6) + f(p.trainMsPerStep) + f((b * 1000) / p.trainMsPerStep) + f(p.inferMsPerBatch) + '   1.00x');
+    else
+      console.log(
+        `pytorch ${p.device}`.slice(0, 30).padEnd(30) +
+          String(b).padStart(6) +
+          f(p.trainMsPerStep) +
+          f((b * 1000) / p.trainMsPerStep) +
+          f(p.inferMsPerBatch) +
+          '   1.00x',
+      );
   }
   if (profile.length > 0) console.log('\nConv2DBackpropFilter on webgpu (ms, median of 10): layer, Polyhead, stock');
   for (const p of profile) console.log(`  ${p.layer.padEnd(34)}${f(p.polyheadMs)}${f(p.stockMs)}`);
   for (const [b, k] of Object.entries(kernels)) {
-    console.log(`\none webgpu step at batch ${b} under tf.profile: ${k.wallMs.toFixed(1)} ms wall, ${k.gpuMs.toFixed(1)} ms summed kernel time, ${k.kernels} kernels`);
+    console.log(
+      `\none webgpu step at batch ${b} under tf.profile: ${k.wallMs.toFixed(1)} ms wall, ${k.gpuMs.toFixed(1)} ms summed kernel time, ${k.kernels} kernels`,
+    );
     for (const t of k.top) console.log(`  ${t.name.padEnd(28)}${f(t.ms)} ms  x${t.count}`);
   }
   if (rows.length === 0) console.log('\nno GPU path started: nothing measured on a GPU');

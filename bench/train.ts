@@ -79,7 +79,15 @@ export async function timeBackend(name: BackendName, steps: number, warmup: numb
   tf.dispose(Object.values(batch.inputs));
   optimizer.dispose();
   model.dispose();
-  return { backend: choice.name, reason: choice.reason, params, trainMsPerStep: median(train), inferMsPerBatch: median(infer), steps, software: choice.adapter?.software === true };
+  return {
+    backend: choice.name,
+    reason: choice.reason,
+    params,
+    trainMsPerStep: median(train),
+    inferMsPerBatch: median(infer),
+    steps,
+    software: choice.adapter?.software === true,
+  };
 }
 
 function runPeer(threads: number): { train: number; infer: number; line: string } | { error: string } {
@@ -125,7 +133,14 @@ async function main(): Promise<void> {
   console.log('backend'.padEnd(22) + 'ms/step'.padStart(10) + 'images/s'.padStart(10) + 'ms/infer'.padStart(10) + '   vs PyTorch (train, infer)');
   for (const r of results) {
     const ratio = 'train' in peer ? `${(r.trainMsPerStep / peer.train).toFixed(2)}x, ${(r.inferMsPerBatch / peer.infer).toFixed(2)}x slower` : '';
-    console.log((r.software ? `${r.backend} (SOFTWARE)` : r.backend).padEnd(22) + f(r.trainMsPerStep) + f((B * 1000) / r.trainMsPerStep) + f(r.inferMsPerBatch) + '   ' + ratio);
+    console.log(
+      (r.software ? `${r.backend} (SOFTWARE)` : r.backend).padEnd(22) +
+        f(r.trainMsPerStep) +
+        f((B * 1000) / r.trainMsPerStep) +
+        f(r.inferMsPerBatch) +
+        '   ' +
+        ratio,
+    );
   }
   if ('train' in peer) console.log(`pytorch cpu (${threads} thr)`.padEnd(22) + f(peer.train) + f((B * 1000) / peer.train) + f(peer.infer) + '   1.00x');
   else console.log(`pytorch: ${peer.error}`);

@@ -60,7 +60,9 @@ export function servePort(port: PortLike): void {
 }
 
 /** The page's entry: wait for the port from the host. */
-export function listenForPort(target: { addEventListener(type: 'message', listener: (event: { data: unknown; ports: readonly PortLike[] }) => void): void }): void {
+export function listenForPort(target: {
+  addEventListener(type: 'message', listener: (event: { data: unknown; ports: readonly PortLike[] }) => void): void;
+}): void {
   target.addEventListener('message', (event) => {
     if (event.data === PORT_MESSAGE && event.ports[0]) servePort(event.ports[0]);
   });

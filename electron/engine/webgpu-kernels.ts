@@ -71,21 +71,33 @@ function filterGradient(stock: KernelFunc): KernelFunc {
       return out;
     };
     const { top, bottom, left, right } = info.padInfo;
-    const padded = run('PadV2', { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 } as unknown as NamedAttrMap);
+    const padded = run('PadV2', { x }, {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    } as unknown as NamedAttrMap);
     const taps: TensorInfo[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         taps.push(
-          run('StridedSlice', { x: padded }, {
-            begin: [0, i, j, 0],
-            end: [n, i + (ho - 1) * info.strideHeight + 1, j + (wo - 1) * info.strideWidth + 1, ci],
-            strides: [1, info.strideHeight, info.strideWidth, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          }),
+          run(
+            'StridedSlice',
+            { x: padded },
+            {
+              begin: [0, i, j, 0],
+              end: [n, i + (ho - 1) * info.strideHeight + 1, j + (wo - 1) * info.strideWidth + 1, ci],
+              strides: [1, info.strideHeight, info.strideWidth, 1],
+              beginMask: 0,
+              endMask: 0,
+              ellipsisMask: 0,
+              newAxisMask: 0,
+              shrinkAxisMask: 0,
+            },
+          ),
         );
       }
     }
