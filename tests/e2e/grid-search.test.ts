@@ -121,6 +121,12 @@ describe('a grid you can search', () => {
     await page.reload();
     await expect.poll(firstTileName, { timeout: 15_000 }).toBe('hn-0299.png');
     expect(await page.$eval('select[name=sort]', (s) => (s as HTMLSelectElement).value)).toBe('name');
+    // Away to another view and back by the sidebar: the sort is still there.
+    await page.click('.sidebar .nav >> text=Targets');
+    await expect.poll(() => page.url()).toMatch(/#\/targets$/);
+    await page.click('.sidebar .nav >> text=Dataset');
+    await expect.poll(firstTileName).toBe('hn-0299.png');
+    await expect.poll(query).toBe('sort=name&reverse=1');
     await page.click('button[name=reverse]');
     await expect.poll(firstTileName).toBe('hn-0000.png');
     // The confidence order needs a target's model labels; it is offered only then.

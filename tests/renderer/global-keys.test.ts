@@ -91,6 +91,19 @@ describe('useGlobalKeys', () => {
     wrapper.unmount();
   });
 
+  it('keeps a chord whose second key comes before the first was handled (a busy page)', async () => {
+    const { router, wrapper } = await setup();
+    const key = (k: string) => window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    key('g');
+    key('t'); // no turn of the event loop in between
+    await new Promise((r) => setTimeout(r, 10));
+    expect(router.currentRoute.value.path).toBe('/targets');
+    key('x'); // and a plain key afterwards is still none of ours
+    await new Promise((r) => setTimeout(r, 10));
+    expect(router.currentRoute.value.path).toBe('/targets');
+    wrapper.unmount();
+  });
+
   it('opens the key list with ? and closes it with Esc', async () => {
     const { wrapper, help } = await setup();
     await press('?');

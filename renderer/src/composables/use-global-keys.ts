@@ -109,6 +109,8 @@ async function go(router: Router, path: string): Promise<void> {
 export function useGlobalKeys(router: Router): { helpOpen: Ref<boolean> } {
   const helpOpen = ref(false);
   let state: ChordState = { gAt: null };
+  /** Starter keys pressed whose timer has not run yet. */
+  let startersPending = 0;
 
   function onKey(event: KeyboardEvent): void {
     if (event.repeat || isTextEntry(event.target)) return;
@@ -120,10 +122,15 @@ export function useGlobalKeys(router: Router): { helpOpen: Ref<boolean> } {
       return;
     }
     // Most keys (the labeler's Enter, digits, …) are none of ours: no work for them, not even a timer.
-    if (state.gAt === null && !STARTERS.has(event.key)) return;
+    // A `g` whose timer has not run yet still counts: on a busy page the second key of a chord
+    // can arrive before it (the chord was lost that way under load).
+    if (state.gAt === null && startersPending === 0 && !STARTERS.has(event.key)) return;
+    if (STARTERS.has(event.key)) startersPending++;
+    const starter = STARTERS.has(event.key);
     const press: KeyPress = { key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, shiftKey: event.shiftKey };
     const at = performance.now();
     setTimeout(() => {
+      if (starter) startersPending--;
       // A key a view took, or one pressed in a dialog, ends any chord.
       if (event.defaultPrevented || modalOpen()) {
         state = { gAt: null };
