@@ -3,6 +3,7 @@
  * text field with the three states (value, unknown, not looked at), keyboard first; then a
  * target renamed and one removed from the Targets view, the removal confirmed with its counts.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,5 +152,22 @@ describe('a text target in Chromium (server mode)', () => {
     // The API's refusal without force (409), which the dialog showed, is the page's only complaint.
     expect(problems.filter((p) => !/status of 409 \(Conflict\)/.test(p))).toEqual([]);
     expect(problems).toHaveLength(1);
+  });
+
+  it('imports OCR transcripts from the Dataset view into the text target, naming the file with a character outside the alphabet', async () => {
+    // The crops imported at the start, with transcripts beside two of them: every image is a duplicate, the transcripts fill what is not looked at.
+    const crops = path.join(dir, 'crops');
+    writeFileSync(path.join(crops, 'hn-0004.gt.txt'), 'four\n');
+    writeFileSync(path.join(crops, 'hn-0005.gt.txt'), 'fi5e\n');
+    await page.goto(`${server.url}/#/dataset`);
+    await page.fill('[aria-label="Path to import"]', crops);
+    await page.selectOption('[aria-label="Transcripts label"]', 'line');
+    await page.click('.import-form button[type=submit]');
+    await expect.poll(() => page.textContent('.import-status .summary'), { timeout: 15_000 }).toContain('1 of 2 transcripts read into line');
+    await page.click('.import-status .summary button.link');
+    expect(await page.textContent('.import-panel .problems')).toContain("hn-0005.gt.txt: character '5' not in the alphabet of 'line'");
+    await page.screenshot({ path: path.join(screenshotsDir, 'transcripts-import.png') });
+    expect(await labelsOf(5)).toEqual({ line: 'four', line_length: '4' });
+    expect(await labelsOf(6)).toEqual({});
   });
 });
