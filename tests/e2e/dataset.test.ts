@@ -103,7 +103,7 @@ describe('server mode in Chromium', () => {
   it('shows in the Train view which backend training runs on, and why', async () => {
     await page.goto(`${server.url}/#/train`);
     await page.waitForSelector('[data-testid=backend-name]', { timeout: 30_000 });
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(await page.textContent('[data-testid=backend-name]'));
+    expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(await page.textContent('[data-testid=backend-name]'));
     expect(await page.textContent('[data-testid=backend]')).toMatch(/Training runs on \S+: .{20,}/);
     await page.screenshot({ path: path.join(screenshotsDir, 'train.png') });
   });
