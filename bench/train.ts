@@ -60,6 +60,11 @@ export function randomBatch(size = B): Batch {
 export async function timeBackend(name: BackendName, steps: number, warmup: number): Promise<BackendTiming> {
   if (!benchSpec.ok) throw new Error(benchSpec.errors.join('\n'));
   const choice = await selectBackend(name);
+  if (choice.adapter?.software) {
+    // A software WebGPU adapter takes tens of seconds per step: fewer steps (the row says SOFTWARE).
+    steps = Math.min(steps, 2);
+    warmup = Math.min(warmup, 1);
+  }
   const model = new MultiHeadModel(benchSpec.spec, null);
   const optimizer = makeOptimizer(benchSpec.spec.training);
   const batch = randomBatch();
