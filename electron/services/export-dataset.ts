@@ -130,8 +130,8 @@ export async function exportDataset({ project, store, events }: ServiceContext, 
         written.add(file);
         counts[destination || 'images'] = (counts[destination || 'images'] ?? 0) + 1;
         if (manifest) {
+          // The split is in the path (images/train/…); the rows keep the labels file's columns only, so they import back as they are.
           const row = labelRow(image, file, targets, labels, { format: 'jsonl', predictions: false });
-          if (part) row.split = part;
           if (!manifest.write(`${JSON.stringify(row)}\n`)) await new Promise<void>((r) => manifest.once('drain', () => r()));
         }
       }
