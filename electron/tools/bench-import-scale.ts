@@ -71,6 +71,11 @@ async function main(): Promise<void> {
       imagesPerSecond: rate(summary.imported, ms),
       first10PercentImagesPerSecond: rate(tenth, firstMs),
       last10PercentImagesPerSecond: rate(tenth, lastMs),
+      // Items loaded per second in each tenth of the run: flat when the pace holds as the project grows.
+      perTenthItemsPerSecond: Array.from({ length: 10 }, (_, k) => {
+        const from = k === 0 ? started : at[k * tenth - 1]!;
+        return rate(tenth, at[Math.min(n, (k + 1) * tenth) - 1]! - from);
+      }),
       peakRssMB: Math.round(peakRss / 2 ** 20),
       databaseMB: +(databaseBytes / 2 ** 20).toFixed(1),
       thumbnailsMB: +(thumbs / 2 ** 20).toFixed(1),
