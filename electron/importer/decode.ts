@@ -103,6 +103,26 @@ function bmpToSharp(bytes: Buffer, limits: DecodeLimits): Sharp {
   return sharp(data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.bitsPerPixel === 1 ? 1 : channels } });
 }
 
+/**
+ * The format of the common image files from their first bytes (as libvips names them); null
+ * for anything else, which then asks sharp (a call that costs as much JavaScript as a decode).
+ */
+function sniffFormat(bytes: Buffer): string | null {
+  const ascii = (from: number, to: number) => bytes.toString('latin1', from, to);
+  if (bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (ascii(0, 4) === 'GIF8') return 'gif';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
+  return null;
+}
+
+/** The size of an image that libvips refused for its pixel count, from its header, for the message. */
+async function pixelLimitRejection(bytes: Buffer, limits: DecodeLimits): Promise<ItemRejected> {
+  const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  return overLimit(meta.width ?? 0, meta.height ?? 0, limits) ?? new ItemRejected('image over the pixel limit');
+}
+
 /** Whether an image needs a thumbnail of its own; without one, the image itself is served. */
 export function needsThumbnail(width: number, height: number, storedBytes: number): boolean {
   return width > THUMB_SIZE || height > THUMB_SIZE || storedBytes > SELF_THUMB_MAX_BYTES;
@@ -122,16 +142,20 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
       pipeline = bmpToSharp(bytes, limits);
       format = 'bmp';
     } else {
-      // The header only: the pixel limit is checked before anything is decoded.
-      const meta = await sharp(bytes).metadata();
-      format = meta.format ?? 'unknown';
-      if (!meta.width || !meta.height) throw new ItemRejected('image has no dimensions');
-      const tooBig = overLimit(meta.width, meta.height, limits);
-      if (tooBig) throw tooBig;
+      // libvips reads the header first and refuses more pixels than limitInputPixels before
+      // decoding (a separate metadata() call cost as much main-thread time as the decode).
       pipeline = sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 });
+      format = '';
     }
     // One full decode to raw pixels: catches truncation and gives the true size and channels.
-    const { data, info } = await pipeline.rotate().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline
+      .rotate()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+      .catch(async (error: unknown) => {
+        throw /pixel limit/i.test(String(error)) ? await pixelLimitRejection(bytes, limits) : error;
+      });
+    if (format === '') format = sniffFormat(bytes) ?? (await sharp(bytes, { limitInputPixels: false }).metadata()).format ?? 'unknown';
     const tooBig = overLimit(info.width, info.height, limits);
     if (tooBig) throw tooBig;
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };

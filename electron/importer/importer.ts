@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
 import type { Store } from '../store/store.js';
 import { ImportLabels } from './apply-labels.js';
+import { DecodePool, decodeThreadsAvailable } from './decode-pool.js';
 import { FolderLabels, type FolderLabelRule } from './folder-labels.js';
 import { idxItems } from './import-idx.js';
 import { importImages } from './import-images.js';
@@ -15,6 +16,8 @@ import { takeTranscripts, Transcripts, type TranscriptOptions } from './transcri
 
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/** Below this many image files, decoding threads cost more to start than they save. */
+const DECODE_THREADS_FROM = 200;
 
 export interface ImportOptions {
   paths: string[];
@@ -27,6 +30,11 @@ export interface ImportOptions {
   /** Categorical targets labeled by the name of each image's folder (folder-labels.ts). */
   labelFromFolder?: FolderLabelRule[];
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads that read and decode image files beside the main thread (0: on the main thread).
+   * By default one per core for an import of at least DECODE_THREADS_FROM files.
+   */
+  decodeThreads?: number;
   /** Cancels the import: no new item is taken, what was loaded is stored, and the summary says it was cancelled. */
   signal?: AbortSignal;
 }
@@ -64,10 +72,17 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   );
 
   const limits = { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
-  const fileItems = imageFileItems(scan.images, store, limits, (relative, file) =>
-    folders.withFolders(relative, transcripts.withTranscript(file, labels.labelsFor(relative))),
+  const digitItems = await idxItems(scan.idx, store, summary);
+  const threads = options.decodeThreads ?? (scan.images.length >= DECODE_THREADS_FROM ? Math.min(4, availableParallelism()) : 0);
+  const pool = threads > 0 && decodeThreadsAvailable() ? new DecodePool(threads, store.file, limits) : null;
+  const fileItems = imageFileItems(
+    scan.images,
+    store,
+    limits,
+    (relative, file) => folders.withFolders(relative, transcripts.withTranscript(file, labels.labelsFor(relative))),
+    pool,
   );
-  const items = fileItems.concat(await idxItems(scan.idx, store, summary));
+  const items = fileItems.concat(digitItems);
 
   const batchId = store.startBatch(options.paths, importOwner());
   const classesBefore = new Set(classKeys(store));
@@ -88,7 +103,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     labels.applyToDuplicates(duplicateLabels);
     labels.applyToStored();
   } finally {
-    await ownWriter?.close();
+    await Promise.all([ownWriter?.close(), pool?.close()]);
     labels.reportProblems(dataDir);
     folders.report();
     finishSummary(store, batchId, summary, classesBefore, started);

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 /** The suffix of a stored copy being written; a file with it is never referenced, and is removed at the next start if left. */
 export const PARTIAL_SUFFIX = '.part';
 
-/** Threads that write stored copies: their fsyncs wait for the disk, and overlap. */
-const WRITER_THREADS = 4;
+/** Threads that write stored copies: their fsyncs wait for the disk, and overlap (a disk commits concurrent flushes together). */
+const WRITER_THREADS = 8;
 
 export interface FileToStore {
   file: string;

@@ -18,3 +18,5 @@ export const sampleDir = path.join(resourcesDir, 'sample');
 export const specsDir = path.join(resourcesDir, 'specs');
 /** The compiled training worker (worker_threads cannot run TypeScript sources). */
 export const trainingWorkerPath = path.join(appRoot, 'dist', 'node', 'electron', 'engine', 'worker.js');
+/** The compiled decoding thread of the importer. */
+export const decodeWorkerPath = path.join(appRoot, 'dist', 'node', 'electron', 'importer', 'decode-worker.js');
