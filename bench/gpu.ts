@@ -189,7 +189,9 @@ async function main(): Promise<void> {
   const peers: Record<number, Peer | { error: string }> = {};
   const profile: { layer: string; polyheadMs: number; stockMs: number }[] = [];
   const kernels: Record<number, Awaited<ReturnType<typeof kernelTimes>>> = {};
-  for (const b of batches) peers[b] = runPeer(b, steps);
+  if (!process.argv.includes('--no-peer')) for (const b of batches) peers[b] = runPeer(b, steps);
+  // --flag NAME=VALUE: a TensorFlow.js flag for the GPU paths (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64).
+  const flags = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--flag' ? [a.split('=') as [string, string]] : []));
   for (const name of ['tensorflow-gpu', 'webgpu'] as const) {
     let started: { device: string; software: boolean };
     try {
@@ -198,12 +200,13 @@ async function main(): Promise<void> {
       skipped.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
       continue;
     }
-    const variants = name === 'webgpu' ? [name, 'webgpu, stock dW'] : [name];
+    for (const [flag, value] of flags) tf.env().set(flag, Number(value));
+    const variants = name === 'webgpu' && !process.argv.includes('--no-stock') ? [name, 'webgpu, stock dW'] : [name];
     for (const variant of variants)
       for (const b of batches) {
         useStockWebGpuFilterGradient(variant === 'webgpu, stock dW');
         const t = await time(b, steps);
-        const peer = peers[b]!;
+        const peer = peers[b] ?? { error: 'not run (--no-peer)' };
         console.log(
           `${variant} batch ${b}: ${t.train.toFixed(1)} ms/step, ${t.infer.toFixed(1)} ms/infer, loss ${t.loss[0].toFixed(3)} → ${t.loss[1].toFixed(3)}`,
         );
@@ -241,7 +244,8 @@ async function main(): Promise<void> {
     );
   }
   for (const b of batches) {
-    const p = peers[b]!;
+    const p = peers[b];
+    if (!p) continue;
     if ('error' in p) console.log(`pytorch batch ${b}: ${p.error}`);
     else
       console.log(
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
   for (const s of skipped) console.log(`not measured: ${s}`);
   for (const r of rows.filter((row, i) => rows.findIndex((o) => o.path === row.path) === i)) console.log(`${r.path}: ${r.device}`);
   for (const p of Object.values(peers)) if (!('error' in p)) console.log(`pytorch: torch ${p.torch} on ${p.device}`);
-  await writeResult('gpu', { steps, rows, peers, profile, kernels, skipped, cores: os.availableParallelism() });
+  await writeResult('gpu', { steps, flags, rows, peers, profile, kernels, skipped, cores: os.availableParallelism() });
 }
 
 runAsScript('gpu', main);
