@@ -39,7 +39,7 @@ const humanRows = () => {
 
 describe('polyhead train / runs / eval / predict / export', () => {
   it('trains a spec from a file and reports backend, epochs and the test evaluation', () => {
-    const r = cli(['train', '--data', data, '--spec', path.join(dir, 'spec.json'), '--epochs', '2']);
+    const r = cli(['train', '--data', data, '--spec', path.join(dir, 'spec.json'), '--epochs', '2', '--pixel-cache-mb', '1']);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^run 1 started$/m);
@@ -49,6 +49,12 @@ describe('polyhead train / runs / eval / predict / export', () => {
     expect(r.stdout).toMatch(/^run 1: completed$/m);
     expect(r.stdout).toMatch(/^length +[\d.]+% +\d+$/m);
     expect(cli(['runs', '--data', data]).stdout).toMatch(/^ +1 +completed +epochs +2 /m);
+  });
+
+  it('refuses a pixel cache budget that is not a positive whole number of MB, naming the option', () => {
+    const r = cli(['train', '--data', data, '--spec', path.join(dir, 'spec.json'), '--pixel-cache-mb', '0']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--pixel-cache-mb/);
   });
 
   it('prints per-head confusion matrices of a run', () => {

@@ -15,7 +15,7 @@ function parseBackend(value: string | undefined): Backend | undefined {
   return value as Backend;
 }
 
-async function readSpec(file: string, epochs: string | undefined): Promise<Record<string, unknown>> {
+async function readSpec(file: string, epochs: string | undefined, pixelCacheMB?: string): Promise<Record<string, unknown>> {
   let spec: Record<string, unknown>;
   try {
     spec = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -23,6 +23,7 @@ async function readSpec(file: string, epochs: string | undefined): Promise<Recor
     throw new UsageError(`cannot read the spec ${file}: ${(error as Error).message}`);
   }
   if (epochs !== undefined) spec.training = { ...(spec.training as object), epochs: parseInteger(epochs, '--epochs', 1) };
+  if (pixelCacheMB !== undefined) spec.training = { ...(spec.training as object), pixelCacheMB: parseInteger(pixelCacheMB, '--pixel-cache-mb', 1) };
   return spec;
 }
 
@@ -67,10 +68,11 @@ export function registerTrainingCommands(program: Command): void {
     .option('--data <DIR>', 'the project folder (must exist)')
     .option('--spec <FILE>', 'the model spec (JSON)')
     .option('--epochs <N>', "override the spec's training.epochs")
+    .option('--pixel-cache-mb <MB>', "override the spec's training.pixelCacheMB: memory for decoded images, the rest read back from the run's cache file")
     .option('--name <NAME>', 'a name for the run (default: the spec name)')
     .option('--resume <RUN>', 'continue a stopped run from its last checkpoint instead')
     .option('--backend <B>', `force a backend: ${BACKENDS.join(', ')}`)
-    .action(async (options: { data?: string; spec?: string; epochs?: string; name?: string; resume?: string; backend?: string }) =>
+    .action(async (options: { data?: string; spec?: string; epochs?: string; pixelCacheMb?: string; name?: string; resume?: string; backend?: string }) =>
       withSession(options.data, 'existing', async (session) => {
         const backend = parseBackend(options.backend);
         let run: RunSummary;
@@ -79,7 +81,7 @@ export function registerTrainingCommands(program: Command): void {
           run = await followRun(session, () => session.api.training.resume({ runId, backend }), 'resuming run');
         } else {
           if (!options.spec) throw new UsageError('--spec FILE (or --resume RUN) is required');
-          const spec = await readSpec(options.spec, options.epochs);
+          const spec = await readSpec(options.spec, options.epochs, options.pixelCacheMb);
           run = await followRun(session, () => session.api.training.start({ spec: spec as never, name: options.name, backend }), 'run');
         }
         console.log(`run ${run.id}: ${run.status}${run.error ? ` — ${run.error}` : ''}`);
