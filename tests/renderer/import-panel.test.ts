@@ -1,0 +1,64 @@
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ImportJob } from '../../shared/api/contract.js';
+
+const cancel = vi.fn(async (req: { jobId: string }) => ({ ...running, jobId: req.jobId }));
+vi.mock('../../renderer/src/api', () => ({
+  api: { imports: { cancel: (req: { jobId: string }) => cancel(req) } },
+  onEvent: () => () => {},
+  mediaPath: { thumb: (id: number) => `media/thumb/${id}`, image: (id: number) => `media/image/${id}` },
+}));
+
+const running: ImportJob = { jobId: 'j1', state: 'running', paths: ['/x'], done: 3, total: 10, startedAt: '', summary: null, error: null };
+const ImportPanel = (await import('../../renderer/src/components/ImportPanel.vue')).default;
+const { useImportsStore } = await import('../../renderer/src/stores/imports');
+
+const stubs = { FileSources: true, UploadStatus: true, TranscriptOption: true, FolderLabelsField: true };
+
+describe('ImportPanel', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    cancel.mockClear();
+  });
+
+  it('has a Cancel button while an import runs, which cancels that job', async () => {
+    const store = useImportsStore();
+    store.job = running;
+    const wrapper = mount(ImportPanel, { global: { stubs } });
+    await wrapper.get('button.cancel-import').trigger('click');
+    expect(cancel).toHaveBeenCalledWith({ jobId: 'j1' });
+  });
+
+  it('shows a cancelled job with what it kept, totals beyond the listed entries, and duplicates with the image they duplicate', async () => {
+    const store = useImportsStore();
+    store.job = {
+      ...running,
+      state: 'cancelled',
+      summary: {
+        imported: 4,
+        duplicates: 1,
+        rejected: [{ item: 'bad.png', reason: 'not an image' }],
+        rejectedTotal: 1201,
+        ignored: [],
+        ignoredTotal: 0,
+        labelsApplied: 2,
+        labelProblems: [],
+        labelProblemsTotal: 0,
+        duplicateItems: [{ item: 'copy.png', of: 'a.png', imageId: 7 }],
+        createdClasses: [],
+        elapsedMs: 10,
+        stopped: 'cancelled after 6 of 10 items; what was loaded is kept',
+      },
+    };
+    const wrapper = mount(ImportPanel, { global: { stubs } });
+    expect(wrapper.find('button.cancel-import').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Import cancelled.');
+    expect(wrapper.get('.summary').text()).toMatch(/Imported 4, 1 duplicates skipped, 1201 rejected,\s+2 labels applied/);
+    await wrapper.get('.summary button.link').trigger('click');
+    const details = wrapper.get('.problems').text();
+    expect(details).toContain('stopped: cancelled after 6 of 10 items');
+    expect(details).toContain('copy.png: duplicate of a.png (image 7)');
+    expect(details).toContain('… and 1200 more');
+  });
+});
