@@ -157,6 +157,38 @@ describe('a killed import', () => {
     expect(storedFiles(data)).toEqual(storedRows(data));
   }, 240_000);
 
+  it('Ctrl+C in `polyhead import` cancels: what was loaded is kept, the summary printed, exit code 130', async () => {
+    const src = path.join(dir, 'src');
+    await crops(src, 1500);
+    const data = path.join(dir, 'data');
+    const child = spawn(process.execPath, [cliPath, 'import', '--data', data, src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Interrupted once the first batch is on disk (1,024 images), before the last one is loaded.
+    while (child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 20));
+      const files = (() => {
+        try {
+          return storedFiles(data).length;
+        } catch {
+          return 0;
+        }
+      })();
+      if (files > 0) {
+        child.kill('SIGINT');
+        break;
+      }
+    }
+    expect(await exited).toBe(130);
+    expect(stdout).toMatch(/stopped: {4}cancelled after \d+ of 1500 items; what was loaded is kept/);
+    const imported = Number(/imported: +(\d+)/.exec(stdout)![1]);
+    expect(imported).toBeGreaterThan(0);
+    expect(imported).toBeLessThan(1500);
+    expect(storedRows(data)).toHaveLength(imported);
+    expect(storedFiles(data)).toEqual(storedRows(data));
+  }, 120_000);
+
   it('is not cleaned up while its process still runs', async () => {
     const runtime = openRuntime(path.join(dir, 'data'));
     try {
