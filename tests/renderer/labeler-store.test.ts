@@ -127,6 +127,7 @@ vi.mock('../../renderer/src/api', () => {
         undo: async () => {
           server.calls.push(['undo', {}]);
           const imageIds = server.undoTo?.() ?? [];
+          if (server.held) await server.held.promise; // the answer, held back: the change event may come first
           return { description: imageIds.length ? `digits of image ${imageIds[0]}` : null, imageIds };
         },
         redo: async () => ({ description: null, imageIds: [] }),
@@ -354,6 +355,36 @@ describe('labeler store', () => {
     const held = labeler.imageElement(3);
     await labeler.open({ kind: 'filter', filter: { status: 'any', order: 'id' } });
     expect(labeler.imageElement(3)).not.toBe(held);
+  });
+
+  it('after an undo the next digit replaces the field, also when the change event shows the undone value before the undo is answered', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    for (const char of '49228') void labeler.dispatch({ type: 'typeChar', char });
+    await labeler.dispatch({ type: 'focusTarget', delta: 1 });
+    await labeler.dispatch({ type: 'focusTarget', delta: -1 });
+    void labeler.dispatch({ type: 'typeChar', char: '7' });
+    await labeler.flush();
+    // The store undoes the 7 and its change event arrives; the answer to the undo call comes later.
+    const release = server.hold();
+    server.undoTo = () => {
+      server.put(1, digits.id, { state: 'value', value: '49228' });
+      server.listener?.({ imageIds: [1] });
+      return [1];
+    };
+    const undone = labeler.dispatch({ type: 'undo' });
+    await settle();
+    expect(labeler.labels[digits.id]?.value).toBe('49228');
+    void labeler.dispatch({ type: 'typeChar', char: '2' });
+    void labeler.dispatch({ type: 'typeChar', char: '3' });
+    expect(labeler.labels[digits.id]?.value).toBe('23');
+    release();
+    await undone;
+    await labeler.flush();
+    await settle();
+    expect(labeler.labels[digits.id]?.value).toBe('23');
+    void labeler.dispatch({ type: 'typeChar', char: '4' });
+    expect(labeler.labels[digits.id]?.value).toBe('234'); // typing after the undo goes on in the same field
   });
 
   it('after an undo the next digit replaces the field', async () => {

@@ -165,6 +165,9 @@ export const useLabelerStore = defineStore('labeler', () => {
   const flush = () => writes.flush();
 
   async function undoOrRedo(kind: 'undo' | 'redo'): Promise<void> {
+    // The next key replaces what the undo brings back, also when the store's change event shows
+    // it before the undo call is answered (under load it often does).
+    newSession();
     await flush();
     const result = kind === 'undo' ? await api.annotations.undo({}) : await api.annotations.redo({});
     if (!result.description) return say(kind === 'undo' ? 'Nothing to undo' : 'Nothing to redo');
@@ -173,7 +176,7 @@ export const useLabelerStore = defineStore('labeler', () => {
     const here = current.value?.id;
     if (here !== undefined && result.imageIds.includes(here)) await refresh(here);
     else if (result.imageIds.length === 1) await goTo(queue.value, result.imageIds[0]); // undo reaches across images
-    newSession(); // the next key replaces what the undo brought back
+    if (!typedInSession) newSession(); // keys typed meanwhile began the field again: they go on
   }
 
   function accept(all: boolean): void {
