@@ -113,13 +113,13 @@ export function importsService({ project, store, events }: ServiceContext): Serv
       return { ...job };
     },
     beginUpload: async () => ({ uploadId: await beginUpload(project.dataDir), maxFileBytes: UPLOAD_MAX_FILE_BYTES, maxFiles: UPLOAD_MAX_FILES }),
-    startUpload: async ({ uploadId, maxPixels }) => {
+    startUpload: async ({ uploadId, ...options }) => {
       const dir = await existingUploadDir(project.dataDir, uploadId);
       // Each file and folder chosen is imported as if its path were given: a folder's label
       // files name its images relative to that folder, as they do when importing it from disk.
       const chosen = (await readdir(dir)).sort().map((name) => path.join(dir, name));
       if (chosen.length === 0) throw invalidField('uploadId', `upload ${uploadId} has no files`);
-      const job = await service.start({ paths: chosen, maxPixels });
+      const job = await service.start({ paths: chosen, ...options });
       // Once imported the images live in the project; a failed import keeps its files (removed after a day).
       const stop = events.subscribe((message) => {
         if (message.event !== 'import.finished' || message.payload.jobId !== job.jobId) return;

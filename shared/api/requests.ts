@@ -17,6 +17,29 @@ const coalesceKey = z.string().min(1).max(200);
 /** One part of a training run's stored split. */
 const splitPart = z.object({ runId: id, part: z.enum(['train', 'validation', 'test']) }).strict();
 
+/** How an import reads what it is given: the same for paths on the server's disk and for a browser upload. */
+const importOptionFields = {
+  /** Reject images larger than this many pixels (width x height). */
+  maxPixels: z.number().int().positive().max(100_000_000).optional(),
+  /**
+   * OCR line ground truth (NAME.gt.txt beside NAME.png, UTF-8, one line) becomes the value
+   * of this sequence target; characters outside its alphabet are reported by file, or
+   * added to the alphabet with `extendAlphabet`.
+   */
+  transcripts: z
+    .object({ target: name, extendAlphabet: z.boolean().default(false) })
+    .strict()
+    .optional(),
+  /**
+   * Labels from folder names: each rule's categorical target (created if missing, classes
+   * added) takes the name of the folder `level` levels above each image (1: its parent).
+   */
+  labelFromFolder: z
+    .array(z.object({ target: targetNameSchema, level: z.number().int().min(1).max(32).default(1) }).strict())
+    .max(8)
+    .optional(),
+};
+
 /** Request schemas, by service and method. */
 export const requests = {
   project: {
@@ -167,25 +190,7 @@ export const requests = {
     start: z
       .object({
         paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
-        /** Reject images larger than this many pixels (width x height). */
-        maxPixels: z.number().int().positive().max(100_000_000).optional(),
-        /**
-         * OCR line ground truth (NAME.gt.txt beside NAME.png, UTF-8, one line) becomes the value
-         * of this sequence target; characters outside its alphabet are reported by file, or
-         * added to the alphabet with `extendAlphabet`.
-         */
-        transcripts: z
-          .object({ target: name, extendAlphabet: z.boolean().default(false) })
-          .strict()
-          .optional(),
-        /**
-         * Labels from folder names: each rule's categorical target (created if missing, classes
-         * added) takes the name of the folder `level` levels above each image (1: its parent).
-         */
-        labelFromFolder: z
-          .array(z.object({ target: targetNameSchema, level: z.number().int().min(1).max(32).default(1) }).strict())
-          .max(8)
-          .optional(),
+        ...importOptionFields,
       })
       .strict(),
     status: z.object({ jobId: z.string().min(1).max(64) }).strict(),
@@ -194,12 +199,7 @@ export const requests = {
     /** Starts a browser upload (server mode): a folder in the project its files are PUT into (api/uploads/<id>). */
     beginUpload: empty,
     /** Imports an upload's files (images with their label files) like a folder, then removes the upload. */
-    startUpload: z
-      .object({
-        uploadId: z.uuid(),
-        maxPixels: z.number().int().positive().max(100_000_000).optional(),
-      })
-      .strict(),
+    startUpload: z.object({ uploadId: z.uuid(), ...importOptionFields }).strict(),
     /** Stops a running import: no new file is taken, what was loaded is stored. */
     cancel: z.object({ jobId: z.string().min(1).max(64) }).strict(),
   },

@@ -126,6 +126,23 @@ describe('uploading files and folders over HTTP', () => {
     await expect.poll(() => existsSync(dir)).toBe(false);
   });
 
+  it('imports with the same options as a typed path: labels from folder names', async () => {
+    const { uploadId } = await call<{ uploadId: string }>('imports.beginUpload');
+    // A class-per-folder layout as <input webkitdirectory> sends it: shapes/<class>/<file>.
+    await put(uploadId, 'shapes/round/r1.png', await png(31, 21));
+    await put(uploadId, 'shapes/square/q1.png', await png(32, 22));
+    const job = await call<ImportJob>('imports.startUpload', { uploadId, labelFromFolder: [{ target: 'shape', level: 1 }] });
+    const done = await finished(job.jobId);
+    expect(done.state).toBe('finished');
+    const shape = runtime.project.store.targets.byName('shape')!;
+    expect(shape.classes.map((c) => c.name).sort()).toEqual(['round', 'square']);
+    const list = await call<ImageList>('images.list', { filter: { name: '*/?1.png', order: 'name' } });
+    expect(list.items.map((i) => [i.originalName, i.labels[shape.id]?.value])).toEqual([
+      ['round/r1.png', 'round'],
+      ['square/q1.png', 'square'],
+    ]);
+  });
+
   it('refuses a file over the limit (declared or streamed) and leaves nothing of it behind', async () => {
     const { uploadId } = await call<{ uploadId: string }>('imports.beginUpload');
     const dir = path.join(dataDir, UPLOADS_DIR, uploadId);

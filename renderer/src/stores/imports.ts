@@ -35,10 +35,10 @@ export const useImportsStore = defineStore('imports', () => {
   }
 
   /** Imports a browser upload (its files are already on the server). */
-  async function startUpload(uploadId: string): Promise<void> {
+  async function startUpload(uploadId: string, options: Omit<RequestOf<'imports', 'start'>, 'paths'> = {}): Promise<void> {
     error.value = null;
     try {
-      const started = await api.imports.startUpload({ uploadId });
+      const started = await api.imports.startUpload({ uploadId, ...options });
       job.value = latest.get(started.jobId) ?? started;
     } catch (e) {
       error.value = (e as Error).message;

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type { RequestOf } from '../../../shared/api/contract.js';
 import { api, uploadFile } from '../api';
 import type { UploadItem } from '../uploads/collect';
 import { useImportsStore } from './imports';
@@ -22,7 +23,8 @@ export const useUploadsStore = defineStore('uploads', () => {
   const problems = ref<string[]>([]);
   const fraction = computed(() => (bytes.value > 0 ? sent.value / bytes.value : 0));
 
-  async function upload(items: UploadItem[], readProblems: string[] = []): Promise<void> {
+  /** `options`: how the import reads the files (labels from folder names, transcripts), as for a typed path. */
+  async function upload(items: UploadItem[], readProblems: string[] = [], options: Omit<RequestOf<'imports', 'start'>, 'paths'> = {}): Promise<void> {
     if (running.value) return;
     problems.value = [...readProblems];
     if (items.length === 0) {
@@ -62,7 +64,7 @@ export const useUploadsStore = defineStore('uploads', () => {
       };
       await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
       current.value = '';
-      if (stored > 0) await imports.startUpload(uploadId);
+      if (stored > 0) await imports.startUpload(uploadId, options);
       else problems.value.push('No file arrived, so nothing was imported.');
     } catch (e) {
       problems.value.push((e as Error).message);
