@@ -10,15 +10,19 @@ export function decodeThreadsAvailable(): boolean {
   return existsSync(decodeWorkerPath);
 }
 
+/** A decoding thread died or could not start (e.g. a packaged app whose archive a thread cannot load from): decode on the main thread instead. */
+export class DecodeThreadFailed extends Error {}
+
 /** Decoding threads for one import: each file goes to the thread with the fewest waiting. */
 export class DecodePool {
+  private broken: Error | null = null;
   private readonly workers: { worker: Worker; waiting: number }[];
   private readonly replies = new Map<number, { resolve: (r: LoadedFile) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
-  constructor(threads: number, databaseFile: string, limits: ImportLimits) {
+  constructor(threads: number, databaseFile: string, limits: ImportLimits, workerPath = decodeWorkerPath) {
     this.workers = Array.from({ length: threads }, () => {
-      const slot = { worker: new Worker(decodeWorkerPath, { workerData: { databaseFile, limits } }), waiting: 0 };
+      const slot = { worker: new Worker(workerPath, { workerData: { databaseFile, limits } }), waiting: 0 };
       slot.worker.on('message', (reply: DecodeReply) => {
         slot.waiting--;
         const pending = this.replies.get(reply.id);
@@ -30,7 +34,8 @@ export class DecodePool {
         else pending.reject(new Error(reply.error));
       });
       slot.worker.on('error', (error) => {
-        for (const pending of this.replies.values()) pending.reject(error);
+        this.broken ??= new DecodeThreadFailed(`a decoding thread failed (${error.message}); decoding on the main thread`);
+        for (const pending of this.replies.values()) pending.reject(this.broken);
         this.replies.clear();
       });
       return slot;
@@ -38,6 +43,7 @@ export class DecodePool {
   }
 
   load(file: string): Promise<LoadedFile> {
+    if (this.broken) return Promise.reject(this.broken);
     const slot = this.workers.reduce((a, b) => (b.waiting < a.waiting ? b : a));
     const id = this.nextId++;
     slot.waiting++;

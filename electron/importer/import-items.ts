@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { DecodedImage } from './decode.js';
-import type { DecodePool } from './decode-pool.js';
+import { DecodeThreadFailed, type DecodePool } from './decode-pool.js';
 import { loadImageFile, type ImportLimits } from './load-image-file.js';
 import type { LabelRecord } from './labels.js';
 import type { ImageFile } from './scan.js';
@@ -47,7 +47,13 @@ export function imageFileItems(
   return files.map(({ file, relative }) => ({
     name: relative,
     load: async () => {
-      const loaded = pool ? await pool.load(file) : await loadImageFile(file, limits, (hash) => storedDuplicate(store, hash));
+      const onMainThread = () => loadImageFile(file, limits, (hash) => storedDuplicate(store, hash));
+      const loaded = pool
+        ? await pool.load(file).catch((error: unknown) => {
+            if (error instanceof DecodeThreadFailed) return onMainThread();
+            throw error;
+          })
+        : await onMainThread();
       const labels = labelsFor(relative, file);
       if ('duplicate' in loaded) return { duplicate: loaded.duplicate, labels };
       return { decoded: loaded.decoded, originalPath: file, labels };

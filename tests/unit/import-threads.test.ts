@@ -8,7 +8,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Project } from '../../electron/domain/project.js';
-import { decodeThreadsAvailable } from '../../electron/importer/decode-pool.js';
+import { DecodePool, decodeThreadsAvailable } from '../../electron/importer/decode-pool.js';
+import { imageFileItems } from '../../electron/importer/import-items.js';
 import { runImport } from '../../electron/importer/importer.js';
 import { tempDir } from '../helpers.js';
 
@@ -77,5 +78,23 @@ describe('decoding threads', () => {
       ]);
     }
     expect(threads.rows.filter((row) => (row as { mime: string | null }).mime === 'image/webp')).toHaveLength(20);
+  });
+});
+
+describe('a decoding thread that cannot start', () => {
+  it('(as in an archive a thread cannot load from) leaves decoding to the main thread; the import goes on', async () => {
+    const src = path.join(dir, 'src');
+    await folder(src);
+    const project = Project.open(path.join(dir, 'data'));
+    const limits = { maxPixels: 1e6, maxBytes: 1e6 };
+    const pool = new DecodePool(1, project.store.file, limits, path.join(dir, 'no-such-worker.js'));
+    try {
+      const [item] = imageFileItems([{ file: path.join(src, 'c001.jpg'), relative: 'c001.jpg' }], project.store, limits, () => null, pool);
+      const loaded = await item!.load();
+      expect('decoded' in loaded && [loaded.decoded.format, loaded.decoded.width]).toEqual(['jpeg', 40]);
+    } finally {
+      await pool.close();
+      project.close();
+    }
   });
 });
