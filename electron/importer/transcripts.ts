@@ -18,6 +18,7 @@ import type { ImageFile } from './scan.js';
 export const TRANSCRIPT_SUFFIX = '.gt.txt';
 /** Suffixes of line images that share their transcript's name (ocropus: binarized, normalized). */
 const IMAGE_VARIANTS = ['.bin', '.nrm', '.raw'];
+const READ_CONCURRENCY = 8;
 
 export interface TranscriptOptions {
   /** The sequence target the transcripts label. */
@@ -101,19 +102,27 @@ export class Transcripts {
       for (const key of imageKeys(image.file)) imagesByKey.set(key, [...(imagesByKey.get(key) ?? []), image]);
     }
     const read: { name: string; text: string; images: ImageFile[] }[] = [];
+    const matched: { name: string; file: string; images: ImageFile[] }[] = [];
     for (const file of files) {
       const stem = file.slice(0, -TRANSCRIPT_SUFFIX.length);
       const matches = imagesByKey.get(stem) ?? [];
       // Named as the user knows it: beside its image, relative to the folder imported.
       const name = matches[0] ? path.posix.join(path.posix.dirname(matches[0].relative), path.basename(file)) : file;
-      if (matches.length === 0) {
-        summary.labelProblems.push({ item: name, reason: `no image beside it (${path.basename(stem)}.png, .jpg, .tif, …); not used` });
-        continue;
-      }
-      const result = await readTranscript(file);
-      if ('problem' in result) summary.labelProblems.push({ item: name, reason: result.problem });
-      else read.push({ name, text: result.text, images: matches });
+      if (matches.length === 0) summary.labelProblems.push({ item: name, reason: `no image beside it (${path.basename(stem)}.png, .jpg, .tif, …); not used` });
+      else matched.push({ name, file, images: matches });
     }
+    // A few reads at a time (a line data set has one small file per image), results kept in file order.
+    const results = new Array<Awaited<ReturnType<typeof readTranscript>>>(matched.length);
+    let next = 0;
+    const reader = async () => {
+      for (let k = next++; k < matched.length; k = next++) results[k] = await readTranscript(matched[k]!.file);
+    };
+    await Promise.all(Array.from({ length: READ_CONCURRENCY }, reader));
+    matched.forEach((m, k) => {
+      const result = results[k]!;
+      if ('problem' in result) summary.labelProblems.push({ item: m.name, reason: result.problem });
+      else read.push({ name: m.name, text: result.text, images: m.images });
+    });
 
     if (options.extendAlphabet) {
       const added = extendAlphabet(store.db, store.targets, target.id, read.map((r) => r.text).join(''));
