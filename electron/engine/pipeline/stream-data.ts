@@ -1,6 +1,6 @@
 /**
- * A split's examples as the trainer reads them, from the pixel cache: labels resolved once per
- * example and head (one Int32Array per head, not a lookup per batch), pixels standardized from
+ * A split's examples as the trainer reads them, from the pixel cache: labels resolved per batch
+ * (as the in-memory pipeline does), pixels standardized from
  * the cached uint8 records per batch, and the random shifts drawn exactly as the in-memory
  * pipeline draws them (data.ts toTrainData: same seed and step, same shifts), so the two give
  * the same batches.
@@ -37,23 +37,17 @@ export function streamData(
   const size = h * w * c;
   const shift = spec.training.augmentShift;
   const n = examples.length;
-  // Plain loops: TypedArray.from with a mapping function takes V8's slow generic path (seconds at 100,000 examples).
-  const slots = new Int32Array(n * inputs.length);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < inputs.length; k++) {
-      const slot = source.slotOf.get(examples[i]!.imageIds[k]!);
-      if (slot === undefined) throw new Error(`image ${examples[i]!.imageIds[k]} is not in the pipeline's image set`);
-      slots[i * inputs.length + k] = slot;
-    }
-  }
-  const headLabels = heads.map((head) => {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = labelIndex(head, examples[i]!, inputs, labels);
-    return out;
-  });
+  // Slots and labels are looked up per batch, not for every example up front: at 100,000
+  // examples that would cost seconds before the first step, and a batch needs only its own.
+  const slotAt = (i: number, k: number) => {
+    const id = examples[i]!.imageIds[k]!;
+    const slot = source.slotOf.get(id);
+    if (slot === undefined) throw new Error(`image ${id} is not in the pipeline's image set`);
+    return slot;
+  };
   const slotsOf = (indices: number[]) => {
     const out: number[] = [];
-    for (const i of indices) for (let k = 0; k < inputs.length; k++) out.push(slots[i * inputs.length + k]!);
+    for (const i of indices) for (let k = 0; k < inputs.length; k++) out.push(slotAt(i, k));
     return out;
   };
   const scratch = new Float32Array(size);
@@ -72,7 +66,7 @@ export function streamData(
       inputs.forEach((name, k) => {
         const buf = new Float32Array(indices.length * size);
         indices.forEach((i, b) => {
-          const raw = source.cache.get(slots[i * inputs.length + k]!);
+          const raw = source.cache.get(slotAt(i, k));
           const out = buf.subarray(b * size, (b + 1) * size);
           if (augment && shift > 0) {
             const dy = Math.round((random() * 2 - 1) * shift);
@@ -86,11 +80,11 @@ export function streamData(
         batchInputs[name] = tf.tensor4d(buf, [indices.length, h, w, c]);
       });
       const labelsOut: Record<string, HeadLabels> = {};
-      heads.forEach((head, j) => {
+      heads.forEach((head) => {
         const index = new Int32Array(indices.length);
         const mask = new Float32Array(indices.length);
         indices.forEach((i, b) => {
-          const l = headLabels[j]![i]!;
+          const l = labelIndex(head, examples[i]!, inputs, labels);
           index[b] = Math.max(0, l);
           mask[b] = l >= 0 ? 1 : 0;
         });
