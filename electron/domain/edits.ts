@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../shared/errors.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import { snapshotOf, type ClassOp, type EditChange, type LabelSnapshot } from '../store/edit-log-repo.js';
 import type { Store } from '../store/store.js';
-import { writeLabel, type LabelWriteOptions } from './labeling.js';
+import { clearLabel, writeLabel, type LabelWriteOptions } from './labeling.js';
 
 const same = (a: LabelSnapshot, b: LabelSnapshot) =>
   a.state === b.state && a.text === b.text && a.classId === b.classId && a.origin === b.origin && a.runId === b.runId;
@@ -31,9 +31,9 @@ export interface AcceptRequest {
 export class HumanEdits {
   constructor(private readonly store: Store) {}
 
-  /** The targets a label write touches: the target, and for a typed sequence its length. */
-  private touched(target: TargetDef, label: LabelInput | null): TargetDef[] {
-    const length = target.kind === 'sequence' && label?.kind === 'value' ? this.store.targets.lengthOf(target.id) : undefined;
+  /** The targets a label write (or clear) touches: the target, and for a sequence the length that may follow it. */
+  private touched(target: TargetDef): TargetDef[] {
+    const length = target.kind === 'sequence' ? this.store.targets.lengthOf(target.id) : undefined;
     return length ? [target, length] : [target];
   }
 
@@ -83,7 +83,7 @@ export class HumanEdits {
   set(imageId: number, target: TargetDef, label: LabelInput, coalesceKey?: string, expectedVersion?: number): AnnotationRow | undefined {
     return this.store.write(() => {
       this.checkVersion(imageId, target, expectedVersion);
-      this.edit([imageId], this.touched(target, label), `${target.name} of image ${imageId}`, coalesceKey ?? null, (id, now) =>
+      this.edit([imageId], this.touched(target), `${target.name} of image ${imageId}`, coalesceKey ?? null, (id, now) =>
         writeLabel(this.store, id, target, label, this.human()(now)),
       );
       return this.store.annotations.one(imageId, target.id, 'human');
@@ -94,7 +94,7 @@ export class HumanEdits {
     return this.store.write(() => {
       this.checkVersion(imageId, target, expectedVersion);
       return (
-        this.edit([imageId], [target], `${target.name} of image ${imageId}`, coalesceKey ?? null, (id) => this.store.annotations.remove(id, target.id, 'human'))
+        this.edit([imageId], this.touched(target), `${target.name} of image ${imageId}`, coalesceKey ?? null, (id) => clearLabel(this.store, id, target))
           .length > 0
       );
     });
@@ -104,7 +104,7 @@ export class HumanEdits {
     if (target.kind === 'sequence') throw conflict(`Bulk edits set length or categorical targets; '${target.name}' is typed per image`);
     const value = label.kind === 'unknown' ? 'unknown' : label.value;
     return this.store.write(() =>
-      this.edit(imageIds, this.touched(target, label), `${target.name} = ${value} for ${imageIds.length} images`, null, (id, now) =>
+      this.edit(imageIds, this.touched(target), `${target.name} = ${value} for ${imageIds.length} images`, null, (id, now) =>
         writeLabel(this.store, id, target, label, this.human()(now)),
       ),
     );
@@ -123,9 +123,7 @@ export class HumanEdits {
       const suggestion = this.store.annotations.one(imageId, target.id, 'model');
       if (!suggestion) throw notFound(`A model prediction of ${target.name} for image ${imageId}`);
       this.checkVersion(imageId, target, expectedVersion);
-      this.edit([imageId], this.touched(target, { kind: 'value', value: '' }), `accept ${target.name} of image ${imageId}`, null, (id, now) =>
-        this.acceptOne(id, target, suggestion, now),
-      );
+      this.edit([imageId], this.touched(target), `accept ${target.name} of image ${imageId}`, null, (id, now) => this.acceptOne(id, target, suggestion, now));
       return this.store.annotations.one(imageId, target.id, 'human')!;
     });
   }
@@ -148,7 +146,7 @@ export class HumanEdits {
         else if ((human?.version ?? 0) !== (expectedVersion ?? 0)) skipped.push({ targetId: target.id, reason: 'changed since you saw it' });
         else chosen.push({ target, suggestion });
       }
-      const targets = chosen.flatMap((c) => this.touched(c.target, { kind: 'value', value: '' }));
+      const targets = chosen.flatMap((c) => this.touched(c.target));
       const names = chosen.map((c) => c.target.name).join(', ');
       this.edit([imageId], [...new Map(targets.map((t) => [t.id, t])).values()], `accept ${names} of image ${imageId}`, null, (id, now) => {
         for (const c of chosen) this.acceptOne(id, c.target, c.suggestion, now);

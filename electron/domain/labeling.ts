@@ -51,12 +51,22 @@ export function resolveLabel(store: Store, target: TargetDef, label: LabelInput,
  * Writes one label of one image inside the caller's transaction. A human sequence value also
  * sets the length target that follows it (a human typing "123" has said the length is 3),
  * unless a person set that length on its own to something else: then it is left as it is,
- * and the contradiction is shown, not resolved silently. Returns the ids of the targets written.
+ * and the contradiction is shown, not resolved silently. A sequence made unknown makes a length
+ * that followed it unknown too. Returns the ids of the targets written.
  */
 export function writeLabel(store: Store, imageId: number, target: TargetDef, label: LabelInput, options: LabelWriteOptions): number[] {
   const row = resolveLabel(store, target, label, options);
   store.annotations.upsert({ ...row, imageId });
   const written = [target.id];
+  if (target.kind === 'sequence' && label.kind === 'unknown' && options.source === 'human') {
+    // Unreadable now: a length that followed the old value no longer says anything either.
+    const lengthTarget = store.targets.lengthOf(target.id);
+    const current = lengthTarget && store.annotations.one(imageId, lengthTarget.id, 'human');
+    if (lengthTarget && current?.origin === 'derived' && current.state !== 'unknown') {
+      store.annotations.upsert({ ...resolveLabel(store, lengthTarget, { kind: 'unknown' }, { ...options, origin: 'derived' }), imageId });
+      written.push(lengthTarget.id);
+    }
+  }
   if (target.kind === 'sequence' && label.kind === 'value') {
     const lengthTarget = store.targets.lengthOf(target.id);
     if (lengthTarget) {
@@ -74,4 +84,12 @@ export function writeLabel(store: Store, imageId: number, target: TargetDef, lab
     }
   }
   return written;
+}
+
+/** Removes one human label inside the caller's transaction; a length that followed a removed sequence goes with it. */
+export function clearLabel(store: Store, imageId: number, target: TargetDef): void {
+  store.annotations.remove(imageId, target.id, 'human');
+  const lengthTarget = target.kind === 'sequence' ? store.targets.lengthOf(target.id) : undefined;
+  if (lengthTarget && store.annotations.one(imageId, lengthTarget.id, 'human')?.origin === 'derived')
+    store.annotations.remove(imageId, lengthTarget.id, 'human');
 }

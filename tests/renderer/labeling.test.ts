@@ -66,17 +66,19 @@ describe('label state', () => {
     expect(long[length.id]).toEqual({ state: 'value', value: '>5', origin: 'derived' });
   });
 
-  it('the first key in a field replaces its value, later keys append; Backspace to empty clears both', () => {
+  it('the first key in a field replaces its value, later keys append; Backspace to empty clears both, unknown makes both unknown', () => {
     const start: Labels = { [digits.id]: { state: 'value', value: '77' }, [length.id]: { state: 'value', value: '2', origin: 'derived' } };
     const replaced = apply(start, digits, { type: 'typeChar', char: '5' }, true).labels;
     expect(replaced[digits.id]?.value).toBe('5');
     const cleared = apply(replaced, digits, { type: 'backspace' });
     expect(stateOf(cleared.labels, digits.id)).toBe('pending');
     expect(stateOf(cleared.labels, length.id)).toBe('pending');
-    expect(cleared.writes).toEqual([
-      { targetId: digits.id, label: null },
-      { targetId: length.id, label: null },
-    ]);
+    // One write: the store removes the length that followed the digits itself (one undo step).
+    expect(cleared.writes).toEqual([{ targetId: digits.id, label: null }]);
+    // Unknown digits: the length that followed them is shown unknown too, as the store makes it.
+    const unreadable = apply(apply(start, digits, { type: 'typeChar', char: '5' }, true).labels, digits, { type: 'unknown' });
+    expect(unreadable.writes).toEqual([{ targetId: digits.id, label: { kind: 'unknown' } }]);
+    expect(stateOf(unreadable.labels, length.id)).toBe('unknown');
   });
 
   it('keeps the three states distinct, and a length set alone survives unknown digits', () => {

@@ -4,6 +4,7 @@ import { lengthClassOf, lengthClassesFor, MAX_SEQUENCE_CHARS, sequenceProblem } 
 import { DomainError } from '../../shared/errors.js';
 import { Project } from '../../electron/domain/project.js';
 import { writeLabel } from '../../electron/domain/labeling.js';
+import { HumanEdits } from '../../electron/domain/edits.js';
 import { tempDir } from '../helpers.js';
 
 describe('length derivation', () => {
@@ -80,6 +81,30 @@ describe('writing labels', () => {
     // ...and a derived length keeps following the digits.
     expect(write('digits', { kind: 'value', value: '12' })).toHaveLength(2);
     expect(state('length')).toEqual({ state: 'value', value: '2' });
+  });
+
+  it('a length that followed its sequence becomes unknown with it and goes when it is cleared, one undo step each; one set on its own stays', () => {
+    const edits = new HumanEdits(project.store);
+    const [digits, length] = [project.store.targets.byName('digits')!, project.store.targets.byName('length')!];
+    edits.set(1, digits, { kind: 'value', value: '42' });
+    expect(state('length')).toEqual({ state: 'value', value: '2' });
+    edits.set(1, digits, { kind: 'unknown' });
+    expect(state('length')).toEqual({ state: 'unknown', value: null });
+    edits.undo();
+    expect([state('digits'), state('length')]).toEqual([
+      { state: 'value', value: '42' },
+      { state: 'value', value: '2' },
+    ]);
+    expect(edits.clear(1, digits)).toBe(true);
+    expect([state('digits'), state('length')]).toEqual(['pending', 'pending']);
+    edits.undo();
+    expect(state('length')).toEqual({ state: 'value', value: '2' });
+    // A length set on its own says something the digits do not: it stays through both.
+    edits.set(1, length, { kind: 'value', value: '3' });
+    edits.set(1, digits, { kind: 'unknown' });
+    expect(state('length')).toEqual({ state: 'value', value: '3' });
+    edits.clear(1, digits);
+    expect(state('length')).toEqual({ state: 'value', value: '3' });
   });
 
   it('rejects values that are not classes or not in the alphabet, writing nothing', () => {

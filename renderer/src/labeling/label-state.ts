@@ -100,6 +100,16 @@ function withSequence(labels: Labels, targets: TargetDef[], sequence: TargetDef,
 }
 
 /**
+ * What the store does to a length that followed a sequence made unknown (unknown too) or
+ * cleared (cleared too); a length set on its own stays. Shown at once; the store writes it.
+ */
+function lengthFollowing(next: Labels, before: Labels, targets: TargetDef[], sequence: TargetDef, to: 'unknown' | null): Labels {
+  const length = lengthTargetOf(targets, sequence);
+  if (!length || before[length.id]?.origin !== 'derived') return next;
+  return put(next, length.id, to === 'unknown' ? { state: 'unknown', value: null, origin: 'derived' } : null);
+}
+
+/**
  * Applies a labeling action on `target` to `labels`; returns the new labels and the writes
  * that persist them. `fresh`: the first key typed into a field since it was entered (or since
  * an undo) replaces its value, as typing into a selected text field does; later keys append.
@@ -117,7 +127,6 @@ export function reduceLabels(
     next = put(next, targetId, label && shownOf(label));
     writes.push({ targetId, label });
   };
-  const lengthTarget = lengthTargetOf(targets, target);
   const typed = (value: string) => {
     next = withSequence(next, targets, target, { state: 'value', value, origin: 'typed' });
     writes.push({ targetId: target.id, label: { kind: 'value', value } });
@@ -136,10 +145,8 @@ export function reduceLabels(
       if (value.length > 0) {
         if (!(current?.state === 'value' && current.value === value)) typed(value);
       } else if (current) {
-        // A length that followed the value goes with it; one set on its own stays.
-        const own = lengthTarget !== undefined && lengthSetOnItsOwn(labels, target, lengthTarget);
         write(target.id, null);
-        if (lengthTarget && !own && labels[lengthTarget.id]) write(lengthTarget.id, null);
+        next = lengthFollowing(next, labels, targets, target, null);
       }
       break;
     }
@@ -148,9 +155,11 @@ export function reduceLabels(
       break;
     case 'unknown':
       write(target.id, { kind: 'unknown' });
+      if (target.kind === 'sequence') next = lengthFollowing(next, labels, targets, target, 'unknown');
       break;
     case 'clear':
       if (current) write(target.id, null);
+      if (current && target.kind === 'sequence') next = lengthFollowing(next, labels, targets, target, null);
       break;
     default:
       break;

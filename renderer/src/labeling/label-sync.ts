@@ -169,7 +169,7 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
       if (conflicts.value.length === 0) writes.dismissError();
       return;
     }
-    const intent = { before: c.theirs, after: c.mine, alsoTouches: alsoTouched(c.targetId, c.mine?.state === 'value') };
+    const intent = { before: c.theirs, after: c.mine, alsoTouches: alsoTouched(c.targetId) };
     if (c.mine?.origin === 'accepted') writes.accept(c.imageId, c.targetId, intent);
     else writes.label(c.imageId, { targetId: c.targetId, label: c.mine && inputOf(c.mine) }, intent);
     if (current.value?.id === c.imageId) setShown(c.targetId, c.mine);
@@ -213,10 +213,10 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
     }
   }
 
-  /** Targets a write of `targetId` also changes in the store (a typed sequence value sets its length). */
-  function alsoTouched(targetId: number, setsValue: boolean): number[] {
+  /** Targets a write of `targetId` may also change in the store (a sequence's value, unknown or clear moves the length that follows it). */
+  function alsoTouched(targetId: number): number[] {
     const t = targets.value.find((x) => x.id === targetId);
-    const length = t && setsValue ? lengthTargetOf(targets.value, t) : undefined;
+    const length = t ? lengthTargetOf(targets.value, t) : undefined;
     return length ? [length.id] : [];
   }
 

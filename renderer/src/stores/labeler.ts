@@ -190,7 +190,7 @@ export const useLabelerStore = defineStore('labeler', () => {
     }
     let next = labels.value;
     for (const t of list) next = acceptLabel(next, targets.value, t, predictions.value[t.id]!);
-    const touches = list.flatMap((t) => [t.id, ...alsoTouched(t.id, predictions.value[t.id]!.value !== null)]);
+    const touches = list.flatMap((t) => [t.id, ...alsoTouched(t.id)]);
     if (all)
       writes.acceptMany(
         image.id,
@@ -243,7 +243,7 @@ export const useLabelerStore = defineStore('labeler', () => {
           const intent = {
             before: before[w.targetId] ?? null,
             after: result.labels[w.targetId] ?? null,
-            alsoTouches: alsoTouched(w.targetId, w.label?.kind === 'value'),
+            alsoTouches: alsoTouched(w.targetId),
           };
           writes.label(image.id, w, intent);
         }
