@@ -22,11 +22,15 @@ interface Listed {
 const listed = (data: string) => JSON.parse(ok(['targets', '--data', data, '--json'])) as Listed;
 
 describe('polyhead targets', () => {
-  it('lists, adds, renames and removes targets; removing labels asks for --force and says how many', () => {
-    const data = path.join(dir, 'sample');
+  let sample = '';
+  let scriptLabels = 0;
+
+  it('lists and adds targets (categorical, and sequences with or without a length target)', () => {
+    sample = path.join(dir, 'sample');
+    const data = sample;
     ok(['import', '--data', data, sampleDir]);
     const rows = readFileSync(path.join(sampleDir, 'labels.csv'), 'utf8').trim().split('\n').slice(1);
-    const scriptLabels = rows.filter((r) => r.split(',')[4]).length;
+    scriptLabels = rows.filter((r) => r.split(',')[4]).length;
     expect(scriptLabels).toBeGreaterThan(0);
 
     const text = ok(['targets', '--data', data]);
@@ -57,7 +61,10 @@ describe('polyhead targets', () => {
     expect(twice.status).toBe(1);
     expect(twice.stderr).toMatch(/A target named 'word' already exists/);
     expect(cli(['targets', 'add', 'dup', '--alphabet', 'aba', '--max-length', '2', '--data', data]).stderr).toMatch(/the alphabet has 'a' twice/);
+  });
 
+  it('renames and removes targets; removing labels asks for --force and says how many', () => {
+    const data = sample;
     // Rename keeps the labels.
     expect(ok(['targets', 'rename', 'script', 'writing_system', '--data', data])).toMatch(/renamed target 'script' to 'writing_system'/);
     const renamed = listed(data).stats.find((s) => s.name === 'writing_system')!;
