@@ -31,6 +31,18 @@ describe('TargetControl', () => {
     expect(typed.get('[data-testid=provenance]').text()).toBe('typed');
   });
 
+  it('scrolls itself into view when it becomes the active target (a targets column longer than the window)', async () => {
+    const wrapper = mount(TargetControl, { props: { target: font, label: undefined, active: false } });
+    const calls: unknown[] = [];
+    (wrapper.element as HTMLElement).scrollIntoView = (arg?: unknown) => void calls.push(arg);
+    await wrapper.setProps({ active: true } as never);
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    expect(calls).toEqual([{ block: 'nearest' }]);
+    await wrapper.setProps({ active: false } as never);
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    expect(calls).toHaveLength(1);
+  });
+
   it('flags a contradiction, and asks about a label changed elsewhere', async () => {
     const conflict: LabelConflict = {
       imageId: 2,
