@@ -9,7 +9,7 @@ export interface BuiltQuery {
 
 const HUMAN_ANSWERS = "(SELECT count(*) FROM annotations a0 WHERE a0.image_id = i.id AND a0.source = 'human')";
 
-/** A name filter with any of these is a glob over the whole name; otherwise a part of the name. */
+/** A name filter with any of these is a glob (over the whole relative name, or the file name when it has no '/'); otherwise a part of the name. */
 const GLOB_CHARS = /[*?[]/;
 
 /**
@@ -19,6 +19,9 @@ const GLOB_CHARS = /[*?[]/;
  */
 export function nameCondition(name: string): { sql: string; param: string } {
   const lowered = name.toLowerCase();
+  // A glob without a slash is about the file's own name, wherever its folder: it also matches after the last '/'.
+  if (GLOB_CHARS.test(name) && !name.includes('/'))
+    return { sql: "(lower(i.original_name) GLOB @name OR lower(i.original_name) GLOB '*/' || @name)", param: lowered };
   return GLOB_CHARS.test(name)
     ? { sql: 'lower(i.original_name) GLOB @name', param: lowered }
     : { sql: 'instr(lower(i.original_name), @name) > 0', param: lowered };

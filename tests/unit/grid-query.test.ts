@@ -77,6 +77,14 @@ describe('the file name filter', () => {
     expect(names({ name: 'beta[[]3].png' })).toEqual(['beta[3].png']);
   });
 
+  it('a glob without a slash matches the file name in any folder; one with a slash, the whole relative path', () => {
+    ['five/m00015.png', 'five/w3/m00016.png', 'six/m00020.png'].map(addImage);
+    expect(names({ name: 'm0001*' })).toEqual(['five/m00015.png', 'five/w3/m00016.png']);
+    expect(names({ name: 'five/*' })).toEqual(['five/m00015.png', 'five/w3/m00016.png']);
+    expect(names({ name: '*/w3/*' })).toEqual(['five/w3/m00016.png']);
+    expect(names({ name: 'five/m0002*' })).toEqual([]);
+  });
+
   it('binds the name as a parameter, never as SQL text', () => {
     const q = buildImageQuery(filter({ name: "x'); DROP TABLE images; --" }), 4);
     expect(q.from).not.toContain('DROP');
