@@ -4,6 +4,7 @@
  * or moved project keeps working).
  */
 import path from 'node:path';
+import type { ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import type { RunRow } from '../store/runs-repo.js';
@@ -46,4 +47,20 @@ export function checkpointFolder(project: Project, stored: string): string {
 export function modelCheckpoint(project: Project, run: RunRow): string | null {
   const row = (run.best_epoch !== null ? project.store.runs.checkpointAt(run.id, run.best_epoch) : undefined) ?? project.store.runs.latestCheckpoint(run.id);
   return row ? checkpointFolder(project, row.path) : null;
+}
+
+/**
+ * Heads whose target no person has labeled yet (a sequence or length target: categorical ones
+ * are refused for having fewer than two used classes). Such a head learns nothing and its
+ * numbers would mean nothing, so the spec is refused before a run exists, naming the head.
+ */
+export function headsWithoutLabels(project: Project, spec: ModelSpec, targets: TargetDef[]): string[] {
+  const labeled = new Map<number, number>();
+  const { annotations } = project.store;
+  for (const row of [...annotations.classCounts(), ...annotations.lengthCounts()]) labeled.set(row.target_id, (labeled.get(row.target_id) ?? 0) + row.n);
+  return spec.heads.flatMap((head, i) => {
+    const target = targets.find((t) => t.name === head.target.target);
+    if (!target || target.kind === 'categorical' || (labeled.get(target.id) ?? 0) > 0) return [];
+    return [`heads.${i}.target.target: '${target.name}' has no labeled images yet: label some, or leave head '${head.name}' out`];
+  });
 }

@@ -9,7 +9,7 @@ import { parseModelSpec, storedSpec, type ModelSpec } from '../../shared/model-s
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { resolveHeads, SpecError } from './heads.js';
-import { checkpointFolder, runTargets, storedCheckpointPath, trainingTargets } from './run-files.js';
+import { checkpointFolder, headsWithoutLabels, runTargets, storedCheckpointPath, trainingTargets } from './run-files.js';
 import { describeHolder, HEARTBEAT_MS, holderIsDead, newOwner, staleBefore } from './run-owner.js';
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
@@ -85,6 +85,8 @@ export class TrainingRuns {
       if (error instanceof SpecError) throw invalidSpec(error.problems);
       throw error;
     }
+    const unlabeled = headsWithoutLabels(this.project, parsed.spec, targets);
+    if (unlabeled.length > 0) throw invalidSpec(unlabeled);
     return { spec: parsed.spec, targets };
   }
 

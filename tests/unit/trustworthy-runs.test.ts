@@ -201,6 +201,31 @@ describe('specs are checked against the project before a run exists', () => {
     );
   });
 
+  it('a head on a sequence or length target nobody has labeled is refused before a run exists, naming the head', async () => {
+    expect(await runtime.dispatch('targets.createSequence', { name: 'word', alphabet: 'abc', maxLength: 3 })).toMatchObject({ ok: true });
+    const count = project.store.runs.list().length;
+    const onWord = {
+      ...spec(1),
+      heads: [
+        ...spec(1).heads,
+        { name: 'w0', target: { kind: 'position' as const, target: 'word', position: 0 } },
+        { name: 'wlen', target: { kind: 'target' as const, target: 'word_length' } },
+      ],
+    };
+    expect(await runtime.dispatch('training.check', { spec: onWord })).toMatchObject({
+      ok: true,
+      data: {
+        ok: false,
+        issues: [
+          { path: 'spec.heads.2.target.target', message: "'word' has no labeled images yet: label some, or leave head 'w0' out" },
+          { path: 'spec.heads.3.target.target', message: "'word_length' has no labeled images yet: label some, or leave head 'wlen' out" },
+        ],
+      },
+    });
+    expect(await runtime.dispatch('training.start', { spec: onWord })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(project.store.runs.list()).toHaveLength(count);
+  });
+
   it('a head naming a missing target is a 400 naming the field, and no run is created', async () => {
     {
       const count = project.store.runs.list().length;
