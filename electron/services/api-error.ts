@@ -5,6 +5,7 @@ const codeOf: Record<DomainErrorKind, ErrorCode> = {
   not_found: 'not_found',
   conflict: 'conflict',
   invalid_value: 'invalid_request',
+  forbidden: 'forbidden',
 };
 
 /** A domain error as the API reports it: the layers below speak in domain terms, the wire in error codes. */

@@ -1,6 +1,10 @@
 /** How the API reports a failure, on every transport. */
 
-export type ErrorCode = 'invalid_request' | 'unknown_method' | 'not_found' | 'conflict' | 'internal';
+/**
+ * 'unauthorized': no valid token (server mode); 'forbidden': the token's role may not do this,
+ * a path outside the server's import roots, or a read-only server.
+ */
+export type ErrorCode = 'invalid_request' | 'unauthorized' | 'forbidden' | 'unknown_method' | 'not_found' | 'conflict' | 'internal';
 
 export interface ApiErrorBody {
   code: ErrorCode;
@@ -14,6 +18,8 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiErrorB
 /** HTTP status for an error code (server mode). */
 export const httpStatusOf: Record<ErrorCode, number> = {
   invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
   unknown_method: 404,
   not_found: 404,
   conflict: 409,
