@@ -141,7 +141,8 @@ export async function runLabelBench(options: { count: number; warmup: number; ch
     executablePath: options.chromium ?? process.env.POLYHEAD_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const server = await startServer({ ...runtime, rendererDir });
+  // A loopback benchmark of the labeler's paint time: no sign-in (as `serve --no-auth`).
+  const server = await startServer({ ...runtime, rendererDir, noAuth: true });
   try {
     const needed = options.count + options.warmup + 1;
     const crops = path.join(work, 'crops');

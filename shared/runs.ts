@@ -15,6 +15,8 @@ export interface RunSummary {
   createdAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** Who started it (null for runs from before users were recorded). */
+  createdBy: string | null;
 }
 
 export interface RunMetric {

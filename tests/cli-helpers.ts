@@ -10,18 +10,33 @@ export function cli(args: string[]): { status: number | null; stdout: string; st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts `polyhead serve` and resolves with its URL once it listens. */
-export function serve(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+/** The token each running server printed, by its URL: callServer and the browser helpers sign in with it. */
+const tokens = new Map<string, string>();
+export const tokenFor = (url: string): string | undefined => tokens.get(url);
+
+export interface Served {
+  /** http://host:port, without the token. */
+  url: string;
+  /** The owner's token from the printed link (null with --no-auth). */
+  token: string | null;
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Starts `polyhead serve` and resolves with its URL and the token of the link it prints, once it listens. */
+export function serve(args: string[]): Promise<Served> {
   const child = spawn(process.execPath, [cliPath, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`polyhead serve did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /open (http:\/\/\S+?)\/?$/m.exec(output);
+      const match = /^open (http:\/\/\S+?)\/(?:\?token=(\S+))?$/m.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1]!, child, output: () => output });
+        const token = match[2] ?? null;
+        if (token) tokens.set(match[1]!, token);
+        resolve({ url: match[1]!, token, child, output: () => output });
       }
     };
     child.stdout!.on('data', onData);
@@ -38,9 +53,10 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
   });
 }
 
-/** Calls the API of a running `polyhead serve` over HTTP; a structured error becomes an exception. */
-export async function callServer<T>(url: string, method: string, payload: unknown = {}): Promise<T> {
-  const response = await fetch(`${url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload) });
+/** Calls the API of a running `polyhead serve` over HTTP, as its owner (or with `token`); a structured error becomes an exception. */
+export async function callServer<T>(url: string, method: string, payload: unknown = {}, token = tokens.get(url)): Promise<T> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const response = await fetch(`${url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload), headers });
   const body = (await response.json()) as { ok: boolean; data: T; error?: { message: string } };
   if (!body.ok) throw new Error(body.error?.message);
   return body.data;

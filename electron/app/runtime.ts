@@ -1,26 +1,41 @@
 import { EventBus } from '../domain/event-bus.js';
-import { Project, type NewProjectOptions } from '../domain/project.js';
+import { Project, type NewProjectOptions, type ProjectOpenOptions } from '../domain/project.js';
 import { runImport } from '../importer/importer.js';
 import { cleanUpAfterKilledImports, type LeftoverCleanup } from '../importer/leftovers.js';
 import { specsDir } from '../platform/paths.js';
-import { createDispatcher, createServices, type Dispatch, type ServiceImpl, type ServiceOptions } from '../services/index.js';
+import {
+  createDispatcher,
+  createServices,
+  localCaller,
+  type AuditEntry,
+  type Caller,
+  type Dispatch,
+  type ServiceImpl,
+  type ServiceOptions,
+} from '../services/index.js';
 
 /** Everything a transport needs: the open project, its services, the dispatcher and the event bus. */
 export interface Runtime {
   project: Project;
   events: EventBus;
   services: ServiceImpl;
+  /** Calls a method as the given caller, or as the local user (desktop app, CLI). */
   dispatch: Dispatch;
   /** The clean-up after imports that were killed, started when the project opened (null if it failed; it is tried again before the next import). */
   leftovers: Promise<LeftoverCleanup | null>;
+  /** Who the desktop app and the CLI act as: the operating system's user, an admin. */
+  local: Caller;
   close(): void;
 }
 
+export interface RuntimeOptions extends Partial<ServiceOptions>, Omit<ProjectOpenOptions, 'defaultTargets'> {}
+
 /** Opens the project in `dataDir` (created if missing; `newProject` says what a new one starts with) with its services. */
-export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = {}, newProject: NewProjectOptions = {}): Runtime {
-  const project = Project.open(dataDir, newProject);
+export function openRuntime(dataDir: string, options: RuntimeOptions = {}, newProject: NewProjectOptions = {}): Runtime {
+  const { mode, check, ...serviceOptions } = options;
+  const project = Project.open(dataDir, { ...newProject, mode, check });
   const events = new EventBus();
-  const services = createServices(project, events, { specsDir, ...options });
+  const services = createServices(project, events, { specsDir, ...serviceOptions });
   const leftovers = cleanUpAfterKilledImports(project.store, project.dataDir).then(
     (done) => {
       if (done.batches.length > 0)
@@ -32,7 +47,53 @@ export function openRuntime(dataDir: string, options: Partial<ServiceOptions> = 
       return null;
     },
   );
-  return { project, events, services, dispatch: createDispatcher(services), leftovers, close: () => project.close() };
+  const local = localCaller();
+  const audit = auditLog(project);
+  const dispatch = createDispatcher(services, { caller: local, audit: audit.add });
+  return {
+    project,
+    events,
+    services,
+    dispatch,
+    local,
+    leftovers,
+    close: () => {
+      audit.flush();
+      project.close();
+    },
+  };
+}
+
+/**
+ * Who changed what, kept with the project. Entries are written a quarter second after the
+ * change, many in one transaction: a label written alone costs one disk sync, not two. (A
+ * crash in that quarter second loses the entry, never the change, whose author the history
+ * and the annotation keep too.) A read-only open changes nothing, so records nothing.
+ */
+function auditLog(project: Project): { add: (entry: AuditEntry) => void; flush: () => void } {
+  const { store } = project;
+  let pending: AuditEntry[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const entries = pending;
+    pending = [];
+    if (entries.length === 0 || store.readonly || !store.db.open) return;
+    try {
+      store.write(() => {
+        for (const e of entries) store.audit.record(e.user, e.action, e.outcome, e.detail);
+      });
+    } catch (error) {
+      console.error(`polyhead: ${entries.length} audit entries could not be written: ${(error as Error).message}`);
+    }
+  };
+  const add = (entry: AuditEntry) => {
+    pending.push(entry);
+    if (pending.length >= 500) flush();
+    else timer ??= setTimeout(flush, 250);
+  };
+  return { add, flush };
 }
 
 /**

@@ -4,13 +4,15 @@
  * (commander), `--help` works on each, and unknown options are refused by name.
  */
 import { Command, CommanderError } from 'commander';
-import { DatabaseTooNewError } from '../store/database.js';
+import { DatabaseDamagedError, DatabaseTooNewError } from '../store/database.js';
 import { registerExportCommands } from './commands/export.js';
+import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerProjectCommands } from './commands/project.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSynthCommand } from './commands/synth.js';
 import { registerTargetsCommand } from './commands/targets.js';
 import { registerTrainingCommands } from './commands/training.js';
+import { registerUsersCommand } from './commands/users.js';
 import { EXIT, UsageError } from './errors.js';
 
 const EPILOG = `
@@ -19,7 +21,7 @@ it if missing; the other commands refuse a folder without a project.
 
 Exit codes: 0 success; 1 the command failed (e.g. a run that did not complete); 2 usage
 (unknown command or option, missing or invalid argument, no project at --data); 3 the
-database was written by a newer Polyhead.`;
+database was written by a newer Polyhead; 4 the database is damaged (see polyhead check).`;
 
 function buildProgram(): Command {
   const program = new Command('polyhead')
@@ -35,7 +37,15 @@ function buildProgram(): Command {
   registerExportCommands(program);
   registerTrainingCommands(program);
   registerSynthCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  registerUsersCommand(program);
+  registerMaintenanceCommands(program);
+  const overrideAll = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride();
+      overrideAll(sub);
+    }
+  };
+  overrideAll(program);
   return program;
 }
 
@@ -64,6 +74,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   } else if (error instanceof DatabaseTooNewError) {
     console.error(`polyhead: ${error.message}`);
     process.exitCode = EXIT.tooNew;
+  } else if (error instanceof DatabaseDamagedError) {
+    console.error(`polyhead: ${error.message}`);
+    process.exitCode = EXIT.damaged;
   } else {
     console.error(`polyhead: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = EXIT.failed;

@@ -28,24 +28,30 @@ export function requireData(data: string | undefined): string {
   return data;
 }
 
-/**
- * Opens the project in `dataDir` for one command and always closes it. Commands that only
- * read or use an existing project (`existing`) refuse a folder without one, so a typo'd path
- * says so instead of creating an empty project.
- */
-export async function withSession<T>(
-  dataDir: string | undefined,
-  mode: 'existing' | 'create',
-  fn: (session: Session) => Promise<T> | T,
-  newProject: NewProjectOptions = {},
-): Promise<T> {
+/** Refuses a folder without a project, so a typo'd path says so instead of creating an empty project. */
+export function requireProject(dataDir: string | undefined): string {
   const dir = requireData(dataDir);
-  if (mode === 'existing' && !existsSync(path.join(dir, DB_FILE))) {
+  if (!existsSync(path.join(dir, DB_FILE))) {
     throw new UsageError(
       `no Polyhead project in ${path.resolve(dir)} (no ${DB_FILE}); check --data, or create one with \`polyhead init --data DIR\` or \`polyhead import\``,
     );
   }
-  const runtime = openRuntime(dir, {}, newProject);
+  return dir;
+}
+
+/**
+ * Opens the project in `dataDir` for one command and always closes it. `existing`: a project
+ * that must be there; `read`: the same, opened read-only (reading commands work on a project
+ * nobody may write to, and change nothing); `create`: made if missing.
+ */
+export async function withSession<T>(
+  dataDir: string | undefined,
+  mode: 'existing' | 'read' | 'create',
+  fn: (session: Session) => Promise<T> | T,
+  newProject: NewProjectOptions = {},
+): Promise<T> {
+  const dir = mode === 'create' ? requireData(dataDir) : requireProject(dataDir);
+  const runtime = openRuntime(dir, { mode: mode === 'read' ? 'read' : 'write' }, newProject);
   const api = buildClient(async (method, payload) => {
     const result = await runtime.dispatch(method, payload);
     if (!result.ok) throw new ApiCallError(result.error);

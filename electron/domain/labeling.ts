@@ -16,6 +16,8 @@ export interface LabelWriteOptions {
   /** Field path used in error messages. */
   path?: string;
   now?: string;
+  /** Who writes it (recorded with the label). */
+  author?: string | null;
 }
 
 /** Turns a label into the row to store, or throws an invalid-value error naming the field. */
@@ -27,6 +29,7 @@ export function resolveLabel(store: Store, target: TargetDef, label: LabelInput,
     runId: options.runId ?? null,
     updatedAt: options.now ?? new Date().toISOString(),
     origin: options.source === 'human' ? (options.origin ?? 'typed') : null,
+    author: options.author ?? null,
   };
   if (label.kind === 'unknown') return { ...base, state: 'unknown', textValue: null, classId: null };
   const path = options.path ?? 'label.value';

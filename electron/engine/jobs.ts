@@ -30,13 +30,15 @@ export interface PredictRunOptions {
   backend?: string;
   /** After each batch is written. */
   onProgress?: (done: number, total: number) => void;
+  /** Who asked for the predictions (recorded with each model label). */
+  author?: string;
 }
 
 /**
  * Stores one batch of predictions as model-sourced annotations of a run, in one transaction,
  * counting them by target in `written`. Human labels are other rows: never touched.
  */
-export function writePredictions(store: Store, runId: number, labels: PredictedLabel[], written: Record<string, number>): void {
+export function writePredictions(store: Store, runId: number, labels: PredictedLabel[], written: Record<string, number>, author: string | null = null): void {
   const now = new Date().toISOString();
   store.write(() => {
     for (const label of labels) {
@@ -51,6 +53,7 @@ export function writePredictions(store: Store, runId: number, labels: PredictedL
         confidence: label.confidence,
         runId,
         updatedAt: now,
+        author,
       });
       written[label.target] = (written[label.target] ?? 0) + 1;
     }
@@ -82,7 +85,7 @@ export class EngineJobs {
       },
       (message) => {
         if (message.type !== 'predictions') return;
-        writePredictions(this.project.store, runId, message.labels, written);
+        writePredictions(this.project.store, runId, message.labels, written, options.author ?? null);
         options.onProgress?.(message.done, message.total);
       },
     );

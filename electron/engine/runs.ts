@@ -26,6 +26,8 @@ export interface RunHandle {
 
 export interface RunOptions {
   name?: string;
+  /** Who starts it (recorded with the run). */
+  author?: string;
   /** Force a backend (tensorflow-gpu, tensorflow, wasm, cpu). */
   backend?: string;
   onMessage?: (message: FromWorker) => void;
@@ -70,8 +72,9 @@ export class TrainingRuns {
     private readonly project: Project,
     private readonly spawn: SpawnHost = threadHost,
   ) {
-    // Runs whose trainer died (kill -9, a crash) are said to be interrupted, not left 'running'.
-    project.store.runLocks.interruptOrphans(staleBefore(), holderIsDead);
+    // Runs whose trainer died (kill -9, a crash) are said to be interrupted, not left 'running'
+    // (by the next process that may write: a read-only open changes nothing).
+    if (!project.store.readonly) project.store.runLocks.interruptOrphans(staleBefore(), holderIsDead);
   }
 
   /** Checks a spec against the project (errors name the field) without starting anything. */
@@ -93,7 +96,7 @@ export class TrainingRuns {
   /** Validates a spec against the project (no run is created for an invalid one) and starts a new run. */
   start(specInput: unknown, options: RunOptions = {}): RunHandle {
     const { spec, targets } = this.check(specInput);
-    const runId = this.project.store.runs.create(options.name ?? spec.name, spec, spec.training.seed, targets, this.owner);
+    const runId = this.project.store.runs.create(options.name ?? spec.name, spec, spec.training.seed, targets, this.owner, options.author ?? null);
     return this.launch(runId, spec, targets, options);
   }
 

@@ -26,16 +26,17 @@ export class ImportLabels {
     private readonly summary: ImportSummary,
     private readonly labelFiles: string[],
     private readonly table: LabelTable,
+    author: string | null,
   ) {
-    this.writer = new RecordWriter(store, summary);
+    this.writer = new RecordWriter(store, summary, author);
   }
 
   /** Reads the label files (CSV/JSONL); their problems go to the summary. */
-  static async read(labelFiles: string[], store: Store, summary: ImportSummary): Promise<ImportLabels> {
+  static async read(labelFiles: string[], store: Store, summary: ImportSummary, author: string | null = null): Promise<ImportLabels> {
     const table = emptyLabelTable();
     for (const file of labelFiles) await readLabelFile(file, table);
     summary.labelProblems.push(...table.problems);
-    return new ImportLabels(store, summary, labelFiles, table);
+    return new ImportLabels(store, summary, labelFiles, table, author);
   }
 
   /** The record for an image: by its path relative to the folder imported, else by its bare file name. */

@@ -45,6 +45,8 @@ export interface ImportContext {
   dataDir: string;
   /** Writes the stored copies; by default a StoredFileWriter of this import (tests put a failing disk here). */
   writer?: FileWriter;
+  /** Who imports: recorded with the batch and the labels it writes. */
+  author?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   const scan = await scanPaths(options.paths);
   summary.rejected.push(...scan.missing);
   summary.ignored.push(...scan.ignored);
-  const labels = await ImportLabels.read(scan.labelFiles, store, summary);
+  const labels = await ImportLabels.read(scan.labelFiles, store, summary, ctx.author ?? null);
   const transcripts = await Transcripts.read(takeTranscripts(summary.ignored), scan.images, options.transcripts, store, summary);
   labels.claim(scan.images.map((i) => i.relative));
   const folders = FolderLabels.prepare(
@@ -84,7 +86,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
   );
   const items = fileItems.concat(digitItems);
 
-  const batchId = store.startBatch(options.paths, importOwner());
+  const batchId = store.startBatch(options.paths, importOwner(), ctx.author ?? null);
   const classesBefore = new Set(classKeys(store));
   const ownWriter = ctx.writer ? null : new StoredFileWriter();
   try {

@@ -66,6 +66,8 @@ export class RecordWriter {
   constructor(
     private readonly store: Store,
     private readonly summary: ImportSummary,
+    /** Who imports: recorded with every label written. */
+    private readonly author: string | null = null,
   ) {}
 
   /** Inside the caller's transaction. */
@@ -181,6 +183,7 @@ export class RecordWriter {
         createClasses: true,
         path: column,
         now,
+        author: this.author,
       });
       store.annotations.upsert({ ...row, imageId });
       this.applied(cell);
@@ -206,6 +209,7 @@ export class RecordWriter {
       keepOwnLength: onlyPending,
       path: column,
       now,
+      author: this.author,
     });
     this.applied(cell);
   }
@@ -223,6 +227,7 @@ export class RecordWriter {
         origin: cell.source === 'derived' ? 'derived' : 'typed',
         path: cell.column,
         now,
+        author: this.author,
       });
       this.applied(cell);
       return;

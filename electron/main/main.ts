@@ -11,6 +11,7 @@ import { appRoot, rendererDir, sampleDir } from '../platform/paths.js';
 import { importSampleOnce, openRuntime, type Runtime } from '../app/runtime.js';
 import { serveAsset } from '../server/assets.js';
 import { pickDialogOptions } from './pick-dialog.js';
+import { watchOtherWriters } from '../services/index.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
 import { utilityHost } from './training-host.js';
 
@@ -84,6 +85,8 @@ async function start(): Promise<void> {
   rt.events.subscribe((message) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC_EVENT, message);
   });
+  // `polyhead import` (or a server) writing to this project meanwhile: the window hears of it.
+  watchOtherWriters(rt.project.store, rt.events);
 
   createWindow();
 }

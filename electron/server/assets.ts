@@ -50,7 +50,7 @@ export function insideRoot(root: string, relative: string): string | null {
 
 /**
  * Serves a GET of the renderer's origin: `media/thumb/ID`, `media/image/ID` from the
- * project (never outside its folder), anything else from the built renderer, with the
+ * project (never outside its folder, symlinks resolved), anything else from the built renderer, with the
  * SPA falling back to index.html. Shared by the HTTP server and Electron's protocol.
  */
 export async function serveAsset(project: Project, rendererDir: string, pathname: string): Promise<Asset> {
@@ -71,8 +71,9 @@ export async function serveAsset(project: Project, rendererDir: string, pathname
       if (thumb) return { status: 200, headers: { 'content-type': thumb.mime, ...cache }, body: thumb.data };
     }
     const row = project.store.images.get(id);
-    const file = row ? project.resolveStored(row.stored_path) : null;
-    if (!row || !file) return notFound(`image ${id}`);
+    if (!row) return notFound(`image ${id}`);
+    const file = await project.servableStored(row.stored_path);
+    if (!file) return notFound(`stored file of image ${id}`);
     try {
       const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
       return { status: 200, headers: { 'content-type': type, ...cache }, body: await readFile(file) };

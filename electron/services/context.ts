@@ -5,6 +5,7 @@ import type { SpawnHost } from '../engine/host.js';
 import { EngineJobs } from '../engine/jobs.js';
 import { TrainingRuns } from '../engine/runs.js';
 import type { Store } from '../store/store.js';
+import type { Caller } from './caller.js';
 
 /** The services behind the API, over one open project. */
 export interface ServiceOptions {
@@ -14,12 +15,13 @@ export interface ServiceOptions {
   specsDir: string;
 }
 
-/** What every service works on: one project, its event bus, the human edit log, the training runs and the other engine jobs. */
+/** What every service works on: one project, its event bus, the human edit log (per caller), the training runs and the other engine jobs. */
 export interface ServiceContext {
   project: Project;
   store: Store;
   events: EventBus;
-  edits: HumanEdits;
+  /** Human labeling as the caller (their undo history, their name on what they write). */
+  editsFor(caller: Caller): HumanEdits;
   training: TrainingRuns;
   jobs: EngineJobs;
   options: ServiceOptions;
@@ -30,7 +32,7 @@ export function createContext(project: Project, events: EventBus, options: Servi
     project,
     store: project.store,
     events,
-    edits: new HumanEdits(project.store),
+    editsFor: (caller) => new HumanEdits(project.store, caller.user),
     training: new TrainingRuns(project, options.trainingHost),
     jobs: new EngineJobs(project, options.trainingHost),
     options,

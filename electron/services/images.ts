@@ -1,10 +1,11 @@
 import { notFound } from '../../shared/errors.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
+import { shownPath } from './caller.js';
 import type { ServiceContext } from './context.js';
 import { toImageDetail, toImageSummary } from './mappers.js';
 import type { ServiceImpl } from './types.js';
 
-export function imagesService({ store }: ServiceContext): ServiceImpl['images'] {
+export function imagesService({ store, project }: ServiceContext): ServiceImpl['images'] {
   return {
     list: async ({ offset, limit, filter }) => {
       const targetCount = store.targets.list().length;
@@ -18,10 +19,12 @@ export function imagesService({ store }: ServiceContext): ServiceImpl['images'] 
       }
       return { total, offset, items: rows.map((r) => toImageSummary(r, byImage.get(r.id) ?? [], targetCount)) };
     },
-    get: async ({ id }) => {
+    get: async ({ id }, caller) => {
       const row = store.images.get(id);
       if (!row) throw notFound(`Image ${id}`);
-      return toImageDetail(row, store.annotations.forImage(id), store.targets.list().length);
+      const detail = toImageDetail(row, store.annotations.forImage(id), store.targets.list().length);
+      // Where the image came from on the server is for admins; others see it from its import root.
+      return detail.originalPath === null ? detail : { ...detail, originalPath: shownPath(detail.originalPath, caller, project.dataDir) };
     },
     ids: async ({ filter }) => ({ ids: store.images.ids(filter, store.targets.list().length) }),
   };

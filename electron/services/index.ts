@@ -13,7 +13,11 @@ import type { ServiceImpl } from './types.js';
 
 export type { ServiceOptions } from './context.js';
 export type { ServiceImpl } from './types.js';
-export { createDispatcher, type Dispatch } from './dispatch.js';
+export { createDispatcher, type AuditEntry, type Dispatch } from './dispatch.js';
+export { localCaller, localUserName, type Caller } from './caller.js';
+export { checkImportPaths, resolveImportRoots } from './import-roots.js';
+export { shownEvent } from './imports.js';
+export { watchOtherWriters } from './other-writers.js';
 export { projectStats } from './project.js';
 
 export function createServices(project: Project, events: EventBus, options: ServiceOptions): ServiceImpl {

@@ -16,6 +16,7 @@ export function toRunSummary(r: RunRow): RunSummary {
     createdAt: r.created_at,
     finishedAt: r.finished_at,
     error: r.error,
+    createdBy: r.created_by,
   };
 }
 
@@ -31,6 +32,7 @@ export function toAnnotationView(row: AnnotationRow): AnnotationView {
     runId: row.run_id,
     version: row.version,
     updatedAt: row.updated_at,
+    author: row.author,
   };
 }
 

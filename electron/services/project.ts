@@ -1,5 +1,6 @@
 import type { ProjectStats, TargetStats } from '../../shared/api/contract.js';
 import type { Store } from '../store/store.js';
+import { shownPath } from './caller.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceImpl } from './types.js';
 
@@ -33,12 +34,15 @@ export function projectStats(store: Store): ProjectStats {
 
 export function projectService({ project, store }: ServiceContext): ServiceImpl['project'] {
   return {
-    info: async () => ({
+    info: async (_req, caller) => ({
       name: store.setting<string>('project.name') ?? 'project',
-      dataDir: project.dataDir,
+      dataDir: shownPath(project.dataDir, caller, project.dataDir),
       schemaVersion: store.schemaVersion,
       imageCount: store.images.count(),
       createdAt: store.setting<string>('project.createdAt') ?? '',
+      user: caller.user,
+      role: caller.role,
+      readOnly: caller.readOnly || store.readonly,
     }),
     stats: async () => store.read(() => projectStats(store)),
   };

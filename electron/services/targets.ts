@@ -28,7 +28,7 @@ function runsNaming(store: Store, name: string): number[] {
 
 const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-export function targetsService({ store, events, edits }: ServiceContext): ServiceImpl['targets'] {
+export function targetsService({ store, events, editsFor }: ServiceContext): ServiceImpl['targets'] {
   return {
     list: async () => store.targets.list(),
     createCategorical: async ({ name, classes }) => {
@@ -75,14 +75,18 @@ export function targetsService({ store, events, edits }: ServiceContext): Servic
       events.emit('annotations.changed', { imageIds: [] });
       return result;
     },
-    addClass: async ({ targetId, name }) => store.targets.addClass(targetId, name),
+    addClass: async ({ targetId, name }) => {
+      const target = store.targets.addClass(targetId, name);
+      events.emit('targets.changed', { targetId });
+      return target;
+    },
     renameClass: async ({ targetId, classId, name }) => {
       const target = store.targets.renameClass(targetId, classId, name);
       events.emit('targets.changed', { targetId });
       return target;
     },
-    mergeClass: async ({ targetId, classId, intoClassId }) => {
-      const moved = edits.mergeClass(targetId, classId, intoClassId);
+    mergeClass: async ({ targetId, classId, intoClassId }, caller) => {
+      const moved = editsFor(caller).mergeClass(targetId, classId, intoClassId);
       events.emit('targets.changed', { targetId });
       events.emit('annotations.changed', { imageIds: [] });
       return { ...store.targets.byId(targetId), moved };
@@ -92,8 +96,8 @@ export function targetsService({ store, events, edits }: ServiceContext): Servic
       events.emit('targets.changed', { targetId });
       return target;
     },
-    deleteClass: async ({ targetId, classId, labels }) => {
-      const affected = edits.deleteClass(targetId, classId, labels);
+    deleteClass: async ({ targetId, classId, labels }, caller) => {
+      const affected = editsFor(caller).deleteClass(targetId, classId, labels);
       events.emit('targets.changed', { targetId });
       events.emit('annotations.changed', { imageIds: [] });
       return { ...store.targets.byId(targetId), affected };

@@ -4,7 +4,9 @@ import type { EvaluationReport } from '../../shared/evaluation.js';
 import { conflict, DomainError, notFound } from '../../shared/errors.js';
 import type { BackendInfo } from '../../shared/api/contract.js';
 import type { FromWorker } from '../engine/protocol.js';
+import { shownPath } from './caller.js';
 import type { ServiceContext } from './context.js';
+import { exportDir } from './export-dir.js';
 import { toRunSummary } from './mappers.js';
 import type { ServiceImpl } from './types.js';
 
@@ -12,7 +14,7 @@ import type { ServiceImpl } from './types.js';
  * Training runs, prediction, export and the backend probe: each runs as a job in the engine's
  * worker (engine/runs.ts, engine/jobs.ts), so TensorFlow.js never loads in this process.
  */
-export function trainingService({ store, events, training, jobs, options }: ServiceContext): ServiceImpl['training'] {
+export function trainingService({ project, store, events, training, jobs, options }: ServiceContext): ServiceImpl['training'] {
   const relay = (runId: () => number) => (message: FromWorker) => {
     if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
     if (message.type === 'backend') events.emit('training.backend', { runId: runId(), name: message.choice.name, reason: message.choice.reason });
@@ -41,8 +43,8 @@ export function trainingService({ store, events, training, jobs, options }: Serv
       return Promise.all(files.map(async (file) => ({ file, spec: JSON.parse(await readFile(path.join(options.specsDir, file), 'utf8')) as unknown })));
     },
     runs: async () => store.runs.list().map(toRunSummary),
-    start: async ({ spec, name, backend }) => {
-      const handle = training.start(spec, { name, backend, onMessage: relay(() => handle.runId) });
+    start: async ({ spec, name, backend }, caller) => {
+      const handle = training.start(spec, { name, backend, author: caller.user, onMessage: relay(() => handle.runId) });
       void handle.done.then((row) => events.emit('training.finished', toRunSummary(row)));
       return toRunSummary(store.runs.get(handle.runId)!);
     },
@@ -81,15 +83,20 @@ export function trainingService({ store, events, training, jobs, options }: Serv
         throw error;
       }
     },
-    predict: async ({ runId, all }) => {
+    predict: async ({ runId, all }, caller) => {
       run(runId);
-      const summary = await jobs.predict(runId, { all, onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }) });
+      const summary = await jobs.predict(runId, {
+        all,
+        author: caller.user,
+        onProgress: (done, total) => events.emit('predict.progress', { runId, done, total }),
+      });
       events.emit('annotations.changed', { imageIds: [] });
       return { images: summary.images, written: summary.written, missingClasses: summary.missingClasses };
     },
-    export: async ({ runId, out }) => {
+    export: async ({ runId, out }, caller) => {
       run(runId);
-      return jobs.export(runId, path.resolve(out));
+      const result = await jobs.export(runId, await exportDir(out, caller, project.dataDir, 'training.export'));
+      return { ...result, dir: shownPath(result.dir, caller, project.dataDir) };
     },
     resume: async ({ runId, backend }) => {
       // TrainingRuns.resume refuses a completed run or one another trainer holds (the run lock).

@@ -15,6 +15,8 @@ export interface AnnotationRow {
   /** From the project-wide label clock: every write gets a new, larger version. */
   version: number;
   origin: LabelOrigin | null;
+  /** Who wrote it (a user; null for labels from before users were recorded). */
+  author: string | null;
 }
 
 export interface AnnotationWrite {
@@ -29,6 +31,8 @@ export interface AnnotationWrite {
   updatedAt: string;
   /** Human labels: how it came to be (model labels: null). */
   origin: LabelOrigin | null;
+  /** Who wrote it. */
+  author?: string | null;
 }
 
 /** One human label as the training data reads it: the target by name, the class name or text as the value. */
@@ -40,12 +44,12 @@ export interface HumanLabelRow {
 }
 
 const SELECT = `SELECT a.image_id, a.target_id, a.source, a.state, a.text_value, a.class_id, c.name AS class_name,
-  a.confidence, a.run_id, a.updated_at, a.version, a.origin
+  a.confidence, a.run_id, a.updated_at, a.version, a.origin, a.author
   FROM annotations a LEFT JOIN target_classes c ON c.id = a.class_id`;
 
 export class AnnotationsRepo {
   private readonly stmts: {
-    upsert: Statement<AnnotationWrite & { version: number }>;
+    upsert: Statement<AnnotationWrite & { version: number; author: string | null }>;
     tick: Statement<[], { value: number }>;
     remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
     forImage: Statement<[number], AnnotationRow>;
@@ -65,12 +69,12 @@ export class AnnotationsRepo {
   constructor(db: Database) {
     this.stmts = {
       upsert: db.prepare(
-        `INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at, version, origin)
-         VALUES (@imageId, @targetId, @source, @state, @textValue, @classId, @confidence, @runId, @updatedAt, @version, @origin)
+        `INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at, version, origin, author)
+         VALUES (@imageId, @targetId, @source, @state, @textValue, @classId, @confidence, @runId, @updatedAt, @version, @origin, @author)
          ON CONFLICT (image_id, target_id, source) DO UPDATE SET
            state = excluded.state, text_value = excluded.text_value, class_id = excluded.class_id,
            confidence = excluded.confidence, run_id = excluded.run_id, updated_at = excluded.updated_at,
-           version = excluded.version, origin = excluded.origin`,
+           version = excluded.version, origin = excluded.origin, author = excluded.author`,
       ),
       tick: db.prepare('UPDATE label_clock SET value = value + 1 WHERE id = 1 RETURNING value'),
       remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
@@ -106,7 +110,7 @@ export class AnnotationsRepo {
   /** Inside the caller's transaction: writes a label with the next version of the label clock, and returns that version. */
   upsert(write: AnnotationWrite): number {
     const version = this.stmts.tick.get()!.value;
-    this.stmts.upsert.run({ ...write, version });
+    this.stmts.upsert.run({ ...write, author: write.author ?? null, version });
     return version;
   }
 

@@ -121,6 +121,17 @@ export class ImagesRepo {
     return this.stmts.names.iterate();
   }
 
+  /** The first of `ids` that is no image, checked 5,000 at a time with the event loop free in between. */
+  async firstMissing(ids: readonly number[]): Promise<number | undefined> {
+    const stmt = this.statement('SELECT j.value AS id FROM json_each(@ids) j LEFT JOIN images i ON i.id = j.value WHERE i.id IS NULL ORDER BY j.key LIMIT 1');
+    for (let i = 0; i < ids.length; i += 5000) {
+      const row = stmt.get({ ids: JSON.stringify(ids.slice(i, i + 5000)) }) as { id: number } | undefined;
+      if (row) return row.id;
+      if (i + 5000 < ids.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return undefined;
+  }
+
   idsByName(name: string): number[] {
     return this.stmts.byName.all(name).map((r) => r.id);
   }

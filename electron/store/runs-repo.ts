@@ -25,13 +25,15 @@ export interface RunRow {
   best_epoch: number | null;
   lock_owner: string | null;
   lock_heartbeat: string | null;
+  /** Who started it (null for runs from before users were recorded). */
+  created_by: string | null;
 }
 
 export type MetricRow = RunMetric;
 
 export class RunsRepo {
   private readonly stmts: {
-    insert: Statement<{ name: string; spec: string; seed: number; targets: string; owner: string; now: string }>;
+    insert: Statement<{ name: string; spec: string; seed: number; targets: string; owner: string; now: string; author: string | null }>;
     best: Statement<{ id: number; epoch: number }>;
     checkpointAt: Statement<{ runId: number; epoch: number }, { epoch: number; step: number; path: string }>;
     dropAfter: Statement<{ runId: number; step: number }>;
@@ -61,7 +63,7 @@ export class RunsRepo {
   constructor(private readonly db: Database) {
     this.stmts = {
       insert: db.prepare(
-        "INSERT INTO runs (name, status, spec, seed, targets, lock_owner, lock_heartbeat, created_at) VALUES (@name, 'queued', @spec, @seed, @targets, @owner, @now, @now)",
+        "INSERT INTO runs (name, status, spec, seed, targets, lock_owner, lock_heartbeat, created_at, created_by) VALUES (@name, 'queued', @spec, @seed, @targets, @owner, @now, @now, @author)",
       ),
       best: db.prepare('UPDATE runs SET best_epoch = @epoch WHERE id = @id'),
       checkpointAt: db.prepare('SELECT epoch, step, path FROM checkpoints WHERE run_id = @runId AND epoch = @epoch'),
@@ -114,9 +116,9 @@ export class RunsRepo {
   }
 
   /** A new run, locked by `owner` from the start, with the targets it trains on. */
-  create(name: string, spec: unknown, seed: number, targets: unknown = null, owner = ''): number {
+  create(name: string, spec: unknown, seed: number, targets: unknown = null, owner = '', author: string | null = null): number {
     const now = new Date().toISOString();
-    return Number(this.stmts.insert.run({ name, spec: JSON.stringify(spec), seed, targets: JSON.stringify(targets), owner, now }).lastInsertRowid);
+    return Number(this.stmts.insert.run({ name, spec: JSON.stringify(spec), seed, targets: JSON.stringify(targets), owner, now, author }).lastInsertRowid);
   }
   setBestEpoch(id: number, epoch: number): void {
     this.stmts.best.run({ id, epoch });

@@ -2,7 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './transaction.js';
 import { DEFAULT_TARGETS, defaultHotkey, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
-import { caseVariantOf, nameProblem, normalizeName, targetNameProblem } from '../../shared/names.js';
+import { normalizeName, targetNameProblem } from '../../shared/names.js';
+import { checkClassName, freeHotkey } from './class-names.js';
 
 interface TargetRow {
   id: number;
@@ -16,31 +17,16 @@ interface TargetRow {
 }
 type ClassRow = { id: number; target_id: number; name: string; hotkey: string | null; position: number };
 
-/** The first default class key no class of the target uses yet. */
-function freeHotkey(target: TargetDef): string | null {
-  const used = new Set(target.classes.map((c) => c.hotkey));
-  for (let i = 0; ; i++) {
-    const key = defaultHotkey(i);
-    if (key === null || !used.has(key)) return key;
-  }
-}
-
 /**
- * Refuses a class name the shared rules forbid (shared/names.ts), or one differing only by case
- * from another class of the target (`Serif` beside `serif` would split one class in two).
+ * Target definitions and their class lists. Reads are cached; every write clears the cache,
+ * and so does a commit by another process (the store's `freshen` hook, from data_version).
+ * Each change checks the current state inside its own write transaction, so two processes
+ * adding the same class get one class and a conflict, never a constraint failure.
  */
-function checkClassName(target: { name: string }, name: string, others: string[], field = 'name'): void {
-  const why = nameProblem(name);
-  if (why) throw invalidField(field, `class name '${name}' of ${target.name} ${why}`);
-  const variant = caseVariantOf(name, others);
-  if (variant !== null) {
-    throw conflict(`'${name}' differs only by case from the class '${variant}' of ${target.name}; use '${variant}', or rename it first`);
-  }
-}
-
-/** Target definitions and their class lists. Reads are cached; every write clears the cache. */
 export class TargetsRepo {
   private cache: TargetDef[] | null = null;
+  /** Set by the store: drops the cache when another connection has committed (at a transaction's start: always look). */
+  freshen: (atTransactionStart: boolean) => void = () => {};
   private readonly stmts: {
     targets: Statement<[], TargetRow>;
     classes: Statement<[], ClassRow>;
@@ -77,7 +63,21 @@ export class TargetsRepo {
     };
   }
 
+  /** Forgets the cached list: another process committed, or a write was made outside this repository's methods. */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  /** A write transaction that first catches up with changes made by other processes. */
+  private tx<T>(fn: () => T): T {
+    return writeTransaction(this.db, () => {
+      this.freshen(true);
+      return fn();
+    });
+  }
+
   list(): TargetDef[] {
+    this.freshen(false);
     if (this.cache) return this.cache;
     const classes = new Map<number, TargetClass[]>();
     for (const c of this.stmts.classes.all()) {
@@ -116,7 +116,7 @@ export class TargetsRepo {
 
   /** Creates the default targets (digits, length, font_style, script) in an empty project. */
   seedDefaults(): void {
-    writeTransaction(this.db, () => {
+    this.tx(() => {
       if (this.list().length > 0) return;
       for (const def of DEFAULT_TARGETS) {
         const source = def.source ? (this.byName(def.source)?.id ?? null) : null;
@@ -130,10 +130,10 @@ export class TargetsRepo {
     const name = normalizeName(rawName);
     const why = targetNameProblem(name);
     if (why) throw invalidField('name', `target name '${name}' ${why}`);
-    if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
     const unique = [...new Set(classes.map(normalizeName))];
     unique.forEach((c, i) => checkClassName({ name }, c, unique.slice(0, i), `classes.${i}`));
-    return writeTransaction(this.db, () => {
+    return this.tx(() => {
+      if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
       const id = this.insertTarget(name, 'categorical', null, null, null);
       unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
       return this.byId(id);
@@ -142,17 +142,14 @@ export class TargetsRepo {
 
   /** A new name for a target (its labels, classes and keys stay). */
   renameTarget(targetId: number, rawName: string): TargetDef {
-    const target = this.byId(targetId);
-    if (target.name === normalizeName(rawName)) return target;
-    const name = this.freeTargetName(rawName, 'name');
-    writeTransaction(this.db, () => this.stmts.renameTarget.run({ id: targetId, name }));
-    this.cache = null;
-    return this.byId(targetId);
-  }
-
-  /** Forgets the cached list after a write made outside this repository's methods. */
-  invalidate(): void {
-    this.cache = null;
+    return this.tx(() => {
+      const target = this.byId(targetId);
+      if (target.name === normalizeName(rawName)) return target;
+      const name = this.freeTargetName(rawName, 'name');
+      this.stmts.renameTarget.run({ id: targetId, name });
+      this.cache = null;
+      return this.byId(targetId);
+    });
   }
 
   /** A valid target name no target has yet (normalized), or an error naming `field`. */
@@ -166,39 +163,43 @@ export class TargetsRepo {
 
   addClass(targetId: number, rawName: string): TargetDef {
     const name = normalizeName(rawName);
-    const target = this.byId(targetId);
-    if (target.kind !== 'categorical') {
-      throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
-    }
-    if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
-    checkClassName(
-      target,
-      name,
-      target.classes.map((c) => c.name),
-    );
-    writeTransaction(this.db, () => this.insertClassRow(targetId, name, freeHotkey(target)));
-    return this.byId(targetId);
+    return this.tx(() => {
+      const target = this.byId(targetId);
+      if (target.kind !== 'categorical') {
+        throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
+      }
+      if (target.classes.some((c) => c.name === name)) throw conflict(`Target '${target.name}' already has a class '${name}'`);
+      checkClassName(
+        target,
+        name,
+        target.classes.map((c) => c.name),
+      );
+      this.insertClassRow(targetId, name, freeHotkey(target));
+      return this.byId(targetId);
+    });
   }
 
   renameClass(targetId: number, classId: number, rawName: string): TargetDef {
     const name = normalizeName(rawName);
-    const target = this.byId(targetId);
-    if (target.kind !== 'categorical') {
-      throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
-    }
-    const cls = target.classes.find((c) => c.id === classId);
-    if (!cls) throw notFound(`Class ${classId} of target '${target.name}'`);
-    if (target.classes.some((c) => c.name === name && c.id !== classId)) {
-      throw conflict(`Target '${target.name}' already has a class '${name}'`);
-    }
-    checkClassName(
-      target,
-      name,
-      target.classes.filter((c) => c.id !== classId).map((c) => c.name),
-    );
-    writeTransaction(this.db, () => this.stmts.renameClass.run({ id: classId, name }));
-    this.cache = null;
-    return this.byId(targetId);
+    return this.tx(() => {
+      const target = this.byId(targetId);
+      if (target.kind !== 'categorical') {
+        throw invalidField('targetId', `target '${target.name}' is a ${target.kind} target; only categorical targets have editable classes`);
+      }
+      const cls = target.classes.find((c) => c.id === classId);
+      if (!cls) throw notFound(`Class ${classId} of target '${target.name}'`);
+      if (target.classes.some((c) => c.name === name && c.id !== classId)) {
+        throw conflict(`Target '${target.name}' already has a class '${name}'`);
+      }
+      checkClassName(
+        target,
+        name,
+        target.classes.filter((c) => c.id !== classId).map((c) => c.name),
+      );
+      this.stmts.renameClass.run({ id: classId, name });
+      this.cache = null;
+      return this.byId(targetId);
+    });
   }
 
   /** A class of an editable (categorical) target, or a not-found / invalid error. */
@@ -230,11 +231,15 @@ export class TargetsRepo {
 
   /** The key that selects a class (classId given) or jumps to a target; null clears it. */
   setHotkey(targetId: number, classId: number | undefined, hotkey: string | null): TargetDef {
+    return this.tx(() => this.setHotkeyNow(targetId, classId, hotkey));
+  }
+
+  private setHotkeyNow(targetId: number, classId: number | undefined, hotkey: string | null): TargetDef {
     const target = this.byId(targetId);
     if (classId === undefined) {
       const owner = this.list().find((t) => t.hotkey === hotkey && t.id !== targetId);
       if (hotkey !== null && owner) throw conflict(`Alt+${hotkey} already jumps to target '${owner.name}'`);
-      writeTransaction(this.db, () => this.stmts.targetHotkey.run({ id: targetId, hotkey }));
+      this.stmts.targetHotkey.run({ id: targetId, hotkey });
     } else {
       const cls = target.classes.find((c) => c.id === classId);
       if (!cls) throw invalidField('classId', `class ${classId} is not a class of '${target.name}'`);
@@ -243,7 +248,7 @@ export class TargetsRepo {
       }
       const owner = target.classes.find((c) => c.hotkey === hotkey && c.id !== classId);
       if (hotkey !== null && owner) throw conflict(`Key '${hotkey}' already selects class '${owner.name}' of '${target.name}'`);
-      writeTransaction(this.db, () => this.stmts.classHotkey.run({ id: classId, hotkey }));
+      this.stmts.classHotkey.run({ id: classId, hotkey });
     }
     this.cache = null;
     return this.byId(targetId);

@@ -39,11 +39,19 @@ function unwrap<T>(result: ApiResult<T>): T {
   throw new ApiCallError(result.error);
 }
 
+const NOT_SIGNED_IN = 'Not signed in to this Polyhead server: open the link `polyhead serve` printed (…/?token=…), or the one an admin gave you.';
+
+/**
+ * Server mode: the sign-in token travels in an HttpOnly, SameSite=Strict cookie the server set
+ * when the `?token=` link was opened; the page's script never sees it. Fetches and the event
+ * WebSocket carry it to this origin only.
+ */
 async function httpCall(method: string, payload: unknown): Promise<ApiResult<unknown>> {
   let response: Response;
   try {
     response = await fetch(`api/${method}`, {
       method: 'POST',
+      credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload ?? {}),
     });
@@ -53,6 +61,7 @@ async function httpCall(method: string, payload: unknown): Promise<ApiResult<unk
   try {
     return (await response.json()) as ApiResult<unknown>;
   } catch {
+    if (response.status === 401) return { ok: false, error: { code: 'unauthorized', message: NOT_SIGNED_IN } };
     return { ok: false, error: { code: 'internal', message: `The server answered ${response.status} without a JSON body` } };
   }
 }

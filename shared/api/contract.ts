@@ -10,11 +10,13 @@
  */
 export * from '../image-filter.js';
 export * from '../imports.js';
+export * from '../roles.js';
 export * from '../runs.js';
 export * from './client.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './media.js';
+export * from './permissions.js';
 export * from './requests.js';
 export * from './responses.js';
 export * from './services.js';

@@ -22,7 +22,9 @@ export interface TrainingProgressEvent {
 export interface PolyheadEvents {
   'import.progress': ImportJob;
   'import.finished': ImportJob;
+  /** Empty `imageIds`: any image may have changed (predictions, a class operation, another process). */
   'annotations.changed': { imageIds: number[] };
+  /** `targetId` 0: any target may have changed (another process wrote to the project). */
   'targets.changed': { targetId: number };
   'training.progress': TrainingProgressEvent;
   /** The backend a run's worker started, and why that one. */

@@ -1,12 +1,19 @@
 /** Response types of the API (those the store or the engine also use live beside it in shared/). */
+import type { Role } from '../roles.js';
 import type { LabelOrigin, LabelSource, LabelState, TargetDef } from '../targets.js';
 
 export interface ProjectInfo {
   name: string;
+  /** The project folder (for callers who are not admins: its name only). */
   dataDir: string;
   schemaVersion: number;
   imageCount: number;
   createdAt: string;
+  /** Who is asking: the signed-in user (server mode) or the local user, and their role. */
+  user: string;
+  role: Role;
+  /** A --read-only server: nothing can be changed through it. */
+  readOnly: boolean;
 }
 
 export interface TargetStats {
@@ -45,6 +52,8 @@ export interface AnnotationView {
   /** Increases with every write of this label; a write names the version it was made against. */
   version: number;
   updatedAt: string;
+  /** Who wrote it (null for labels from before users were recorded). */
+  author: string | null;
 }
 
 export interface ImageSummary {
@@ -80,6 +89,12 @@ export interface EditResult {
   imageIds: number[];
   /** When the step brought back or removed a class (a merge or deletion), the target whose classes changed. */
   classTargetId: number | null;
+  /**
+   * Labels of the step left as they are because someone else changed them since (another user,
+   * another process): an undo never reverts another's later edit. `keptBy` names who.
+   */
+  kept: number;
+  keptBy: string[];
 }
 
 export interface EditHistory {

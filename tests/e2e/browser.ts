@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { serve, stop } from '../cli-helpers.js';
+import { serve, stop, tokenFor } from '../cli-helpers.js';
 import { repoRoot } from '../helpers.js';
 
 export const CHROMIUM = process.env.POLYHEAD_CHROMIUM ?? '/usr/bin/chromium';
@@ -32,17 +32,36 @@ export async function openPage(browser: Browser, problems: string[], options: { 
   return page;
 }
 
+/**
+ * Signs a page's browser context in to a server started by `serve` through the link it prints
+ * (`/?token=…`): the server answers with its sign-in cookie, kept by the context, and a
+ * redirect that drops the token from the address. The page itself stays blank, as a new one is.
+ */
+export async function signIn(page: Page, url: string, token = tokenFor(url)): Promise<void> {
+  if (!token) return;
+  const response = await page.context().request.get(`${url}/?token=${token}`, { maxRedirects: 0 });
+  const cookies = await page.context().cookies(url);
+  if (response.status() !== 303 || response.headers()['location'] !== './' || !cookies.some((c) => c.httpOnly && c.sameSite === 'Strict')) {
+    throw new Error(`signing in to ${url} failed: ${response.status()} ${JSON.stringify(response.headers())}`);
+  }
+}
+
 export interface App {
   server: Awaited<ReturnType<typeof serve>>;
   browser: Browser;
   page: Page;
 }
 
-/** Serves the project in `data` (`polyhead serve`) and opens Chromium on a page that collects `problems`. */
-export async function openApp(data: string, problems: string[], options?: Parameters<typeof openPage>[2]): Promise<App> {
-  const server = await serve(['--data', data]);
+/**
+ * Serves the project in `data` (`polyhead serve`, with `serveArgs`) and opens Chromium on a page
+ * that collects `problems`, signed in with the owner's token.
+ */
+export async function openApp(data: string, problems: string[], options?: Parameters<typeof openPage>[2], serveArgs: string[] = []): Promise<App> {
+  const server = await serve(['--data', data, ...serveArgs]);
   const browser = await launchChromium();
-  return { server, browser, page: await openPage(browser, problems, options) };
+  const page = await openPage(browser, problems, options);
+  await signIn(page, server.url);
+  return { server, browser, page };
 }
 
 /** Closes the browser, then stops the server; resolves with the server's exit code (null when it never started). */

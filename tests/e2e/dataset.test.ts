@@ -25,7 +25,8 @@ beforeAll(async () => {
   const data = path.join(dir, 'data');
   const imported = cli(['import', '--data', data, sampleDir]);
   expect(imported.status, imported.stderr).toBe(0);
-  ({ server, browser, page } = await openApp(data, problems, { warnings: true }));
+  // The import panel's typed path is read by the server: only inside its import roots.
+  ({ server, browser, page } = await openApp(data, problems, { warnings: true }, ['--import-root', dir]));
 });
 
 afterAll(async () => {

@@ -1,9 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callServer, cli, serve, stop } from '../cli-helpers.js';
+import { callServer, cli, cliPath, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { closeApp, openApp, openPage, screenshotsDir, type App } from './browser.js';
+import { closeApp, openApp, openPage, screenshotsDir, signIn, type App } from './browser.js';
 
 /**
  * Issue 12 in the app: the Evaluate view says which checkpoint and which split it evaluates,
@@ -151,6 +152,7 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
     const servers: Awaited<ReturnType<typeof serve>>[] = [];
     const seen: string[] = [];
     const conflictPage = await openPage(browser, seen);
+    let trainer: ChildProcess | null = null;
     try {
       expect(cli(['import', '--data', data, sampleDir]).status).toBe(0);
       // A long run, its server killed while it trains.
@@ -161,28 +163,34 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
         .poll(async () => (await callServer<{ status: string; stepsDone: number }[]>(first.url, 'training.runs'))[0]?.status, { timeout: 60_000 })
         .toBe('running');
       await stop(first.child, 'SIGKILL');
-      // Two servers on the project: the first to start marks the run interrupted.
-      const [a, b] = [await serve(['--data', data]), await serve(['--data', data])];
-      servers.push(a, b);
+      // The next server marks the run interrupted (one server per project: the killed one's lock went with it).
+      const a = await serve(['--data', data]);
+      servers.push(a);
+      await signIn(conflictPage, a.url);
       await conflictPage.setViewportSize({ width: 1440, height: 900 });
-      await conflictPage.goto(`${b.url}/#/train`);
+      await conflictPage.goto(`${a.url}/#/train`);
       await conflictPage.waitForSelector('tr[data-run="1"][data-status="interrupted"]');
       expect(await conflictPage.isVisible('tr[data-run="1"] button:has-text("Resume")')).toBe(true);
-      // Server a resumes it; b's Resume is refused, naming the process that trains it.
-      await callServer(a.url, 'training.resume', { runId: 1 });
+      // Another process (the CLI, writing beside the server) resumes it; the page's Resume is refused, naming that process.
+      const cliTrainer = spawn(process.execPath, [cliPath, 'train', '--data', data, '--resume', '1'], { stdio: 'ignore' });
+      trainer = cliTrainer;
+      await expect.poll(async () => (await callServer<{ status: string }[]>(a.url, 'training.runs'))[0]?.status, { timeout: 60_000 }).toBe('running');
       await conflictPage.click('tr[data-run="1"] button:has-text("Resume")');
       await conflictPage.waitForSelector('[data-run-error="1"]');
       expect(await conflictPage.textContent('[data-run-error="1"]')).toMatch(
         new RegExp(
-          `^\\s*Not resumed: run 1 is being trained by process ${a.child.pid} on \\S+ \\(last heartbeat \\d+ s ago\\); a run has one trainer at a time`,
+          `^\\s*Not resumed: run 1 is being trained by process ${cliTrainer.pid} on \\S+ \\(last heartbeat \\d+ s ago\\); a run has one trainer at a time`,
         ),
       );
       await conflictPage.locator('tr[data-run="1"]').first().scrollIntoViewIfNeeded();
       await conflictPage.screenshot({ path: shot('train-resume-conflict.png') });
-      await callServer(a.url, 'training.control', { runId: 1, action: 'cancel' });
+      // Ctrl+C on the CLI cancels its run.
+      await stop(cliTrainer, 'SIGINT');
+      trainer = null;
       // The refused call is the page's only complaint (Chromium logs the 409 response).
       expect(seen.filter((m) => !/status of 409/.test(m))).toEqual([]);
     } finally {
+      if (trainer) await stop(trainer, 'SIGKILL');
       await conflictPage.close();
       for (const s of servers) await stop(s.child);
       other.cleanup();

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importUnlabeledSample, serve, stop } from '../cli-helpers.js';
+import { callServer, importUnlabeledSample, serve, stop } from '../cli-helpers.js';
 import { tempDir } from '../helpers.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, signIn } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -24,6 +24,7 @@ describe('crash safety', () => {
     const data = path.join(dir, 'data');
     const server = await serve(['--data', data]);
     const page = await browser.newPage();
+    await signIn(page, server.url);
     await page.goto(`${server.url}/#/label`);
     await page.waitForSelector('.stage img[data-image-id="1"]');
 
@@ -49,10 +50,7 @@ describe('crash safety', () => {
 
     const again = await serve(['--data', data]);
     try {
-      const call = async <T>(method: string, payload: unknown): Promise<T> => {
-        const response = await fetch(`${again.url}/api/${method}`, { method: 'POST', body: JSON.stringify(payload) });
-        return ((await response.json()) as { data: T }).data;
-      };
+      const call = <T>(method: string, payload: unknown): Promise<T> => callServer<T>(again.url, method, payload);
       const targets = await call<{ id: number; name: string }[]>('targets.list', {});
       const id = (name: string) => targets.find((t) => t.name === name)!.id;
       for (const [imageId, want] of Object.entries(saved)) {

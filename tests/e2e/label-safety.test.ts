@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callServer, cli, importUnlabeledSample } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { closeApp, openApp, openPage, screenshotsDir, type App } from './browser.js';
+import { closeApp, openApp, openPage, screenshotsDir, signIn, type App } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -134,6 +134,7 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
 
   it('two pages on one image: a change reaches the other live; a write from a page that missed it is refused, and the newer value shown on both', async () => {
     const other = await openPage(browser, problems);
+    await signIn(other, server.url);
     await other.setViewportSize({ width: 1024, height: 700 });
     // The other page's event stream can be held back, as a slow or reconnecting socket would.
     let holding = false;

@@ -39,7 +39,8 @@ beforeAll(async () => {
   writeFileSync(path.join(crops, 'labels.csv'), 'file,digits,script\ns0.png,12,latin\ns1.png,345,greek\nnight/n0.png,7,latin\n');
   // Loose files, uploaded on their own.
   for (let i = 0; i < 2; i++) await crop(path.join(dir, `loose-${i}.png`), 90 + i, 30 + i);
-  ({ server, browser, page } = await openApp(data, problems, { warnings: true }));
+  // Typed paths are read by the server: only inside the folders it was started with.
+  ({ server, browser, page } = await openApp(data, problems, { warnings: true }, ['--import-root', dir]));
 });
 
 afterAll(async () => {

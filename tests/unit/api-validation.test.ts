@@ -6,6 +6,7 @@ import { methodNames, type ApiResult, type QualifiedMethod } from '../../shared/
 import { serviceMethods } from '../../shared/api/methods.js';
 import { runImport } from '../../electron/importer/importer.js';
 import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
+import { ownerToken } from '../../electron/domain/users.js';
 import { startServer, type RunningServer } from '../../electron/server/server.js';
 import { tempDir } from '../helpers.js';
 
@@ -224,6 +225,7 @@ const malformed: Record<QualifiedMethod, [payload: unknown, field: string][]> = 
 
 let runtime: Runtime;
 let server: RunningServer;
+let token: string;
 let cleanup: () => void;
 const changes = () => (runtime.project.store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
@@ -237,6 +239,7 @@ beforeAll(async () => {
     .toFile(src);
   await runImport({ store: runtime.project.store, dataDir: runtime.project.dataDir }, { paths: [src] });
   server = await startServer({ ...runtime, rendererDir: path.join(tmp.dir, 'no-renderer') });
+  token = ownerToken(runtime.project.store, runtime.project.dataDir);
 });
 afterAll(async () => {
   await server.close();
@@ -245,7 +248,11 @@ afterAll(async () => {
 });
 
 async function post(method: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const response = await fetch(`${server.url}/api/${method}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+  });
   return { status: response.status, body: (await response.json()) as ApiResult<unknown> };
 }
 
@@ -335,15 +342,19 @@ describe('API validation', () => {
     expect(await post('images.list', '{}', { origin: 'http://evil.example' })).toMatchObject({ status: 403 });
     // fetch may not set Host; a DNS-rebinding page would reach us under its own host name.
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/api/images.list`, { method: 'POST', headers: { host: 'evil.example:80' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${server.url}/api/images.list`,
+        { method: 'POST', headers: { host: 'evil.example:80', authorization: `Bearer ${token}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end('{}');
     });
     expect(rebound).toBe(421);
-    const get = await fetch(`${server.url}/api/images.list`);
+    const get = await fetch(`${server.url}/api/images.list`, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(405);
     const ok = await post('project.info', '');
     expect(ok).toMatchObject({ status: 200, body: { ok: true, data: { imageCount: 1 } } });

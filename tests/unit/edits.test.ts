@@ -69,20 +69,20 @@ describe('undo and redo', () => {
     await call('annotations.set', { imageId: 1, targetId: font, label: { kind: 'value', value: 'serif' } });
     await call('annotations.set', { imageId: 2, targetId: font, label: { kind: 'unknown' } });
     await call('annotations.set', { imageId: 1, targetId: font, label: { kind: 'value', value: 'mono' } });
-    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 1', imageIds: [1], classTargetId: null });
+    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 1', imageIds: [1], classTargetId: null, kept: 0, keptBy: [] });
     expect(await labelOf(1, 'font_style')).toBe('serif');
-    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 2', imageIds: [2], classTargetId: null });
+    expect(await call('annotations.undo')).toEqual({ description: 'font_style of image 2', imageIds: [2], classTargetId: null, kept: 0, keptBy: [] });
     expect(await labelOf(2, 'font_style')).toBe('pending');
     await call('annotations.redo');
     expect(await labelOf(2, 'font_style')).toBe('?');
     await call('annotations.set', { imageId: 3, targetId: font, label: { kind: 'value', value: 'sans' } });
     expect((await call<{ redo: string | null }>('annotations.history')).redo).toBeNull();
-    expect(await call('annotations.redo')).toEqual({ description: null, imageIds: [], classTargetId: null });
+    expect(await call('annotations.redo')).toEqual({ description: null, imageIds: [], classTargetId: null, kept: 0, keptBy: [] });
     await call('annotations.undo');
     await call('annotations.undo');
     await call('annotations.undo');
     expect([await labelOf(1, 'font_style'), await labelOf(2, 'font_style'), await labelOf(3, 'font_style')]).toEqual(['pending', 'pending', 'pending']);
-    expect(await call('annotations.undo')).toEqual({ description: null, imageIds: [], classTargetId: null });
+    expect(await call('annotations.undo')).toEqual({ description: null, imageIds: [], classTargetId: null, kept: 0, keptBy: [] });
   });
 
   it('survives a restart: the history is in the database', async () => {
@@ -90,7 +90,7 @@ describe('undo and redo', () => {
     const dataDir = runtime.project.dataDir;
     runtime.close();
     runtime = openRuntime(dataDir);
-    expect(await call('annotations.undo')).toEqual({ description: 'script of image 4', imageIds: [4], classTargetId: null });
+    expect(await call('annotations.undo')).toEqual({ description: 'script of image 4', imageIds: [4], classTargetId: null, kept: 0, keptBy: [] });
     expect(await labelOf(4, 'script')).toBe('pending');
   });
 
@@ -166,6 +166,8 @@ describe('class editing never loses labels silently', () => {
       description: "merge class 'display' of font_style into 'sans'",
       imageIds: [1],
       classTargetId: font.id,
+      kept: 0,
+      keptBy: [],
     });
     expect(t('font_style').classes.map((c) => c.name)).toContain('display');
     expect(await labelOf(1, 'font_style')).toBe('display');

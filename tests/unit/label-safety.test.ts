@@ -74,10 +74,13 @@ describe('no stale writes', () => {
   it('over HTTP the conflict is a 409', async () => {
     const { startServer } = await import('../../electron/server/server.js');
     const { rendererDir } = await import('../../electron/platform/paths.js');
+    const { ownerToken } = await import('../../electron/domain/users.js');
     const server = await startServer({ ...sample.runtime, rendererDir, port: 0 });
+    const token = ownerToken(sample.runtime.project.store, sample.runtime.project.dataDir);
     try {
       const [imageId] = free('script', 1);
-      const post = (payload: unknown) => fetch(`${server.url}/api/annotations.set`, { method: 'POST', body: JSON.stringify(payload) });
+      const post = (payload: unknown) =>
+        fetch(`${server.url}/api/annotations.set`, { method: 'POST', body: JSON.stringify(payload), headers: { authorization: `Bearer ${token}` } });
       const body = { imageId, targetId: t('script').id, label: { kind: 'value', value: 'latin' }, expectedVersion: 0 };
       expect((await post(body)).status).toBe(200);
       const refused = await post({ ...body, label: { kind: 'value', value: 'greek' } });

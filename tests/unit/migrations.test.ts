@@ -80,7 +80,7 @@ describe('migrations', () => {
       { target_id: 2, class_name: '2', state: 'value' },
     ]);
     expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
-    expect(upgraded.edits.undoable()).toBeUndefined();
+    expect(upgraded.edits.undoable('anyone')).toBeUndefined();
     // 0005: labels that existed were typed by people, and every label has a version to compare writes against.
     expect(upgraded.annotations.forImage(1).map((a) => [a.origin, a.version])).toEqual([
       ['typed', 1],

@@ -22,7 +22,7 @@ beforeAll(async () => {
   project = runtime.project;
   await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
   // A class nobody has used yet: the run leaves it out of the font head.
-  await runtime.services.targets.addClass({ targetId: project.store.targets.byName('font_style')!.id, name: 'gothic' });
+  await runtime.services.targets.addClass({ targetId: project.store.targets.byName('font_style')!.id, name: 'gothic' }, runtime.local);
   const row = await new TrainingRuns(project).start(spec(2)).done;
   expect(row.status).toBe('completed');
   runId = row.id;
@@ -81,11 +81,11 @@ describe('a run is self-contained', () => {
     );
     const { services } = runtime;
     for (const c of font().classes.filter((x) => !fontCounts.has(x.name)))
-      await services.targets.deleteClass({ targetId: font().id, classId: c.id, labels: 'refuse' });
+      await services.targets.deleteClass({ targetId: font().id, classId: c.id, labels: 'refuse' }, runtime.local);
     const moved = font().classes[0]!;
     const into = font().classes[1]!;
-    await services.targets.mergeClass({ targetId: font().id, classId: moved.id, intoClassId: into.id });
-    await services.targets.addClass({ targetId: font().id, name: moved.name });
+    await services.targets.mergeClass({ targetId: font().id, classId: moved.id, intoClassId: into.id }, runtime.local);
+    await services.targets.addClass({ targetId: font().id, name: moved.name }, runtime.local);
 
     const again = await jobs.predict(runId, { all: true });
     expect(again.missingClasses).toEqual([]);
@@ -98,10 +98,10 @@ describe('a run is self-contained', () => {
     const predicted = [...modelLabels(project).entries()].find(([k]) => k.endsWith('/font_style'))![1];
     const cls = font.classes.find((c) => c.name === predicted)!;
     const other = font.classes.find((c) => c.id !== cls.id)!;
-    await services.targets.mergeClass({ targetId: font.id, classId: cls.id, intoClassId: other.id });
+    await services.targets.mergeClass({ targetId: font.id, classId: cls.id, intoClassId: other.id }, runtime.local);
     const result = await new EngineJobs(project).predict(runId, { all: true });
     expect(result.missingClasses).toEqual([{ target: 'font_style', classes: [predicted] }]);
-    await services.annotations.undo({});
+    await services.annotations.undo({}, runtime.local);
   });
 
   it('a copied project keeps every run working: checkpoints are stored relative to it', async () => {
@@ -146,7 +146,7 @@ describe('evaluation says which checkpoint it used, and warns where it cannot be
     expect(bins.reduce((n, b) => n + b.count, 0)).toBe(font.count);
     for (const b of bins) expect(b.confidence).toBeGreaterThanOrEqual(b.from - 1e-6);
     expect(font.calibration!.ece).toBeGreaterThanOrEqual(0);
-    const { items } = await runtime.services.training.mistakes({ runId, head: 'font', limit: 500 });
+    const { items } = await runtime.services.training.mistakes({ runId, head: 'font', limit: 500 }, runtime.local);
     const wrong = font.confusion.reduce((n, row, t) => n + row.reduce((m, v, p) => m + (p === t ? 0 : v), 0), 0);
     expect(items).toHaveLength(wrong);
     expect(items.map((i) => i.confidence)).toEqual([...items.map((i) => i.confidence)].sort((a, b) => b - a));

@@ -10,6 +10,7 @@ import { DomainError } from '../../shared/errors.js';
 import { uploadFileUrl } from '../../shared/uploads.js';
 import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
 import { beginUpload, safeRelativePath, storeUploadFile, UPLOADS_DIR } from '../../electron/domain/uploads.js';
+import { ownerToken } from '../../electron/domain/users.js';
 import { startServer, type RunningServer } from '../../electron/server/server.js';
 import { createUploadRoute } from '../../electron/server/upload-route.js';
 import { tempDir } from '../helpers.js';
@@ -18,6 +19,8 @@ let runtime: Runtime;
 let server: RunningServer;
 let cleanup: () => void;
 let dataDir: string;
+/** The project owner's token, as every request to the server carries one. */
+let auth: Record<string, string>;
 
 beforeAll(async () => {
   const tmp = tempDir();
@@ -25,6 +28,7 @@ beforeAll(async () => {
   dataDir = path.join(tmp.dir, 'data');
   runtime = openRuntime(dataDir);
   server = await startServer({ ...runtime, rendererDir: path.join(tmp.dir, 'no-renderer') });
+  auth = { authorization: `Bearer ${ownerToken(runtime.project.store, dataDir)}` };
 });
 afterAll(async () => {
   await server.close();
@@ -36,7 +40,7 @@ async function call<T>(method: string, payload: unknown = {}): Promise<T> {
   const response = await fetch(`${server.url}/api/${method}`, {
     method: 'POST',
     body: JSON.stringify(payload),
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
   });
   const result = (await response.json()) as ApiResult<T>;
   if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
@@ -47,7 +51,7 @@ async function put(uploadId: string, relative: string, body: Buffer | string, he
   const response = await fetch(`${server.url}/${uploadFileUrl(uploadId, relative)}`, {
     method: 'PUT',
     body: typeof body === 'string' ? body : new Uint8Array(body),
-    headers,
+    headers: { ...auth, ...headers },
   });
   return { status: response.status, body: (await response.json()) as ApiResult<{ path: string; bytes: number }> };
 }
@@ -196,14 +200,14 @@ describe('uploading files and folders over HTTP', () => {
     expect(unknown.status).toBe(404);
     const notAnId = await put('..%2F..%2Fetc', 'a.png', 'x');
     expect(notAnId.status).toBe(400);
-    const noPath = await fetch(`${server.url}/api/uploads/${uploadId}`, { method: 'PUT', body: 'x' });
+    const noPath = await fetch(`${server.url}/api/uploads/${uploadId}`, { method: 'PUT', body: 'x', headers: auth });
     expect(noPath.status).toBe(400);
-    const wrongMethod = await fetch(`${server.url}/${uploadFileUrl(uploadId, 'a.png')}`, { method: 'POST', body: 'x' });
+    const wrongMethod = await fetch(`${server.url}/${uploadFileUrl(uploadId, 'a.png')}`, { method: 'POST', body: 'x', headers: auth });
     expect(wrongMethod.status).toBe(405);
     const otherSite = await fetch(`${server.url}/${uploadFileUrl(uploadId, 'a.png')}`, {
       method: 'PUT',
       body: 'x',
-      headers: { origin: 'https://evil.example' },
+      headers: { ...auth, origin: 'https://evil.example' },
     });
     expect(otherSite.status).toBe(403);
     expect(existsSync(path.join(dataDir, UPLOADS_DIR, uploadId, 'a.png'))).toBe(false);

@@ -96,10 +96,10 @@ export function registerProjectCommands(program: Command): void {
   program
     .command('info')
     .description('Counts per target and class: values, unknowns, and images not looked at yet.')
-    .option('--data <DIR>', 'the project folder (must exist)')
+    .option('--data <DIR>', 'the project folder (must exist; opened read-only)')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) =>
-      withSession(options.data, 'existing', async ({ api }) => {
+      withSession(options.data, 'read', async ({ api }) => {
         const stats = await api.project.stats({});
         console.log(options.json ? JSON.stringify(stats, null, 2) : formatStats(stats));
       }),

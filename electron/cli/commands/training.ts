@@ -99,7 +99,7 @@ export function registerTrainingCommands(program: Command): void {
     .option('--data <DIR>', 'the project folder (must exist)')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) =>
-      withSession(options.data, 'existing', async ({ api }) => {
+      withSession(options.data, 'read', async ({ api }) => {
         const runs = await api.training.runs({});
         console.log(options.json ? JSON.stringify(runs, null, 2) : formatRuns(runs));
       }),
@@ -112,7 +112,7 @@ export function registerTrainingCommands(program: Command): void {
     .option('--run <RUN>', 'the run id (see `polyhead runs`)')
     .option('--json', 'print the evaluation report as JSON')
     .action(async (options: { data?: string; run?: string; json?: boolean }) =>
-      withSession(options.data, 'existing', async ({ api }) => {
+      withSession(options.data, 'read', async ({ api }) => {
         const runId = parseRunId(options.run);
         const run = (await api.training.runs({})).find((r) => r.id === runId);
         if (!run) throw new UsageError(`no run ${runId} in this project`);

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ImageDetail } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
+import { replayMessage } from '../replay-message';
 import { api, onEvent } from '../api';
 import type { LabelAction } from '../labeling/keymap';
 import { afterNextPaint } from '../labeling/after-paint';
@@ -170,8 +171,8 @@ export const useLabelerStore = defineStore('labeler', () => {
     newSession();
     await flush();
     const result = kind === 'undo' ? await api.annotations.undo({}) : await api.annotations.redo({});
-    if (!result.description) return say(kind === 'undo' ? 'Nothing to undo' : 'Nothing to redo');
-    say(`${kind === 'undo' ? 'Undid' : 'Redid'}: ${result.description}`);
+    say(replayMessage(kind, result));
+    if (!result.description) return;
     for (const id of result.imageIds) images.invalidate(id);
     const here = current.value?.id;
     if (here !== undefined && result.imageIds.includes(here)) await refresh(here);

@@ -1,0 +1,26 @@
+/** The rules a class of a target follows in the store: its default key, and names it may not have. */
+import { conflict, invalidField } from '../../shared/errors.js';
+import { caseVariantOf, nameProblem } from '../../shared/names.js';
+import { defaultHotkey, type TargetDef } from '../../shared/targets.js';
+
+/** The first default class key no class of the target uses yet. */
+export function freeHotkey(target: TargetDef): string | null {
+  const used = new Set(target.classes.map((c) => c.hotkey));
+  for (let i = 0; ; i++) {
+    const key = defaultHotkey(i);
+    if (key === null || !used.has(key)) return key;
+  }
+}
+
+/**
+ * Refuses a class name the shared rules forbid (shared/names.ts), or one differing only by case
+ * from another class of the target (`Serif` beside `serif` would split one class in two).
+ */
+export function checkClassName(target: { name: string }, name: string, others: string[], field = 'name'): void {
+  const why = nameProblem(name);
+  if (why) throw invalidField(field, `class name '${name}' of ${target.name} ${why}`);
+  const variant = caseVariantOf(name, others);
+  if (variant !== null) {
+    throw conflict(`'${name}' differs only by case from the class '${variant}' of ${target.name}; use '${variant}', or rename it first`);
+  }
+}

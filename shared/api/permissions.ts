@@ -1,0 +1,53 @@
+/** The permission each API method needs (shared/roles.ts says which roles have it). */
+import type { Permission } from '../roles.js';
+import type { QualifiedMethod } from './requests.js';
+
+export const methodPermissions: Record<QualifiedMethod, Permission> = {
+  'project.info': 'read',
+  'project.stats': 'read',
+  'targets.list': 'read',
+  'targets.addClass': 'label',
+  'targets.setHotkey': 'label',
+  'targets.createCategorical': 'targets',
+  'targets.createSequence': 'targets',
+  'targets.rename': 'targets',
+  'targets.remove': 'targets',
+  'targets.renameClass': 'targets',
+  'targets.mergeClass': 'targets',
+  'targets.deleteClass': 'targets',
+  'images.list': 'read',
+  'images.get': 'read',
+  'images.ids': 'read',
+  'annotations.set': 'label',
+  'annotations.clear': 'label',
+  'annotations.accept': 'label',
+  'annotations.acceptMany': 'label',
+  'annotations.bulkSet': 'label',
+  'annotations.undo': 'label',
+  'annotations.redo': 'label',
+  'annotations.history': 'read',
+  'training.backend': 'read',
+  'training.specs': 'read',
+  'training.runs': 'read',
+  'training.start': 'train',
+  'training.control': 'train',
+  'training.resume': 'train',
+  'training.metrics': 'read',
+  'training.evaluation': 'read',
+  'training.cell': 'read',
+  'training.mistakes': 'read',
+  'training.check': 'read',
+  'training.predict': 'train',
+  'training.export': 'export',
+  'imports.start': 'import',
+  'imports.status': 'read',
+  'imports.list': 'read',
+  'imports.cancel': 'import',
+  'imports.beginUpload': 'import',
+  'imports.startUpload': 'import',
+  'exports.labels': 'export',
+  'exports.dataset': 'export',
+};
+
+/** True for methods that change nothing (a read-only server serves them; the audit log skips them). */
+export const isReadMethod = (method: QualifiedMethod): boolean => methodPermissions[method] === 'read';
