@@ -36,9 +36,11 @@ export function openRuntime(dataDir: string, options: RuntimeOptions = {}, newPr
   const project = Project.open(dataDir, { ...newProject, mode, check });
   const events = new EventBus();
   const services = createServices(project, events, { specsDir, ...serviceOptions });
-  const leftovers = cleanUpAfterKilledImports(project.store, project.dataDir).then(
+  // A read-only open (a reading command) changes nothing: the next writing open cleans up.
+  const cleanUp = project.store.readonly ? Promise.resolve(null) : cleanUpAfterKilledImports(project.store, project.dataDir);
+  const leftovers = cleanUp.then(
     (done) => {
-      if (done.batches.length > 0)
+      if (done && done.batches.length > 0)
         console.warn(`Cleaned up after interrupted import(s) ${done.batches.join(', ')}: ${done.removed.length} unfinished file(s) removed.`);
       return done;
     },

@@ -139,7 +139,7 @@ describe('a killed import', () => {
     expect(orphans.length, 'the import was never caught with files written and rows not committed').toBeGreaterThan(0);
     const kept = storedRows(data);
 
-    const next = cli(['info', '--data', data]); // the next start
+    const next = cli(['init', '--data', data]); // the next start that may write (reading commands open read-only)
     expect(next.status, next.stderr).toBe(0);
     expect(next.stderr).toMatch(/Cleaned up after interrupted import\(s\) 1: \d+ unfinished file\(s\) removed\./);
     expect(storedFiles(data)).toEqual(kept);
