@@ -83,21 +83,21 @@ describe('writing labels', () => {
     expect(state('length')).toEqual({ state: 'value', value: '2' });
   });
 
-  it('a length that followed its sequence becomes unknown with it and goes when it is cleared, one undo step each; one set on its own stays', () => {
-    const edits = new HumanEdits(project.store);
+  it('a length that followed its sequence becomes unknown with it and goes when it is cleared, one undo step each; one set on its own stays', async () => {
+    const edits = new HumanEdits(project.store, 'tester');
     const [digits, length] = [project.store.targets.byName('digits')!, project.store.targets.byName('length')!];
     edits.set(1, digits, { kind: 'value', value: '42' });
     expect(state('length')).toEqual({ state: 'value', value: '2' });
     edits.set(1, digits, { kind: 'unknown' });
     expect(state('length')).toEqual({ state: 'unknown', value: null });
-    edits.undo();
+    await edits.undo();
     expect([state('digits'), state('length')]).toEqual([
       { state: 'value', value: '42' },
       { state: 'value', value: '2' },
     ]);
     expect(edits.clear(1, digits)).toBe(true);
     expect([state('digits'), state('length')]).toEqual(['pending', 'pending']);
-    edits.undo();
+    await edits.undo();
     expect(state('length')).toEqual({ state: 'value', value: '2' });
     // A length set on its own says something the digits do not: it stays through both.
     edits.set(1, length, { kind: 'value', value: '3' });
