@@ -87,9 +87,9 @@ export async function benchServer(images: number, reps: number): Promise<object>
       const stall = async (work: () => Promise<unknown>) => {
         let longest = 0;
         let probes = 0;
-        let running = true;
+        const state = { running: true };
         const probe = (async () => {
-          while (running) {
+          while (state.running) {
             longest = Math.max(longest, (await call('project.info', {})).ms);
             probes++;
             await new Promise((resolve) => setTimeout(resolve, 5));
@@ -98,7 +98,7 @@ export async function benchServer(images: number, reps: number): Promise<object>
         const t0 = performance.now();
         await work();
         const ms = performance.now() - t0;
-        running = false;
+        state.running = false;
         await probe;
         return { totalMs: Math.round(ms), longestApiStallMs: Math.round(longest), probes };
       };
