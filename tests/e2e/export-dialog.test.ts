@@ -28,7 +28,7 @@ beforeAll(async () => {
   data = path.join(dir, 'data');
   const imported = cli(['import', '--data', data, sampleDir]);
   expect(imported.status, imported.stderr).toBe(0);
-  ({ server, browser, page } = await openApp(data, problems, { warnings: true }));
+  ({ server, browser, page } = await openApp(data, problems, { warnings: true }, ['--import-root', dir]));
 });
 
 afterAll(async () => {

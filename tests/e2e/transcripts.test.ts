@@ -38,7 +38,7 @@ async function labelsOf(imageId: number): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir());
-  ({ server, browser, page } = await openApp(importUnlabeledSample(dir, IMAGES), problems));
+  ({ server, browser, page } = await openApp(importUnlabeledSample(dir, IMAGES), problems, undefined, ['--import-root', dir]));
 });
 
 afterAll(async () => {
