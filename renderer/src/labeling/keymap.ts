@@ -100,21 +100,13 @@ export function actionFor(press: KeyPress, target: TargetDef | null, targets: Ta
     return null;
   }
   if (press.altKey) return mod ? null : jumpFor(press, targets);
+  const move = moveAction(key, press.shiftKey);
+  if (move) return move;
   switch (key) {
-    case 'Enter':
-      return { type: 'saveNext' };
     case 'ArrowRight':
-    case 'PageDown':
       return { type: 'skip' };
     case 'ArrowLeft':
-    case 'PageUp':
       return { type: 'previous' };
-    case 'Tab':
-      return { type: 'focusTarget', delta: press.shiftKey ? -1 : 1 };
-    case 'ArrowDown':
-      return { type: 'focusTarget', delta: 1 };
-    case 'ArrowUp':
-      return { type: 'focusTarget', delta: -1 };
     case '?':
       return { type: 'help' };
     case 'Escape':
@@ -142,6 +134,25 @@ export function actionFor(press: KeyPress, target: TargetDef | null, targets: Ta
   return elsewhereHint(key, target, targets);
 }
 
+/** Keys that move on or between targets, the same in the labeler and in a text field. */
+function moveAction(key: string, shift = false): LabelAction | null {
+  switch (key) {
+    case 'Enter':
+      return { type: 'saveNext' };
+    case 'PageDown':
+      return { type: 'skip' };
+    case 'PageUp':
+      return { type: 'previous' };
+    case 'Tab':
+      return { type: 'focusTarget', delta: shift ? -1 : 1 };
+    case 'ArrowDown':
+      return { type: 'focusTarget', delta: 1 };
+    case 'ArrowUp':
+      return { type: 'focusTarget', delta: -1 };
+  }
+  return null;
+}
+
 /**
  * The labeler's keys inside a text field (a sequence target edited as text): every other key
  * types. Enter moves on, Tab / arrows up and down change target, Alt keys jump as elsewhere,
@@ -162,19 +173,9 @@ export function textFieldAction(press: KeyPress & { isComposing?: boolean }, tar
     if (press.key === CLEAR_KEY || press.key === 'Backspace') return { type: 'clear' };
     return jumpFor(press, targets);
   }
+  const move = moveAction(press.key, press.shiftKey);
+  if (move) return move;
   switch (press.key) {
-    case 'Enter':
-      return { type: 'saveNext' };
-    case 'Tab':
-      return { type: 'focusTarget', delta: press.shiftKey ? -1 : 1 };
-    case 'ArrowDown':
-      return { type: 'focusTarget', delta: 1 };
-    case 'ArrowUp':
-      return { type: 'focusTarget', delta: -1 };
-    case 'PageDown':
-      return { type: 'skip' };
-    case 'PageUp':
-      return { type: 'previous' };
     case 'Escape':
       return { type: 'escape' };
   }
