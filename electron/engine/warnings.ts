@@ -67,7 +67,8 @@ export function runWarnings(input: WarningInput): EvaluationWarning[] {
       warnings.push({
         head: head.head,
         kind: 'chance',
-        message: `test accuracy ${pct(head.accuracy)} is no better than chance (always answering the most frequent class: ${pct(chance)})`,
+        // The share of the test set's own most frequent class: the best any one constant answer scores on it (an upper bound, so the warning errs on the side of saying it).
+        message: `test accuracy ${pct(head.accuracy)} is no better than giving one answer to every image (the test set's most frequent class is ${pct(chance)} of it)`,
       });
     }
     const few = head.perClass.filter((c) => c.support > 0 && c.support < FEW_TEST_EXAMPLES);

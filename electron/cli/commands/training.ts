@@ -123,10 +123,12 @@ export function registerTrainingCommands(program: Command): void {
 
   program
     .command('predict')
-    .description("Store the run's predictions as model-sourced labels (never over human ones) for images without a human label.")
+    .description(
+      "Store the run's predictions as model-sourced labels for images that lack a human label of at least one of the run's targets: every head's prediction is stored for such an image, beside any human label (never replacing one).",
+    )
     .option('--data <DIR>', 'the project folder (must exist)')
     .option('--run <RUN>', 'the run id (see `polyhead runs`)')
-    .option('--all', 'predict every image, not only those without a human label')
+    .option('--all', 'predict every image, not only those lacking a human label of a target')
     .option('--json', 'print the summary as JSON')
     .action(async (options: { data?: string; run?: string; all?: boolean; json?: boolean }) =>
       withSession(options.data, 'existing', async ({ api, on }) => {
