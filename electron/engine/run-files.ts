@@ -9,14 +9,17 @@ import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import type { RunRow } from '../store/runs-repo.js';
 
+/** Human value labels per class, as the store counts them (read once per spec check). */
+type ClassCount = ReturnType<Project['store']['annotations']['classCounts']>[number];
+
 /**
  * The targets a new run trains on: every target, with the classes of categorical targets
  * reduced to those a person has used (never-used classes would be outputs the model can only
  * learn never to predict, and rows of zeros in the confusion matrix). A head on a target
  * with fewer than two used classes is then refused by the spec check, saying so.
  */
-export function trainingTargets(project: Project): TargetDef[] {
-  const used = new Set(project.store.annotations.classCounts().map((c) => `${c.target_id}/${c.class_name}`));
+export function trainingTargets(project: Project, classCounts: ClassCount[] = project.store.annotations.classCounts()): TargetDef[] {
+  const used = new Set(classCounts.map((c) => `${c.target_id}/${c.class_name}`));
   return project.store.targets.list().map((t) => (t.kind === 'categorical' ? { ...t, classes: t.classes.filter((c) => used.has(`${t.id}/${c.name}`)) } : t));
 }
 
@@ -54,10 +57,14 @@ export function modelCheckpoint(project: Project, run: RunRow): string | null {
  * are refused for having fewer than two used classes). Such a head learns nothing and its
  * numbers would mean nothing, so the spec is refused before a run exists, naming the head.
  */
-export function headsWithoutLabels(project: Project, spec: ModelSpec, targets: TargetDef[]): string[] {
+export function headsWithoutLabels(
+  project: Project,
+  spec: ModelSpec,
+  targets: TargetDef[],
+  classCounts: ClassCount[] = project.store.annotations.classCounts(),
+): string[] {
   const labeled = new Map<number, number>();
-  const { annotations } = project.store;
-  for (const row of [...annotations.classCounts(), ...annotations.lengthCounts()]) labeled.set(row.target_id, (labeled.get(row.target_id) ?? 0) + row.n);
+  for (const row of [...classCounts, ...project.store.annotations.lengthCounts()]) labeled.set(row.target_id, (labeled.get(row.target_id) ?? 0) + row.n);
   return spec.heads.flatMap((head, i) => {
     const target = targets.find((t) => t.name === head.target.target);
     if (!target || target.kind === 'categorical' || (labeled.get(target.id) ?? 0) > 0) return [];

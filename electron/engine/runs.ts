@@ -81,14 +81,15 @@ export class TrainingRuns {
   check(specInput: unknown): { spec: ModelSpec; targets: TargetDef[] } {
     const parsed = parseModelSpec(specInput);
     if (!parsed.ok) throw invalidSpec(parsed.errors);
-    const targets = trainingTargets(this.project);
+    const classCounts = this.project.store.annotations.classCounts();
+    const targets = trainingTargets(this.project, classCounts);
     try {
       resolveHeads(parsed.spec, targets);
     } catch (error) {
       if (error instanceof SpecError) throw invalidSpec(error.problems);
       throw error;
     }
-    const unlabeled = headsWithoutLabels(this.project, parsed.spec, targets);
+    const unlabeled = headsWithoutLabels(this.project, parsed.spec, targets, classCounts);
     if (unlabeled.length > 0) throw invalidSpec(unlabeled);
     return { spec: parsed.spec, targets };
   }
