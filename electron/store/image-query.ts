@@ -19,12 +19,10 @@ const GLOB_CHARS = /[*?[]/;
  */
 export function nameCondition(name: string): { sql: string; param: string } {
   const lowered = name.toLowerCase();
+  if (!GLOB_CHARS.test(name)) return { sql: 'instr(lower(i.original_name), @name) > 0', param: lowered };
+  if (name.includes('/')) return { sql: 'lower(i.original_name) GLOB @name', param: lowered };
   // A glob without a slash is about the file's own name, wherever its folder: it also matches after the last '/'.
-  if (GLOB_CHARS.test(name) && !name.includes('/'))
-    return { sql: "(lower(i.original_name) GLOB @name OR lower(i.original_name) GLOB '*/' || @name)", param: lowered };
-  return GLOB_CHARS.test(name)
-    ? { sql: 'lower(i.original_name) GLOB @name', param: lowered }
-    : { sql: 'instr(lower(i.original_name), @name) > 0', param: lowered };
+  return { sql: "(lower(i.original_name) GLOB @name OR lower(i.original_name) GLOB '*/' || @name)", param: lowered };
 }
 
 /**
