@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { decode as decodeBmp } from 'fast-bmp';
 import sharp, { type Sharp } from 'sharp';
+import { ItemRejected } from './item-rejected.js';
+import { checkPng } from './png-check.js';
 
-/** A problem with one input item; the import reports it and goes on. */
-export class ItemRejected extends Error {}
+export { ItemRejected };
 
 export const THUMB_SIZE = 96;
 /**
@@ -133,9 +134,17 @@ async function webpThumbnail(pipeline: Sharp): Promise<Thumbnail> {
   return { mime: 'image/webp', data };
 }
 
-/** Decodes an image fully (so a truncated file is caught), makes its thumbnail and the bytes to store. */
+/**
+ * Decodes an image fully (so a truncated file is caught), makes its thumbnail and the bytes to
+ * store; a small PNG is checked whole instead (png-check.ts), since nothing needs its pixels.
+ */
 export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sha256(bytes)): Promise<DecodedImage> {
   try {
+    // A PNG that is its own thumbnail needs no pixels: checking its structure whole is enough.
+    const png = checkPng(bytes, (width, height) => overLimit(width, height, limits));
+    if (png && !needsThumbnail(png.width, png.height, bytes.length)) {
+      return { sha256: hash, format: 'png', ...png, stored: bytes, storedExt: 'png', thumbnail: null };
+    }
     let pipeline: Sharp;
     let format: string;
     if (isBmp(bytes)) {
