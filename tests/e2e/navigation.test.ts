@@ -410,6 +410,34 @@ describe('nothing irreversible by accident (Targets, 1024x700)', () => {
     await expect.poll(async () => (await targetNamed('background')).hotkey).toBeNull();
   });
 
+  it('keeps the active target in view on a targets column longer than the 1024x700 window, on Tab and on Enter', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    // Two more targets with many classes, so the column is several windows long.
+    for (const name of ['material', 'colour']) {
+      await api('targets.createCategorical', { name, classes: Array.from({ length: 30 }, (_, i) => `${name}${i + 1}`) });
+    }
+    await labelAt(12);
+    await expect.poll(shownId).toBe('12');
+    const names = await page.$$eval('.target-control', (els) => els.map((el) => el.getAttribute('data-target')));
+    expect(names.slice(-2)).toEqual(['material', 'colour']);
+    const activeInView = async () => {
+      const box = await boxOf('.target-control.active');
+      return box.y >= 0 && box.y + Math.min(box.height, 700) <= 700;
+    };
+    const active = () => page.getAttribute('.target-control.active', 'data-target');
+    for (const name of names.slice(1)) {
+      await page.keyboard.press('Tab');
+      await expect.poll(active).toBe(name);
+      await expect.poll(activeInView, `${name} scrolled into view`).toBe(true);
+    }
+    // Enter moves on without a label (nothing typed): the first target is active and back in view.
+    await page.keyboard.press('Enter');
+    await expect.poll(shownId).not.toBe('12');
+    await expect.poll(active).toBe(names[0]);
+    await expect.poll(activeInView, `${names[0]} scrolled back into view`).toBe(true);
+    await shot('labeler-long-targets-1024x700');
+  });
+
   it('ran without console or page errors', () => {
     expect(problems).toEqual([]);
   });

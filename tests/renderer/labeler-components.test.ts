@@ -1,5 +1,5 @@
 import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TargetDef } from '../../shared/targets.js';
 import { defaultTargetDefs } from '../engine-fixtures.js';
 import QueuePicker from '../../renderer/src/components/QueuePicker.vue';
@@ -41,6 +41,40 @@ describe('TargetControl', () => {
     await wrapper.setProps({ active: false } as never);
     await new Promise((r) => requestAnimationFrame(() => r(null)));
     expect(calls).toHaveLength(1);
+  });
+
+  it('does not scroll (a forced layout) when the control becoming active is already wholly in view', async () => {
+    const observed: { callback: IntersectionObserverCallback; element: Element }[] = [];
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(private callback: IntersectionObserverCallback) {}
+        observe(element: Element) {
+          observed.push({ callback: this.callback, element });
+        }
+        disconnect() {}
+      },
+    );
+    try {
+      const wrapper = mount(TargetControl, { props: { target: font, label: undefined, active: false } });
+      const calls: unknown[] = [];
+      (wrapper.element as HTMLElement).scrollIntoView = (arg?: unknown) => void calls.push(arg);
+      const report = (intersectionRatio: number) =>
+        observed[0]!.callback([{ target: observed[0]!.element, intersectionRatio } as IntersectionObserverEntry], {} as IntersectionObserver);
+      const activate = async () => {
+        await wrapper.setProps({ active: true } as never);
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        await wrapper.setProps({ active: false } as never);
+      };
+      report(1);
+      await activate();
+      expect(calls).toEqual([]);
+      report(0.4); // partly below the fold
+      await activate();
+      expect(calls).toEqual([{ block: 'nearest' }]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('flags a contradiction, and asks about a label changed elsewhere', async () => {
