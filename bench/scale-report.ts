@@ -55,6 +55,8 @@ export function scaleSummary(imported: ImportMeasure, stream: Child, memory: Chi
     decodedAtFirstStep: stream.decodedAtFirstStep?.done ?? null,
     firstEpochSeconds: (stream.epochEndAt[0]! - stream.batchAt[0]!) / 1000,
     firstEpochImagesPerSecond: rate(stream, 0, steps),
+    /** Images decoded when the first epoch (and its validation) ended: fewer than all means decoding ran on into the second. */
+    decodedAtFirstEpochEnd: stream.decodedAtEpochEnd?.[0] ?? null,
     /** The streaming pipeline's steady state: the second epoch, every image from the pixel cache. */
     steadyImagesPerSecond: rate(stream, steps, 2 * steps),
     secondEpochSeconds: (stream.epochEndAt[1]! - stream.epochEndAt[0]!) / 1000,
@@ -112,6 +114,7 @@ export function scaleTable(s: ScaleSummary): string {
     ['first step, s after start (streaming)', f(s.firstStepSeconds, 1), '≤ 15, flat 10k→100k'],
     ['images decoded at the first step', `${f(s.decodedAtFirstStep)} of ${f(s.pixelCache?.records ?? null)}`, ''],
     ['first epoch s, images/s (decoding alongside)', `${f(s.firstEpochSeconds)}, ${f(s.firstEpochImagesPerSecond)}`, ''],
+    ['images decoded at the end of the first epoch', `${f(s.decodedAtFirstEpochEnd)} of ${f(s.pixelCache?.records ?? null)}`, ''],
     ['second epoch s, images/s (from the cache) = steady', `${f(s.secondEpochSeconds)}, ${f(s.steadyImagesPerSecond)}`, '≥ in-memory'],
     ['peak RSS of the training process MB (sampled)', `${f(s.peakRssMB)} (${f(s.sampledPeakRssMB)})`, `≤ budget ${f(s.pixelCacheBudgetMB)} + 500, flat`],
     [

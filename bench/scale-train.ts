@@ -14,11 +14,12 @@ import { parseModelSpec, type ModelSpec } from '../shared/model-spec.js';
 import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
 import { buildExamples, decodeImages, readLabels, toTrainData } from '../electron/engine/data.js';
+import { labelTargets } from '../electron/engine/labels.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { DataPipeline } from '../electron/engine/pipeline/pipeline.js';
 import { splitRun } from '../electron/engine/split.js';
 import type { TrainData } from '../electron/engine/train-data.js';
-import { runTraining } from '../electron/engine/trainer.js';
+import { runTraining, type TrainProgress } from '../electron/engine/trainer.js';
 
 export interface TrainRequest {
   mode: 'stream' | 'memory';
@@ -43,8 +44,10 @@ export interface TrainMeasure {
   batchAt: number[];
   /** Absolute ms at the end of each epoch (after precise BN and validation). */
   epochEndAt: number[];
+  /** Images decoded (or skipped) at the end of each epoch: the background decoding still running in the next one, if fewer than all. */
+  decodedAtEpochEnd: number[];
   /** Images decoded when the first step was done, of how many. */
-  decodedAtFirstStep?: { done: number; total: number };
+  decodedAtFirstStep?: { done: number; total: number; skipped?: { count: number } };
   peakRssMB: number;
   sampledPeakRssMB: number;
   cache?: ReturnType<DataPipeline['stats']>;
@@ -87,11 +90,12 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
   const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 200);
   const choice = await selectBackend(request.backend);
   const spec = scaleSpec(request.mode === 'stream' ? 2 : 1, request.budgetMB);
-  const project = Project.open(request.dataDir);
+  // As train-job.ts opens it: read-only, unchecked (the owner checked it).
+  const project = Project.open(request.dataDir, { mode: 'read', check: 'none' });
   try {
     const targets = project.store.targets.list();
     const model = new MultiHeadModel(spec, targets);
-    const labels = readLabels(project);
+    const labels = readLabels(project, labelTargets(spec));
     const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, project.store.images.sources());
     const splitReadyAt = Date.now();
     const batchAt: number[] = [];
@@ -128,7 +132,13 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
         return prepare(indices);
       };
     }
-    await runTraining({ model, train: wrapped, validation, onProgress: (p) => p.kind === 'epoch' && epochEndAt.push(Date.now()) });
+    const decodedAtEpochEnd: number[] = [];
+    const onProgress = (p: TrainProgress) => {
+      if (p.kind !== 'epoch') return;
+      epochEndAt.push(Date.now());
+      decodedAtEpochEnd.push(pipeline?.progress().done ?? 0);
+    };
+    await runTraining({ model, train: wrapped, validation, onProgress });
     const cache = pipeline?.stats();
     pipeline?.close(true);
     model.dispose();
@@ -143,6 +153,7 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
       ...(decodeAllSeconds !== undefined ? { decodeAllSeconds } : {}),
       batchAt,
       epochEndAt,
+      decodedAtEpochEnd,
       ...(decodedAtFirstStep ? { decodedAtFirstStep } : {}),
       peakRssMB: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
       sampledPeakRssMB: sampled / 2 ** 20,

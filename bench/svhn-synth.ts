@@ -179,7 +179,7 @@ export async function runVariant(prepared: Prepared, variant: Variant, sizes: Be
     // The probe reads font_style from the frozen trunk.
     const fontTarget = targets.find((t) => t.name === 'font_style')!;
     const fontClasses = fontTarget.classes.map((c) => c.name);
-    const fontOf = (examples: Example[]) => examples.map((e) => fontClasses.indexOf(labels.get(e.imageIds[0]!)!.get('font_style') ?? ''));
+    const fontOf = (examples: Example[]) => examples.map((e) => fontClasses.indexOf(labels.value(e.imageIds[0]!, 'font_style') ?? ''));
     const probeFit = train.filter((_, i) => i % 2 === 0).slice(0, 6000);
     const fit = { x: features(model, data(probeFit, 0)), y: fontOf(probeFit) };
     const seen = { x: features(model, data(unseen, 0)), y: fontOf(unseen) };

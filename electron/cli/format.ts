@@ -18,13 +18,25 @@ export function formatEpoch(p: TrainProgress): string {
   return `epoch ${String(p.epoch + 1).padStart(3)}/${p.epochs}  loss ${p.loss.toFixed(3)}  lr ${p.learningRate.toPrecision(2)}  ${heads}${val}  (${(p.elapsedMs / 1000).toFixed(1)} s)`;
 }
 
+/** The lines for images a run skipped as unreadable that `seen` has not printed yet (each named once, with its file and why). */
+export function formatSkipped(p: TrainProgress, seen: Set<string>): string[] {
+  const lines: string[] = [];
+  for (const image of p.decoded?.skipped?.images ?? []) {
+    if (seen.has(image.name)) continue;
+    seen.add(image.name);
+    lines.push(`skipped ${image.name}${image.file ? ` (${image.file})` : ''}: cannot be read: ${image.reason}`);
+  }
+  return lines;
+}
+
 /** One line redrawn per step: a bar, the epoch and step, the loss and the time left. */
 export function formatStepBar(p: TrainProgress): string {
   const width = 24;
   const filled = Math.round((p.step / p.totalSteps) * width);
   const eta = p.etaMs === null ? '' : ` ETA ${Math.round(p.etaMs / 1000)}s`;
   const decoded = p.decoded && p.decoded.done < p.decoded.total ? ` decoded ${p.decoded.done}/${p.decoded.total}` : '';
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}${decoded}   `;
+  const skipped = p.decoded?.skipped ? ` skipped ${p.decoded.skipped.count} unreadable` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)}${eta}${decoded}${skipped}   `;
 }
 
 export function formatRuns(runs: RunSummary[]): string {

@@ -9,14 +9,12 @@ import type { InputSpec, ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { decodeInto } from './decode.js';
+import { LabelTable } from './labels.js';
 import type { ResolvedHead } from './model.js';
 import { permutation, seededRandom } from './sampling.js';
 import { tf } from './tf.js';
 import type { TrainData } from './train-data.js';
 import type { HeadLabels } from './train-step.js';
-
-/** Human labels of one image, by target name: class name / sequence text, null = unknown. */
-export type ImageLabels = Map<string, string | null>;
 
 export interface Example {
   /** One image id per input (two for a pair). */
@@ -36,44 +34,32 @@ export interface Split {
   test: Example[];
 }
 
-/** Reads every human label of every image (one query). */
-export function readLabels(project: Project): Map<number, ImageLabels> {
-  const rows = project.store.annotations.humanLabels();
-  const labels = new Map<number, ImageLabels>();
-  for (const r of rows) {
-    let m = labels.get(r.imageId);
-    if (!m) labels.set(r.imageId, (m = new Map()));
-    m.set(r.target, r.state === 'unknown' ? null : r.value);
-  }
-  return labels;
+/** Reads the human labels of `targets` (default: every target), columnar (labels.ts). */
+export function readLabels(project: Project, targets?: readonly string[]): LabelTable {
+  return LabelTable.read(project, targets);
 }
 
 /** The class index of a head for one example, or -1 when masked (unknown, missing, past the sequence end). */
-export function labelIndex(head: ResolvedHead, example: Example, inputs: string[], labels: Map<number, ImageLabels>): number {
+export function labelIndex(head: ResolvedHead, example: Example, inputs: string[], labels: LabelTable): number {
   const t = head.spec.target;
-  const imageOf = (input: string | undefined) => example.imageIds[input ? inputs.indexOf(input) : 0];
+  const imageOf = (input: string | undefined) => example.imageIds[input ? inputs.indexOf(input) : 0]!;
   if (t.kind === 'compare') {
-    const a = labels.get(imageOf(t.a)!)?.get(t.target);
-    const b = labels.get(imageOf(t.b)!)?.get(t.target);
-    if (typeof a !== 'string' || typeof b !== 'string' || a.length === 0 || b.length === 0) return -1;
-    const x = Number(a[0]);
-    const y = Number(b[0]);
+    const x = labels.firstNumber(t.target, imageOf(t.a));
+    const y = labels.firstNumber(t.target, imageOf(t.b));
+    if (x === undefined || y === undefined) return -1;
     const truth = t.op === 'le' ? x <= y : t.op === 'lt' ? x < y : x === y;
     return truth ? 1 : 0;
   }
-  const value = labels.get(imageOf(t.input)!)?.get(t.target);
-  if (typeof value !== 'string') return -1;
-  if (t.kind === 'position') return t.position < value.length ? head.classes.indexOf(value[t.position]!) : -1;
-  return head.classes.indexOf(value);
+  return labels.classIndex(head, imageOf(t.input));
 }
 
 /** Images (or pairs) with at least one head label; pairs are drawn seeded from single-label images. */
-export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: Map<number, ImageLabels>, pairs?: number): Example[] {
+export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: LabelTable, pairs?: number): Example[] {
   const inputs = spec.inputs.map((i) => i.name);
-  const ids = [...labels.keys()].sort((a, b) => a - b);
+  const ids = labels.ids;
   let candidates: Example[];
   if (inputs.length === 1) {
-    candidates = ids.map((id) => ({ imageIds: [id] }));
+    candidates = Array.from(ids, (id) => ({ imageIds: [id] }));
   } else {
     const random = seededRandom(spec.training.seed * 7919 + 1);
     const count = pairs ?? ids.length;
@@ -85,7 +71,7 @@ export function buildExamples(spec: ModelSpec, heads: ResolvedHead[], labels: Ma
 }
 
 /** Seeded split, stratified by the first head's label (masked examples form their own stratum). */
-export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: Map<number, ImageLabels>): Split {
+export function splitExamples(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: LabelTable): Split {
   const t = spec.training;
   const inputs = spec.inputs.map((i) => i.name);
   // Linear: each example is appended once (it used to rebuild its stratum's array per example,
@@ -149,14 +135,7 @@ export function shifted(src: Float32Array, h: number, w: number, c: number, dy: 
 }
 
 /** A split's examples as the trainer reads them. */
-export function toTrainData(
-  spec: ModelSpec,
-  heads: ResolvedHead[],
-  examples: Example[],
-  decoded: DecodedSet,
-  labels: Map<number, ImageLabels>,
-  augmentSeed = 0,
-): TrainData {
+export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], decoded: DecodedSet, labels: LabelTable, augmentSeed = 0): TrainData {
   const inputs = spec.inputs.map((i) => i.name);
   const { height: h, width: w, channels: c } = decoded.input;
   const size = h * w * c;

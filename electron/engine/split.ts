@@ -9,8 +9,9 @@ import path from 'node:path';
 import type { ModelSpec } from '../../shared/model-spec.js';
 import type { SplitDescription } from '../../shared/evaluation.js';
 import type { ImageSource } from '../store/images-repo.js';
-import { splitExamples, type Example, type ImageLabels, type Split } from './data.js';
+import { splitExamples, type Example, type Split } from './data.js';
 import type { ResolvedHead } from './heads.js';
+import type { LabelTable } from './labels.js';
 import { permutation } from './sampling.js';
 
 type GroupBy = NonNullable<ModelSpec['training']['split']['groupBy']>;
@@ -18,10 +19,10 @@ type GroupBy = NonNullable<ModelSpec['training']['split']['groupBy']>;
 const folderOf = (s: ImageSource | undefined) => (s?.originalPath ? path.dirname(s.originalPath) : `import ${s?.importBatchId ?? '?'}`);
 
 /** The group of an image: its folder, its import, or its value of a target (an image without one is a group of its own). */
-function groupKey(by: GroupBy, imageId: number, sources: Map<number, ImageSource>, labels: Map<number, ImageLabels>): string {
+function groupKey(by: GroupBy, imageId: number, sources: Map<number, ImageSource>, labels: LabelTable): string {
   if (by === 'folder') return folderOf(sources.get(imageId));
   if (by === 'import') return `import ${sources.get(imageId)?.importBatchId ?? '?'}`;
-  const value = labels.get(imageId)?.get(by.target);
+  const value = labels.value(imageId, by.target);
   return typeof value === 'string' ? `${by.target}=${value}` : `image ${imageId}`;
 }
 
@@ -56,7 +57,7 @@ export function splitRun(
   spec: ModelSpec,
   heads: ResolvedHead[],
   examples: Example[],
-  labels: Map<number, ImageLabels>,
+  labels: LabelTable,
   imageSources: ImageSource[],
 ): { split: Split; description: SplitDescription } {
   const t = spec.training;
@@ -66,7 +67,7 @@ export function splitRun(
   let split: Split;
   let description: SplitDescription;
   if (testWhere) {
-    const isTest = (e: Example) => labels.get(first(e))?.get(testWhere.target) === testWhere.value;
+    const isTest = (e: Example) => labels.value(first(e), testWhere.target) === testWhere.value;
     const rest = examples.filter((e) => !isTest(e));
     const validationShare = t.validation / Math.max(1e-9, 1 - t.test);
     const inner = groupBy

@@ -1,4 +1,5 @@
 /** A dataset as the trainer and the evaluation read it: batches built on demand from example indices. */
+import type { DecodeProgress } from '../../shared/api/events.js';
 import type { Batch } from './train-step.js';
 
 export interface TrainData {
@@ -14,8 +15,8 @@ export interface TrainData {
   schedule?(order: number[]): void;
   /** Streaming sources: resolves when these examples' pixels can be read by `batch` (decoded into the cache). */
   prepare?(indices: number[]): Promise<void>;
-  /** Streaming sources: how many of the images behind every split are decoded so far, of how many. */
-  decodeProgress?(): { done: number; total: number };
+  /** Streaming sources: how many of the images behind every split are decoded (or skipped: unreadable) so far, of how many. */
+  decodeProgress?(): DecodeProgress;
 }
 
 /** Resolves when every example of `data` can be read (streaming sources); at once for in-memory ones. */

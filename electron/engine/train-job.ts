@@ -9,6 +9,7 @@
 import { Project } from '../domain/project.js';
 import path from 'node:path';
 import { buildExamples, readLabels, type Example } from './data.js';
+import { labelTargets } from './labels.js';
 import { DataPipeline } from './pipeline/pipeline.js';
 import { prepareAll } from './train-data.js';
 import { splitRun } from './split.js';
@@ -20,13 +21,15 @@ import { runTraining, type ControlSignal, type TrainOutcome } from './trainer.js
 import { runWarnings } from './warnings.js';
 
 export async function trainJob(job: TrainJob, post: (message: FromWorker) => void, control: () => ControlSignal): Promise<TrainOutcome> {
-  const project = Project.open(job.dataDir);
+  // Read-only and unchecked: the owner opened (and quick_checked) the database before it started
+  // this job, and a check here would scan the whole file again before the first step.
+  const project = Project.open(job.dataDir, { mode: 'read', check: 'none' });
   let pipeline: DataPipeline | undefined;
   let finished = false;
   try {
     const { spec } = job;
     const model = new MultiHeadModel(spec, job.targets);
-    const labels = readLabels(project);
+    const labels = readLabels(project, labelTargets(spec));
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
     let split;
     let description = job.split?.description;

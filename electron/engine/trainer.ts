@@ -6,6 +6,7 @@
  * checkpoint, batch-norm statistics are recomputed over the training set (precise BN,
  * precise-bn.ts): validation, the checkpoint and the final model never use moving averages.
  */
+import type { DecodeProgress } from '../../shared/api/events.js';
 import { lambdaAt } from '../../shared/model-spec.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { MultiHeadModel } from './model.js';
@@ -36,8 +37,8 @@ export interface TrainProgress {
   validation?: { loss: number; heads: Record<string, HeadMetrics> };
   elapsedMs: number;
   etaMs: number | null;
-  /** A streaming data source: images decoded so far of all the run's images (decoding overlaps training). */
-  decoded?: { done: number; total: number };
+  /** A streaming data source: images decoded so far of all the run's images (decoding overlaps training), and those skipped as unreadable. */
+  decoded?: DecodeProgress;
 }
 
 export type ControlSignal = 'run' | 'pause' | 'cancel';

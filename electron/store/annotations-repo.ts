@@ -35,13 +35,8 @@ export interface AnnotationWrite {
   author?: string | null;
 }
 
-/** One human label as the training data reads it: the target by name, the class name or text as the value. */
-export interface HumanLabelRow {
-  imageId: number;
-  target: string;
-  state: 'value' | 'unknown';
-  value: string | null;
-}
+/** One human label of a target as the training data reads it, by ids: [image id, 1 if unknown else 0, class id, text]. */
+export type HumanLabelIds = [imageId: number, unknown: number, classId: number | null, text: string | null];
 
 const SELECT = `SELECT a.image_id, a.target_id, a.source, a.state, a.text_value, a.class_id, c.name AS class_name,
   a.confidence, a.run_id, a.updated_at, a.version, a.origin, a.author
@@ -54,7 +49,7 @@ export class AnnotationsRepo {
     remove: Statement<{ imageId: number; targetId: number; source: LabelSource }>;
     forImage: Statement<[number], AnnotationRow>;
     humanForImages: Statement<{ ids: string }, AnnotationRow>;
-    humanLabels: Statement<[], HumanLabelRow>;
+    humanLabelIds: Statement<[number], HumanLabelIds>;
     one: Statement<{ imageId: number; targetId: number; source: LabelSource }, AnnotationRow>;
     stateCounts: Statement<[], { target_id: number; state: 'value' | 'unknown'; n: number }>;
     classCounts: Statement<[], { target_id: number; class_name: string; n: number }>;
@@ -80,11 +75,11 @@ export class AnnotationsRepo {
       remove: db.prepare('DELETE FROM annotations WHERE image_id = @imageId AND target_id = @targetId AND source = @source'),
       forImage: db.prepare(`${SELECT} WHERE a.image_id = ? ORDER BY a.target_id, a.source`),
       humanForImages: db.prepare(`${SELECT} WHERE a.source = 'human' AND a.image_id IN (SELECT value FROM json_each(@ids))`),
-      humanLabels: db.prepare(
-        `SELECT a.image_id AS imageId, t.name AS target, a.state, coalesce(c.name, a.text_value) AS value
-         FROM annotations a JOIN targets t ON t.id = a.target_id LEFT JOIN target_classes c ON c.id = a.class_id
-         WHERE a.source = 'human'`,
-      ),
+      // Raw rows (arrays), no joins: the caller maps class ids to names once per class, not per row. One
+      // target at a time, through the (target_id, source, …) indexes: the run's targets only, not every label.
+      humanLabelIds: db
+        .prepare<[number], HumanLabelIds>("SELECT image_id, state = 'unknown', class_id, text_value FROM annotations WHERE target_id = ? AND source = 'human'")
+        .raw(true),
       one: db.prepare(`${SELECT} WHERE a.image_id = @imageId AND a.target_id = @targetId AND a.source = @source`),
       stateCounts: db.prepare("SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state"),
       classCounts: db.prepare(
@@ -136,9 +131,9 @@ export class AnnotationsRepo {
     return ids.length === 0 ? [] : this.stmts.humanForImages.all({ ids: JSON.stringify(ids) });
   }
 
-  /** Every human label of every image (one query), for the training data. */
-  humanLabels(): HumanLabelRow[] {
-    return this.stmts.humanLabels.all();
+  /** Every human label of one target, streamed one row at a time (the training data's labels, engine/labels.ts). */
+  humanLabelIds(targetId: number): IterableIterator<HumanLabelIds> {
+    return this.stmts.humanLabelIds.iterate(targetId);
   }
 
   stateCounts() {

@@ -2,6 +2,21 @@
 import type { ImportJob } from '../imports.js';
 import type { RunSummary } from '../runs.js';
 
+/** An image a run skipped because it could not be read: which, its file, and why. */
+export interface SkippedImage {
+  name: string;
+  file: string;
+  reason: string;
+}
+
+/** A run's decoding: images decoded (or skipped) so far of all the run's images. */
+export interface DecodeProgress {
+  done: number;
+  total: number;
+  /** Images that could not be read (missing, unreadable, corrupt): skipped, not fatal. How many, and the first few by name. */
+  skipped?: { count: number; images: SkippedImage[] };
+}
+
 export interface TrainingProgressEvent {
   runId: number;
   kind: 'step' | 'epoch';
@@ -16,7 +31,7 @@ export interface TrainingProgressEvent {
   elapsedMs: number;
   etaMs: number | null;
   /** Images decoded so far of all the run's images: the first epoch trains while the rest are decoded. */
-  decoded?: { done: number; total: number };
+  decoded?: DecodeProgress;
 }
 
 export interface PolyheadEvents {

@@ -3,20 +3,22 @@
  * decode gives (and the same batches, augmented or not, as the in-memory pipeline); with a data
  * set larger than its memory budget it keeps to the budget by its own accounting and reads the
  * rest back from its file; a second pass decodes nothing; training can start before the rest
- * is decoded; a bad image fails with its id.
+ * is decoded; an image that cannot be read is skipped, named, and does not stop a run.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Project } from '../../electron/domain/project.js';
-import { buildExamples, decodeImages, readLabels, toTrainData, type Example } from '../../electron/engine/data.js';
+import { buildExamples, decodeImages, readLabels, toTrainData } from '../../electron/engine/data.js';
 import { decodeInto, standardizeInto } from '../../electron/engine/decode.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
+import { MultiHeadModel } from '../../electron/engine/model.js';
 import { Decoder } from '../../electron/engine/pipeline/decoder.js';
 import { DataPipeline } from '../../electron/engine/pipeline/pipeline.js';
 import { PixelCache, recordBytesOf } from '../../electron/engine/pipeline/pixel-cache.js';
 import { tf } from '../../electron/engine/tf.js';
 import { prepareAll } from '../../electron/engine/train-data.js';
+import { runTraining, type TrainProgress } from '../../electron/engine/trainer.js';
 import { runImport } from '../../electron/importer/importer.js';
 import { spec } from '../engine-fixtures.js';
 import { sampleDir, tempDir } from '../helpers.js';
@@ -158,12 +160,35 @@ describe('the streaming data pipeline', () => {
     pipeline.close(true);
   });
 
-  it('names the image that cannot be decoded', async () => {
+  it('skips an image that cannot be read — counted, named with its file, its examples masked — and a run on it completes', async () => {
     const { s, labels, heads, examples } = setup();
-    const bad: Example = examples[5]!;
-    writeFileSync(fileOf(bad.imageIds[0]!), 'not an image');
+    const corrupt = examples[5]!.imageIds[0]!;
+    const missing = examples[9]!.imageIds[0]!;
+    writeFileSync(fileOf(corrupt), 'not an image');
+    rmSync(fileOf(missing));
     const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'bad') });
-    await expect(prepareAll(pipeline.data(examples))).rejects.toThrow(new RegExp(`^image ${bad.imageIds[0]} \\(`));
+    const data = pipeline.data(examples, 2);
+    await prepareAll(data);
+    const progress = pipeline.progress();
+    expect(progress.done).toBe(progress.total);
+    expect(progress.skipped?.count).toBe(2);
+    const named = progress.skipped!.images.map((i) => `${i.name} ${path.basename(i.file)}`).sort();
+    expect(named).toEqual([`image ${corrupt} ${path.basename(fileOf(corrupt))}`, `image ${missing} ${path.basename(fileOf(missing))}`].sort());
+    for (const i of progress.skipped!.images) expect(i.reason).not.toBe('');
+    // The skipped examples keep their rows (zeros, every head masked); the others are as decoded.
+    const batch = data.batch([4, 5, 9], true, 3);
+    expect(batch.labels.length!.mask).toEqual(new Float32Array([1, 0, 0]));
+    const values = pixelsOf(batch);
+    const size = s.inputs[0]!.height * s.inputs[0]!.width;
+    expect(values.subarray(size).every((v) => v === 0)).toBe(true);
+    expect(values.subarray(0, size).some((v) => v !== 0)).toBe(true);
+    // A run on these examples trains to the end and reports the skipped images in its progress.
+    const model = new MultiHeadModel({ ...s, training: { ...s.training, epochs: 1, batchSize: 16 } }, project.store.targets.list());
+    const reported: TrainProgress[] = [];
+    const outcome = await runTraining({ model, train: pipeline.data(examples, 1), onProgress: (p) => reported.push(p) });
+    expect(outcome.status).toBe('completed');
+    expect(reported.at(-1)!.decoded?.skipped?.count).toBe(2);
+    model.dispose();
     pipeline.close(true);
   });
 });

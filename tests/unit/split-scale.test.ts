@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
-import { buildExamples, labelIndex, splitExamples, type Example, type ImageLabels, type Split } from '../../electron/engine/data.js';
+import { buildExamples, labelIndex, splitExamples, type Example, type Split } from '../../electron/engine/data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
+import { LabelTable } from '../../electron/engine/labels.js';
 import { permutation } from '../../electron/engine/sampling.js';
 import { splitRun } from '../../electron/engine/split.js';
 import type { ImageSource } from '../../electron/store/images-repo.js';
@@ -17,21 +18,15 @@ import { defaultTargetDefs, spec } from '../engine-fixtures.js';
 const LENGTHS = ['0', '1', '2', '3', '4', '5', '>5'];
 
 function dataset(n: number) {
-  const labels = new Map<number, ImageLabels>();
+  const rows: { imageId: number; target: string; value: string | null }[] = [];
   const sources: ImageSource[] = [];
   for (let id = 1; id <= n; id++) {
     // Every 13th image's length is unknown (no head label: left out); pages of ~500 crops; two imports.
     const length = id % 13 === 0 ? null : LENGTHS[id % 7]!;
-    labels.set(
-      id,
-      new Map([
-        ['length', length],
-        ['font_style', `page-${Math.floor(id / 500)}`],
-      ]),
-    );
+    rows.push({ imageId: id, target: 'length', value: length }, { imageId: id, target: 'font_style', value: `page-${Math.floor(id / 500)}` });
     sources.push({ id, originalPath: `/scans/page-${Math.floor(id / 500)}/crop-${id}.png`, importBatchId: id % 2 });
   }
-  return { labels, sources };
+  return { labels: LabelTable.of(rows), sources };
 }
 
 function setup(n: number, split: object = {}) {
@@ -64,12 +59,7 @@ function iterationSteps<T>(fn: () => T): { result: T; steps: number } {
 }
 
 /** The split as it was before issue 15 (quadratic), kept here to show the linear one gives the same result. */
-function quadraticSplit(
-  s: ReturnType<typeof setup>['s'],
-  heads: ReturnType<typeof setup>['heads'],
-  examples: Example[],
-  labels: Map<number, ImageLabels>,
-): Split {
+function quadraticSplit(s: ReturnType<typeof setup>['s'], heads: ReturnType<typeof setup>['heads'], examples: Example[], labels: LabelTable): Split {
   const strata = new Map<number, Example[]>();
   for (const e of examples) {
     const key = labelIndex(heads[0]!, e, ['x'], labels);

@@ -5,6 +5,7 @@ import { Project } from '../../electron/domain/project.js';
 import { buildExamples, readLabels, toTrainData, type Example } from '../../electron/engine/data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
 import { MultiHeadModel } from '../../electron/engine/model.js';
+import { LabelTable } from '../../electron/engine/labels.js';
 import { splitRun } from '../../electron/engine/split.js';
 import { tf } from '../../electron/engine/tf.js';
 import { runTraining } from '../../electron/engine/trainer.js';
@@ -84,7 +85,7 @@ describe('splits that respect sources', () => {
   it('grouped by a target value, and an explicit test set named by a target value', () => {
     const byFont = setup({ groupBy: { target: 'font_style' } });
     const grouped = splitRun(byFont.s, byFont.heads, byFont.examples, byFont.labels, byFont.sources);
-    const fontOf = (e: Example) => byFont.labels.get(e.imageIds[0]!)?.get('font_style') ?? `none ${e.imageIds[0]}`;
+    const fontOf = (e: Example) => byFont.labels.value(e.imageIds[0]!, 'font_style') ?? `none ${e.imageIds[0]}`;
     const trainFonts = new Set(grouped.split.train.map(fontOf));
     expect(grouped.split.test.map(fontOf).filter((f) => trainFonts.has(f))).toEqual([]);
     expect(grouped.description.groupBy).toBe('target font_style');
@@ -92,8 +93,8 @@ describe('splits that respect sources', () => {
     const explicit = setup({ testWhere: { target: 'font_style', value: 'mono' } });
     const { split, description } = splitRun(explicit.s, explicit.heads, explicit.examples, explicit.labels, explicit.sources);
     expect(split.test.length).toBeGreaterThan(0);
-    expect(split.test.every((e) => explicit.labels.get(e.imageIds[0]!)?.get('font_style') === 'mono')).toBe(true);
-    expect([...split.train, ...split.validation].some((e) => explicit.labels.get(e.imageIds[0]!)?.get('font_style') === 'mono')).toBe(false);
+    expect(split.test.every((e) => explicit.labels.value(e.imageIds[0]!, 'font_style') === 'mono')).toBe(true);
+    expect([...split.train, ...split.validation].some((e) => explicit.labels.value(e.imageIds[0]!, 'font_style') === 'mono')).toBe(false);
     expect(description).toMatchObject({ kind: 'explicit', testWhere: { target: 'font_style', value: 'mono' } });
   });
 });
@@ -130,7 +131,7 @@ describe('augmentation a resumed run can reproduce', () => {
     const examples = [1, 2, 3, 4].map((id) => ({ imageIds: [id] }));
     const pixels = Float32Array.from({ length: 4 * 64 }, (_, i) => Math.sin(i * 1.7));
     const decoded = { input: s.inputs[0]!, index: new Map([1, 2, 3, 4].map((id, k) => [id, k])), pixels };
-    const labels = new Map([1, 2, 3, 4].map((id) => [id, new Map([['quad', id % 2 ? 'a' : 'b']])]));
+    const labels = LabelTable.of([1, 2, 3, 4].map((id) => ({ imageId: id, target: 'quad', value: id % 2 ? 'a' : 'b' })));
     const pixelsOf = (data: ReturnType<typeof toTrainData>, step: number) => {
       const batch = data.batch([0, 1, 2, 3], true, step);
       const values = Array.from(batch.inputs.x!.dataSync());

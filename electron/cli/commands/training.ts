@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RunSummary } from '../../../shared/api/contract.js';
 import { EXIT, UsageError } from '../errors.js';
-import { formatEpoch, formatEvaluation, formatRuns, formatStepBar } from '../format.js';
+import { formatEpoch, formatEvaluation, formatRuns, formatSkipped, formatStepBar } from '../format.js';
 import { awaitEvent, parseInteger, parseRunId, progressLine, withSession, type Session } from '../session.js';
 
 type Backend = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -31,11 +31,17 @@ async function readSpec(file: string, epochs: string | undefined, pixelCacheMB?:
 async function followRun(session: Session, start: () => Promise<RunSummary>, verb: string): Promise<RunSummary> {
   let runId: number | null = null;
   const mine = (p: { runId: number }) => p.runId === runId;
+  const skipped = new Set<string>();
   const stops = [
     session.on('training.backend', (b) => mine(b) && console.log(`backend: ${b.name} — ${b.reason}`)),
     session.on('training.split', (s) => mine(s) && console.log(`examples: ${s.counts.train} train, ${s.counts.validation} validation, ${s.counts.test} test`)),
     session.on('training.progress', (p) => {
       if (!mine(p)) return;
+      const lines = formatSkipped(p, skipped);
+      if (lines.length > 0) {
+        progressLine(' '.repeat(90) + '\r');
+        for (const line of lines) console.warn(line);
+      }
       if (p.kind === 'step') progressLine(formatStepBar(p));
       else {
         progressLine(' '.repeat(90) + '\r');

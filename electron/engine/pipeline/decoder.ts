@@ -8,8 +8,12 @@
  * Order: images a caller waits for (`ensure`) first, then the order the trainer announced for
  * the epoch (`schedule`), then every remaining image in slot order (validation, test). Training
  * can therefore start as soon as its first batch is decoded.
+ *
+ * An image that cannot be read (a missing, unreadable or corrupt file) does not stop the run:
+ * it is skipped — counted, named with its file and the reason in `progress()`, and never tried
+ * again in this job — and its examples are masked out of every batch (stream-data.ts).
  */
-import path from 'node:path';
+import type { DecodeProgress, SkippedImage } from '../../../shared/api/events.js';
 import type { InputSpec } from '../../../shared/model-spec.js';
 import { decodeRaw } from '../decode.js';
 import type { PixelCache } from './pixel-cache.js';
@@ -24,6 +28,9 @@ export interface DecoderOptions {
   concurrency?: number;
 }
 
+/** Skipped images named in progress reports (the count is always exact). */
+export const SKIPPED_NAMED = 20;
+
 export class Decoder {
   private urgent: number[] = [];
   private urgentAt = 0;
@@ -34,14 +41,31 @@ export class Decoder {
   private readonly waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }[]>();
   private running = 0;
   private failure: Error | null = null;
+  /** Slots that could not be decoded (skipped), and the first SKIPPED_NAMED of them by name. */
+  private readonly skippedSlots = new Set<number>();
+  private readonly skippedNamed: SkippedImage[] = [];
 
   constructor(
     private readonly cache: PixelCache,
     private readonly options: DecoderOptions,
   ) {}
 
-  progress(): { done: number; total: number } {
-    return { done: this.cache.decoded, total: this.cache.size };
+  progress(): DecodeProgress {
+    const count = this.skippedSlots.size;
+    return {
+      done: this.cache.decoded + count,
+      total: this.cache.size,
+      ...(count > 0 ? { skipped: { count, images: [...this.skippedNamed] } } : {}),
+    };
+  }
+
+  /** Whether a slot's image could not be read (its examples are masked out). */
+  skipped(slot: number): boolean {
+    return this.skippedSlots.has(slot);
+  }
+
+  private ready(slot: number): boolean {
+    return this.cache.has(slot) || this.skippedSlots.has(slot);
   }
 
   /** The order images will be read in next (an epoch's): decoding follows it from its start. */
@@ -51,13 +75,13 @@ export class Decoder {
     this.pump();
   }
 
-  /** Resolves when every slot is decoded; they go to the front of the queue. Rejects with the first decode error. */
+  /** Resolves when every slot is decoded or skipped; they go to the front of the queue. Rejects once the pipeline is closed. */
   ensure(slots: ArrayLike<number>): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const waits: Promise<void>[] = [];
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
-      if (this.cache.has(slot)) continue;
+      if (this.ready(slot)) continue;
       waits.push(new Promise<void>((resolve, reject) => (this.waiters.get(slot) ?? this.waiters.set(slot, []).get(slot)!).push({ resolve, reject })));
       if (!this.inFlight.has(slot)) this.urgent.push(slot);
     }
@@ -71,13 +95,13 @@ export class Decoder {
     this.fail(new Error('the data pipeline was closed'));
   }
 
-  /** Resolves when every image is decoded. */
+  /** Resolves when every image is decoded or skipped. */
   ensureAll(): Promise<void> {
     return this.ensure(Array.from({ length: this.cache.size }, (_, i) => i));
   }
 
   private next(): number | null {
-    const open = (slot: number) => !this.cache.has(slot) && !this.inFlight.has(slot);
+    const open = (slot: number) => !this.ready(slot) && !this.inFlight.has(slot);
     while (this.urgentAt < this.urgent.length) {
       const slot = this.urgent[this.urgentAt++]!;
       if (open(slot)) return slot;
@@ -115,15 +139,19 @@ export class Decoder {
     try {
       file = this.options.fileOf(slot);
       this.cache.put(slot, await decodeRaw(file, this.options.input));
-      for (const w of this.waiters.get(slot) ?? []) w.resolve();
-      this.waiters.delete(slot);
     } catch (error) {
-      const where = file ? ` (${path.basename(file)})` : '';
-      this.fail(new Error(`${this.options.nameOf(slot)}${where}: ${(error as Error).message}`, { cause: error }));
+      if (this.failure) return;
+      this.skippedSlots.add(slot);
+      const reason = (error as Error).message;
+      if (this.skippedNamed.length < SKIPPED_NAMED) this.skippedNamed.push({ name: this.options.nameOf(slot), file, reason });
+      // The worker's log (stderr): every skipped image by name, not only the first SKIPPED_NAMED.
+      console.warn(`skipped ${this.options.nameOf(slot)}${file ? ` (${file})` : ''}: cannot be read: ${reason}`);
     }
+    for (const w of this.waiters.get(slot) ?? []) w.resolve();
+    this.waiters.delete(slot);
   }
 
-  /** A decode error ends the pipeline: every waiter is told which image failed. */
+  /** Closing ends the pipeline: every waiter is told. */
   private fail(error: Error): void {
     this.failure ??= error;
     for (const list of this.waiters.values()) for (const w of list) w.reject(this.failure);

@@ -7,9 +7,11 @@
  * decodes nothing; memory is the budget plus a few batches, whatever the number of images.
  */
 import { createHash } from 'node:crypto';
+import type { DecodeProgress } from '../../../shared/api/events.js';
 import type { ModelSpec } from '../../../shared/model-spec.js';
 import type { Project } from '../../domain/project.js';
-import type { Example, ImageLabels } from '../data.js';
+import type { Example } from '../data.js';
+import type { LabelTable } from '../labels.js';
 import type { ResolvedHead } from '../model.js';
 import type { TrainData } from '../train-data.js';
 import { Decoder } from './decoder.js';
@@ -31,21 +33,14 @@ export class DataPipeline {
   private constructor(
     private readonly spec: ModelSpec,
     private readonly heads: ResolvedHead[],
-    private readonly labels: Map<number, ImageLabels>,
+    private readonly labels: LabelTable,
     readonly cache: PixelCache,
     readonly decoder: Decoder,
     private readonly slotOf: Map<number, number>,
   ) {}
 
   /** Opens (or reuses) the cache for every image of `examples`; decoding starts when the first data is scheduled or prepared. */
-  static open(
-    project: Project,
-    spec: ModelSpec,
-    heads: ResolvedHead[],
-    labels: Map<number, ImageLabels>,
-    examples: Example[],
-    options: PipelineOptions,
-  ): DataPipeline {
+  static open(project: Project, spec: ModelSpec, heads: ResolvedHead[], labels: LabelTable, examples: Example[], options: PipelineOptions): DataPipeline {
     const shapes = new Set(spec.inputs.map((i) => `${i.height}x${i.width}x${i.channels}x${i.resize}`));
     if (shapes.size > 1)
       throw new Error(
@@ -83,7 +78,7 @@ export class DataPipeline {
     return streamData(this.spec, this.heads, examples, this.labels, { cache: this.cache, decoder: this.decoder, slotOf: this.slotOf }, augmentSeed);
   }
 
-  progress(): { done: number; total: number } {
+  progress(): DecodeProgress {
     return this.decoder.progress();
   }
 

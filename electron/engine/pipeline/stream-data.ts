@@ -3,11 +3,14 @@
  * (as the in-memory pipeline does), pixels standardized from
  * the cached uint8 records per batch, and the random shifts drawn exactly as the in-memory
  * pipeline draws them (data.ts toTrainData: same seed and step, same shifts), so the two give
- * the same batches.
+ * the same batches. An example whose image could not be read (the decoder skipped it) keeps
+ * its row, so indices still line up with rows (evaluation maps rows to images), but its pixels
+ * are zeros (a blank standardized image) and every head's mask is 0: it teaches and counts nothing.
  */
 import type { ModelSpec } from '../../../shared/model-spec.js';
-import { labelIndex, shifted, type Example, type ImageLabels } from '../data.js';
+import { labelIndex, shifted, type Example } from '../data.js';
 import { standardizeInto } from '../decode.js';
+import type { LabelTable } from '../labels.js';
 import type { ResolvedHead } from '../model.js';
 import { seededRandom } from '../sampling.js';
 import { tf } from '../tf.js';
@@ -23,14 +26,7 @@ export interface StreamSource {
   slotOf: Map<number, number>;
 }
 
-export function streamData(
-  spec: ModelSpec,
-  heads: ResolvedHead[],
-  examples: Example[],
-  labels: Map<number, ImageLabels>,
-  source: StreamSource,
-  augmentSeed = 0,
-): TrainData {
+export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: LabelTable, source: StreamSource, augmentSeed = 0): TrainData {
   const inputs = spec.inputs.map((i) => i.name);
   const input = spec.inputs[0]!;
   const { height: h, width: w, channels: c } = input;
@@ -63,14 +59,21 @@ export function streamData(
     batch(indices: number[], augment: boolean, step = 0) {
       const random = seededRandom(augmentSeed * 1_000_003 + step);
       const batchInputs: Record<string, tf.Tensor4D> = {};
+      const masked = new Uint8Array(indices.length);
       inputs.forEach((name, k) => {
         const buf = new Float32Array(indices.length * size);
         indices.forEach((i, b) => {
-          const raw = source.cache.get(slotAt(i, k));
+          const slot = slotAt(i, k);
           const out = buf.subarray(b * size, (b + 1) * size);
+          // Drawn whether or not the image is skipped: the other examples keep the shifts they would have had.
+          const dy = augment && shift > 0 ? Math.round((random() * 2 - 1) * shift) : 0;
+          const dx = augment && shift > 0 ? Math.round((random() * 2 - 1) * shift) : 0;
+          if (source.decoder.skipped(slot)) {
+            masked[b] = 1;
+            return; // zeros
+          }
+          const raw = source.cache.get(slot);
           if (augment && shift > 0) {
-            const dy = Math.round((random() * 2 - 1) * shift);
-            const dx = Math.round((random() * 2 - 1) * shift);
             standardizeInto(raw, input, scratch);
             shifted(scratch, h, w, c, dy, dx, out);
           } else {
@@ -84,7 +87,7 @@ export function streamData(
         const index = new Int32Array(indices.length);
         const mask = new Float32Array(indices.length);
         indices.forEach((i, b) => {
-          const l = labelIndex(head, examples[i]!, inputs, labels);
+          const l = masked[b] ? -1 : labelIndex(head, examples[i]!, inputs, labels);
           index[b] = Math.max(0, l);
           mask[b] = l >= 0 ? 1 : 0;
         });
