@@ -64,6 +64,13 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
+// `polyhead … | head` closes the pipe before the output ends: stop quietly as Unix tools do,
+// not with an unhandled 'error' event and a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(EXIT.ok);
+});
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // commander has printed the message (or the help) already.

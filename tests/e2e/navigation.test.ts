@@ -428,13 +428,13 @@ describe('nothing irreversible by accident (Targets, 1024x700)', () => {
     for (const name of names.slice(1)) {
       await page.keyboard.press('Tab');
       await expect.poll(active).toBe(name);
-      await expect.poll(activeInView, `${name} scrolled into view`).toBe(true);
+      await expect.poll(activeInView, { message: `${name} scrolled into view` }).toBe(true);
     }
     // Enter moves on without a label (nothing typed): the first target is active and back in view.
     await page.keyboard.press('Enter');
     await expect.poll(shownId).not.toBe('12');
     await expect.poll(active).toBe(names[0]);
-    await expect.poll(activeInView, `${names[0]} scrolled back into view`).toBe(true);
+    await expect.poll(activeInView, { message: `${names[0]} scrolled back into view` }).toBe(true);
     await shot('labeler-long-targets-1024x700');
   });
 

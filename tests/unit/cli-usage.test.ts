@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../cli-helpers.js';
+import { cli, cliPath } from '../cli-helpers.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -23,6 +25,16 @@ describe('polyhead usage', () => {
     expect(top.status).toBe(0);
     for (const command of COMMANDS) expect(top.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     expect(top.stdout).toMatch(/Exit codes: 0 success; 1 the command failed/);
+  });
+
+  it('stops quietly when its reader closes the pipe early (`polyhead --help | head`)', async () => {
+    const child = spawn(process.execPath, [cliPath, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 
   it('refuses an option of another command, naming it, with exit code 2', () => {
