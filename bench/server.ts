@@ -3,8 +3,10 @@
  * of N images (default 100,000; rows written directly, tiny thumbnails), serves it with sign-in
  * on, and measures over HTTP:
  * - images.list page latency (200 per page), p50/p95 of `reps` calls, at offset 0 and deep (the
- *   last page and the middle one), for every status filter in id order and a target's model
- *   predictions in confidence order;
+ *   last page and the middle one), for every status filter (and a target's "not looked at") in
+ *   id, name and edit order, and a target's model predictions in confidence order (both ways);
+ *   where the API returns a cursor, the same pages reached from the cursor of the page before;
+ * - project.stats, as it stands and just after a label change (what every client asks then);
  * - the longest stall of the API (a probe calling project.info every 5 ms) while one user
  *   bulk-sets a target on every image (and while the bulk edit is undone).
  * Writes bench/results/server.json. Usage: node dist/bench/server.mjs [IMAGES] [REPS]
@@ -62,27 +64,60 @@ export async function benchServer(images: number, reps: number): Promise<object>
       return { ms: performance.now() - t0, data: body.data };
     };
     try {
-      const filters: Record<string, unknown> = {
-        'any, id': { status: 'any', order: 'id' },
-        'pending, id': { status: 'pending', order: 'id' },
-        'complete, id': { status: 'complete', order: 'id' },
-        'untouched, id': { status: 'untouched', order: 'id' },
-        'script not looked at, id': { status: 'any', order: 'id', target: { targetId: script.id, state: 'pending' } },
-        'font predictions, confidence': { status: 'any', order: 'confidence', target: { targetId: font.id, source: 'model' } },
+      // Every status filter (and one target's "not looked at") in every order that needs no target,
+      // plus a target's model predictions and accepted suggestions in confidence order.
+      const statuses: Record<string, object> = {
+        any: { status: 'any' },
+        pending: { status: 'pending' },
+        complete: { status: 'complete' },
+        untouched: { status: 'untouched' },
+        'script not looked at': { status: 'any', target: { targetId: script.id, state: 'pending' } },
       };
-      const pages: Record<string, { total: number; offsets: Record<string, { offset: number; p50Ms: number; p95Ms: number }> }> = {};
+      const filters: Record<string, unknown> = {};
+      for (const [name, status] of Object.entries(statuses)) {
+        for (const order of ['id', 'name', 'edited']) filters[`${name}, ${order}`] = { ...status, order };
+      }
+      filters['font predictions, confidence'] = { status: 'any', order: 'confidence', target: { targetId: font.id, source: 'model' } };
+      filters['font predictions, confidence reversed'] = { status: 'any', order: 'confidence', reverse: true, target: { targetId: font.id, source: 'model' } };
+      type Timing = { offset: number; p50Ms: number; p95Ms: number };
+      const pages: Record<string, { total: number; offsets: Record<string, Timing>; cursor?: Record<string, Timing> }> = {};
+      const timed = async (payload: object) => {
+        const times: number[] = [];
+        for (let r = 0; r < reps; r++) times.push((await call('images.list', payload)).ms);
+        return { p50Ms: Math.round(percentile(times, 0.5)), p95Ms: Math.round(percentile(times, 0.95)) };
+      };
       for (const [name, filter] of Object.entries(filters)) {
         const { data } = await call('images.list', { offset: 0, limit: 200, filter });
         const total = data.total ?? 0;
         const offsets = { first: 0, middle: Math.floor(total / 2), last: Math.max(0, total - 200) };
         pages[name] = { total, offsets: {} };
-        for (const [where, offset] of Object.entries(offsets)) {
-          const times: number[] = [];
-          for (let r = 0; r < reps; r++) times.push((await call('images.list', { offset, limit: 200, filter })).ms);
-          pages[name]!.offsets[where] = { offset, p50Ms: Math.round(percentile(times, 0.5)), p95Ms: Math.round(percentile(times, 0.95)) };
+        for (const [where, offset] of Object.entries(offsets)) pages[name]!.offsets[where] = { offset, ...(await timed({ offset, limit: 200, filter })) };
+        // The next page from a cursor (keyset), where the API gives one: the page after the one before each offset.
+        if ('next' in data) {
+          pages[name]!.cursor = {};
+          for (const [where, offset] of Object.entries(offsets)) {
+            const before = offset >= 200 ? (await call('images.list', { offset: offset - 200, limit: 200, filter })).data : undefined;
+            const after = (before as { next?: string } | undefined)?.next;
+            pages[name]!.cursor![where] = { offset, ...(await timed({ limit: 200, filter, ...(after ? { after } : {}) })) };
+          }
         }
-        console.log(name.padEnd(30), total, JSON.stringify(pages[name]!.offsets));
+        console.log(name.padEnd(38), total, JSON.stringify(pages[name]!.offsets), pages[name]!.cursor ? `cursor ${JSON.stringify(pages[name]!.cursor)}` : '');
       }
+      // project.stats: what every client asks again after each label change.
+      const statsTimes: number[] = [];
+      const statsAfterEdit: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        statsTimes.push((await call('project.stats', {})).ms);
+        await call('annotations.set', { imageId: 1 + r, targetId: script.id, label: { kind: 'unknown' } });
+        statsAfterEdit.push((await call('project.stats', {})).ms);
+      }
+      const stats = {
+        p50Ms: Math.round(percentile(statsTimes, 0.5)),
+        p95Ms: Math.round(percentile(statsTimes, 0.95)),
+        afterEditP50Ms: Math.round(percentile(statsAfterEdit, 0.5)),
+        afterEditP95Ms: Math.round(percentile(statsAfterEdit, 0.95)),
+      };
+      console.log('project.stats', JSON.stringify(stats));
       // The longest the API keeps another user waiting while a bulk edit (and its undo) runs.
       const stall = async (work: () => Promise<unknown>) => {
         let longest = 0;
@@ -114,6 +149,7 @@ export async function benchServer(images: number, reps: number): Promise<object>
         buildMs,
         machine: { cpus: os.cpus().length, load: os.loadavg().map((l) => Math.round(l * 10) / 10) },
         pages,
+        projectStats: stats,
         bulkEdit: bulk,
         bulkUndo: undo,
       };

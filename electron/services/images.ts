@@ -3,13 +3,15 @@ import type { AnnotationRow } from '../store/annotations-repo.js';
 import { shownPath } from './caller.js';
 import type { ServiceContext } from './context.js';
 import { toImageDetail, toImageSummary } from './mappers.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 import type { ServiceImpl } from './types.js';
 
 export function imagesService({ store, project }: ServiceContext): ServiceImpl['images'] {
   return {
-    list: async ({ offset, limit, filter }) => {
+    list: async ({ offset, limit, filter, after }) => {
       const targetCount = store.targets.list().length;
-      const { total, rows } = store.images.list(filter, targetCount, offset, limit);
+      const cursor = after === undefined ? undefined : decodeCursor(filter, after);
+      const { total, rows, next } = store.images.list(filter, targetCount, offset, limit, cursor);
       const byImage = new Map<number, AnnotationRow[]>();
       // By the page's ids, not an id range: in name or edit order a page spans any ids.
       for (const a of store.annotations.humanForImages(rows.map((r) => r.id))) {
@@ -17,7 +19,12 @@ export function imagesService({ store, project }: ServiceContext): ServiceImpl['
         list.push(a);
         byImage.set(a.image_id, list);
       }
-      return { total, offset, items: rows.map((r) => toImageSummary(r, byImage.get(r.id) ?? [], targetCount)) };
+      return {
+        total,
+        offset,
+        items: rows.map((r) => toImageSummary(r, byImage.get(r.id) ?? [], targetCount)),
+        next: next ? encodeCursor(filter, next) : null,
+      };
     },
     get: async ({ id }, caller) => {
       const row = store.images.get(id);

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ImageFilter } from '../../shared/image-filter.js';
-import { buildImageQuery } from './image-query.js';
+import { buildImageQuery, type PageCursor } from './image-query.js';
 
 export interface ImageRow {
   id: number;
@@ -68,8 +68,14 @@ export class ImagesRepo {
   };
   /** Filtered queries, prepared once per distinct shape of filter. */
   private readonly queries = new Map<string, Statement>();
+  /** Filter totals by query and parameters, with the change stamp they were counted at. */
+  private readonly totals = new Map<string, { stamp: string; n: number }>();
 
-  constructor(private readonly db: Database) {
+  /** `changeStamp` changes whenever the database may have: a write here or a commit elsewhere (Store.changeStamp). */
+  constructor(
+    private readonly db: Database,
+    private readonly changeStamp: () => string,
+  ) {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO images (sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, import_batch_id, imported_at)
@@ -145,12 +151,53 @@ export class ImagesRepo {
     return stmt;
   }
 
-  list(filter: ImageFilter, targetCount: number, offset: number, limit: number): { total: number; rows: ImageRow[] } {
-    const q = buildImageQuery(filter, targetCount);
+  /**
+   * One page: `limit` rows from `offset`, or (given `after`, the cursor of the page before) the
+   * rows after it, which costs the same however deep the page is. `next` is the cursor of this
+   * page's last row (null when the page is not full). The total is counted once per filter and
+   * change of the database (`changeStamp`), not once per page.
+   */
+  list(
+    filter: ImageFilter,
+    targetCount: number,
+    offset: number,
+    limit: number,
+    after?: PageCursor,
+  ): { total: number; rows: ImageRow[]; next: PageCursor | null } {
+    const q = buildImageQuery(filter, targetCount, after);
+    const select = (from: string, params: object) =>
+      this.statement(`SELECT ${COLUMNS}, ${q.cursorKey} AS page_key ${from} ${q.order} LIMIT @limit OFFSET @offset`).all(params) as (ImageRow & {
+        page_key: number | string | null;
+      })[];
+    let rows: (ImageRow & { page_key: number | string | null })[];
+    if (q.after.length === 0) rows = select(q.from, { ...q.params, limit, offset });
+    else {
+      rows = [];
+      for (const condition of q.after) {
+        if (rows.length === limit) break;
+        rows.push(...select(`${q.from} AND (${condition})`, { ...q.params, limit: limit - rows.length, offset: 0 }));
+      }
+    }
+    const last = rows.length === limit ? rows[rows.length - 1] : undefined;
     return {
-      total: (this.statement(`SELECT count(*) AS n ${q.from}`).get(q.params) as { n: number }).n,
-      rows: this.statement(`SELECT ${COLUMNS} ${q.from} ${q.order} LIMIT @limit OFFSET @offset`).all({ ...q.params, limit, offset }) as ImageRow[],
+      total: this.total(filter, targetCount),
+      rows: rows.map(({ page_key: _, ...row }) => row),
+      next: last ? { key: last.page_key, id: last.id } : null,
     };
+  }
+
+  /** How many images match the filter, cached until the database changes (here or in another process). */
+  private total(filter: ImageFilter, targetCount: number): number {
+    const q = buildImageQuery(filter, targetCount);
+    const sql = q.count;
+    const cacheKey = `${sql}\n${JSON.stringify(q.params)}`;
+    const stamp = this.changeStamp();
+    const cached = this.totals.get(cacheKey);
+    if (cached?.stamp === stamp) return cached.n;
+    const n = (this.statement(sql).get(q.params) as { n: number }).n;
+    if (this.totals.size >= 64) this.totals.clear();
+    this.totals.set(cacheKey, { stamp, n });
+    return n;
   }
 
   /** Every id matching the filter, in the filter's order. */

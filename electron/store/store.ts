@@ -44,6 +44,7 @@ export class Store {
   readonly audit: AuditRepo;
   private readonly stmts: {
     dataVersion: Statement<[], number>;
+    totalChanges: Statement<[], number>;
     getSetting: Statement<[string], { value: string }>;
     putSetting: Statement<{ key: string; value: string }>;
     startBatch: Statement<{ sources: string; now: string; owner: string | null; author: string | null }>;
@@ -58,7 +59,7 @@ export class Store {
     readonly file: string,
   ) {
     this.targets = new TargetsRepo(db);
-    this.images = new ImagesRepo(db);
+    this.images = new ImagesRepo(db, () => this.changeStamp());
     this.annotations = new AnnotationsRepo(db);
     this.edits = new EditLogRepo(db);
     this.runs = new RunsRepo(db);
@@ -71,6 +72,7 @@ export class Store {
     };
     this.stmts = {
       dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+      totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck(),
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?'),
       putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       startBatch: db.prepare('INSERT INTO import_batches (started_at, sources, owner, created_by) VALUES (@now, @sources, @owner, @author)'),
@@ -104,6 +106,15 @@ export class Store {
    */
   dataVersion(): number {
     return this.stmts.dataVersion.get()!;
+  }
+
+  /**
+   * Changes whenever the database may have: `data_version` counts other connections' commits,
+   * `total_changes()` this connection's rows written (a rolled-back write changes it too, which
+   * only costs a recount). What is derived from the data is cached against it.
+   */
+  changeStamp(): string {
+    return `${this.dataVersion()}:${this.stmts.totalChanges.get()!}`;
   }
 
   /**

@@ -99,6 +99,12 @@ export const requests = {
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
         filter: imageFilterSchema.default({ status: 'any', order: 'id' }),
+        /**
+         * The `next` cursor of the page before (same filter and order): the page starts right
+         * after it and `offset` is not applied, only echoed (the client says where it is). Deep
+         * pages cost what the first does; offset paging stays for jumping anywhere.
+         */
+        after: z.string().max(2000).optional(),
       })
       .strict(),
     get: z.object({ id }).strict(),

@@ -81,6 +81,8 @@ export interface ImageList {
   total: number;
   offset: number;
   items: ImageSummary[];
+  /** The cursor for the page after this one (images.list `after`); null when this page is the last. */
+  next: string | null;
 }
 
 export interface EditResult {

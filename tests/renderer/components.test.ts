@@ -4,9 +4,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageList, ProjectStats } from '../../shared/api/contract.js';
 import TargetProgress from '../../renderer/src/components/TargetProgress.vue';
 
-const list = vi.fn<(req: { offset: number; limit: number; filter: { status: string } }) => Promise<ImageList>>();
+type ListRequest = { offset: number; limit: number; filter: { status: string }; after?: string };
+const list = vi.fn<(req: ListRequest) => Promise<ImageList>>();
 vi.mock('../../renderer/src/api', () => ({
-  api: { images: { list: (req: { offset: number; limit: number; filter: { status: string } }) => list(req) } },
+  api: { images: { list: (req: ListRequest) => list(req) } },
   onEvent: () => () => {},
   mediaPath: { thumb: (id: number) => `media/thumb/${id}`, image: (id: number) => `media/image/${id}` },
 }));
@@ -48,7 +49,27 @@ describe('dataset store', () => {
         targetCount: 4,
         labels: {},
       })),
+      next: offset + limit < 450 ? `after-${offset + limit}` : null,
     }));
+  });
+
+  it('asks for the page after a loaded one by its cursor (as cheap deep as on top), and for any other by offset', async () => {
+    const store = useDatasetStore();
+    await store.ensureRange(0, 10);
+    await store.ensureRange(PAGE_SIZE, PAGE_SIZE + 10);
+    await store.ensureRange(2 * PAGE_SIZE, 2 * PAGE_SIZE + 10);
+    expect(list.mock.calls.map(([r]) => [r.offset, r.after])).toEqual([
+      [0, undefined],
+      [PAGE_SIZE, `after-${PAGE_SIZE}`],
+      [2 * PAGE_SIZE, `after-${2 * PAGE_SIZE}`],
+    ]);
+    // Another view: the cursors of the old one are dropped.
+    await store.setView({ status: 'untouched' });
+    await store.ensureRange(PAGE_SIZE, PAGE_SIZE + 10);
+    expect(list.mock.calls.slice(3).map(([r]) => [r.offset, r.after])).toEqual([
+      [0, undefined],
+      [PAGE_SIZE, `after-${PAGE_SIZE}`],
+    ]);
   });
 
   it('loads only the pages a range needs, once', async () => {

@@ -68,23 +68,38 @@ describe('migrations', () => {
         VALUES (1, '${'a'.repeat(64)}', 'images/aa/x.png', 'x.png', 'png', 10, 8, 1, 3, x'010203', '2026-01-01');
       INSERT INTO annotations (image_id, target_id, source, state, text_value, updated_at) VALUES (1, 1, 'human', 'value', '42', '2026-01-01');
       INSERT INTO annotations (image_id, target_id, source, state, class_id, updated_at) VALUES (1, 2, 'human', 'value', 10, '2026-01-01');
+      INSERT INTO images (id, sha256, stored_path, original_name, format, width, height, channels, byte_size, thumbnail, imported_at)
+        VALUES (2, '${'b'.repeat(64)}', 'images/bb/y.png', 'y.png', 'png', 10, 8, 1, 3, x'010203', '2026-01-01');
+      INSERT INTO annotations (image_id, target_id, source, state, class_id, confidence, updated_at) VALUES (1, 2, 'model', 'value', 10, 0.5, '2026-01-01');
+      INSERT INTO annotations (image_id, target_id, source, state, class_id, confidence, updated_at) VALUES (2, 2, 'model', 'value', 10, 0.5, '2026-01-01');
     `);
     v1.close();
 
     const upgraded = Store.open(file);
     expect(upgraded.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(tables(upgraded.db).map((t) => t.name)).toContain('runs');
-    expect(upgraded.images.count()).toBe(1);
+    expect(upgraded.images.count()).toBe(2);
     expect(upgraded.annotations.forImage(1)).toMatchObject([
       { target_id: 1, text_value: '42', state: 'value' },
-      { target_id: 2, class_name: '2', state: 'value' },
+      { target_id: 2, class_name: '2', state: 'value', source: 'human' },
+      { target_id: 2, source: 'model' },
+    ]);
+    // 0010: each image's human answers counted, and a prediction under a human label marked as such.
+    expect(upgraded.db.prepare('SELECT id, human_answers FROM images ORDER BY id').all()).toEqual([
+      { id: 1, human_answers: 2 },
+      { id: 2, human_answers: 0 },
+    ]);
+    expect(upgraded.db.prepare("SELECT image_id, has_human FROM annotations WHERE source = 'model' ORDER BY image_id").all()).toEqual([
+      { image_id: 1, has_human: 1 },
+      { image_id: 2, has_human: 0 },
     ]);
     expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
     expect(upgraded.edits.undoable('anyone')).toBeUndefined();
     // 0005: labels that existed were typed by people, and every label has a version to compare writes against.
-    expect(upgraded.annotations.forImage(1).map((a) => [a.origin, a.version])).toEqual([
-      ['typed', 1],
-      ['typed', 1],
+    expect(upgraded.annotations.forImage(1).map((a) => [a.source, a.origin, a.version])).toEqual([
+      ['human', 'typed', 1],
+      ['human', 'typed', 1],
+      ['model', null, 1],
     ]);
     const next = upgraded.write(() =>
       upgraded.annotations.upsert({

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-trustworthy-runs.js';
 import { migration0007 } from './0007-grid-orders.js';
 import { migration0008 } from './0008-compact-thumbnails.js';
 import { migration0009 } from './0009-team.js';
+import { migration0010 } from './0010-page-counts.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -19,6 +19,8 @@ export const useDatasetStore = defineStore('dataset', () => {
   const loaded = ref(false);
   const error = ref<string | null>(null);
   const pages = shallowReactive(new Map<number, ImageSummary[]>());
+  /** Each loaded page's cursor to the page after it: scrolling on asks by cursor (as cheap deep as at the top), a jump by offset. */
+  const nextCursors = new Map<number, string | null>();
   const inFlight = new Map<number, Promise<void>>();
   let generation = 0;
 
@@ -27,11 +29,13 @@ export const useDatasetStore = defineStore('dataset', () => {
     const running = inFlight.get(page);
     if (running) return running;
     const gen = generation;
+    const after = nextCursors.get(page - 1) ?? undefined;
     const request = api.images
-      .list({ offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter: filter.value })
+      .list({ offset: page * PAGE_SIZE, limit: PAGE_SIZE, filter: filter.value, ...(after === undefined ? {} : { after }) })
       .then((result) => {
         if (gen !== generation) return;
         total.value = result.total;
+        nextCursors.set(page, result.next);
         pages.set(page, result.items);
         loaded.value = true;
         error.value = null;
@@ -61,6 +65,7 @@ export const useDatasetStore = defineStore('dataset', () => {
   async function reload(): Promise<void> {
     generation++;
     pages.clear();
+    nextCursors.clear();
     inFlight.clear();
     await loadPage(0);
   }
