@@ -3,11 +3,11 @@
  * decode gives (and the same batches, augmented or not, as the in-memory pipeline); with a data
  * set larger than its memory budget it keeps to the budget by its own accounting and reads the
  * rest back from its file; a second pass decodes nothing; training can start before the rest
- * is decoded; an image that cannot be read is skipped, named, and does not stop a run.
+ * is decoded, and a split not asked for yet is not decoded in the background; an image that cannot be read is skipped, named, and does not stop a run.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Project } from '../../electron/domain/project.js';
 import { buildExamples, decodeImages, readLabels, toTrainData } from '../../electron/engine/data.js';
 import { decodeInto, standardizeInto } from '../../electron/engine/decode.js';
@@ -157,6 +157,21 @@ describe('the streaming data pipeline', () => {
     expect(done).toBeLessThan(total);
     await prepareAll(train);
     expect(train.decodeProgress!()).toEqual({ done: total, total });
+    pipeline.close(true);
+  });
+
+  it('decodes in the background only the splits asked for; another split (the test split) when it is asked for', async () => {
+    const { s, labels, heads, examples } = setup();
+    const half = Math.floor(examples.length / 2);
+    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'ahead') });
+    const train = pipeline.data(examples.slice(0, half), 1);
+    await train.prepare!([0]);
+    await vi.waitFor(() => expect(pipeline.progress().done).toBeGreaterThanOrEqual(half), { timeout: 20_000 });
+    // The background has run dry at the split's images: the rest waits to be asked for.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pipeline.progress().done).toBe(half);
+    await prepareAll(pipeline.data(examples.slice(half), 0));
+    expect(pipeline.progress().done).toBe(examples.length);
     pipeline.close(true);
   });
 

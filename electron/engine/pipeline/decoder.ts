@@ -6,8 +6,11 @@
  * cache (memory up to its budget, the rest on disk), so running ahead costs no memory.
  *
  * Order: images a caller waits for (`ensure`) first, then the order the trainer announced for
- * the epoch (`schedule`), then every remaining image in slot order (validation, test). Training
- * can therefore start as soon as its first batch is decoded.
+ * the epoch (`schedule`), then the remaining images of every split read so far (`ahead`:
+ * validation). Training can therefore start as soon as its first batch is decoded. A split
+ * nobody has asked for yet (the test split, read once training is over) is decoded when it is
+ * asked for, not in the background of the second epoch, where it would take the cores the
+ * training needs.
  *
  * An image that cannot be read (a missing, unreadable or corrupt file) does not stop the run:
  * it is skipped — counted, named with its file and the reason in `progress()`, and never tried
@@ -36,7 +39,9 @@ export class Decoder {
   private urgentAt = 0;
   private planned: ArrayLike<number> = [];
   private plannedAt = 0;
-  private sequentialAt = 0;
+  /** Slots to decode in the background once nothing more pressing is left (`ahead`). */
+  private background: number[] = [];
+  private backgroundAt = 0;
   private readonly inFlight = new Set<number>();
   private readonly waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }[]>();
   private running = 0;
@@ -73,6 +78,11 @@ export class Decoder {
     this.planned = slots;
     this.plannedAt = 0;
     this.pump();
+  }
+
+  /** Adds slots (a split's) to decode in the background once the urgent and scheduled ones are done. */
+  ahead(slots: ArrayLike<number>): void {
+    for (let i = 0; i < slots.length; i++) this.background.push(slots[i]!);
   }
 
   /** Resolves when every slot is decoded or skipped; they go to the front of the queue. Rejects once the pipeline is closed. */
@@ -112,8 +122,8 @@ export class Decoder {
       const slot = this.planned[this.plannedAt++]!;
       if (open(slot)) return slot;
     }
-    while (this.sequentialAt < this.cache.size) {
-      const slot = this.sequentialAt++;
+    while (this.backgroundAt < this.background.length) {
+      const slot = this.background[this.backgroundAt++]!;
       if (open(slot)) return slot;
     }
     return null;

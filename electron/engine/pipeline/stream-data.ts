@@ -47,6 +47,8 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
     return out;
   };
   const scratch = new Float32Array(size);
+  // This split's images are decoded in the background when nothing more pressing is left.
+  source.decoder.ahead(slotsOf(Array.from({ length: n }, (_, i) => i)));
   return {
     size: n,
     schedule(order: number[]) {
