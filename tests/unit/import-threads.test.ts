@@ -21,7 +21,7 @@ afterEach(() => cleanup(), 60_000);
 async function folder(root: string): Promise<void> {
   mkdirSync(root);
   for (let i = 0; i < 60; i++) {
-    const width = i % 3 === 0 ? 150 : 40; // every third one larger than a thumbnail
+    const width = i % 3 === 0 ? 250 : 40; // every third one too large to be its own thumbnail
     const data = Buffer.alloc(width * 20 * 3);
     for (let j = 0; j < data.length; j++) data[j] = (j * 11 + i * 97) % 256;
     const image = sharp(data, { raw: { width, height: 20, channels: 3 } });

@@ -22,17 +22,22 @@ async function noisy(width: number, height: number, file: string): Promise<void>
 }
 
 describe('thumbnails', () => {
-  it('are not stored for a crop at or under the thumbnail size (the image is served) and are WebP for larger ones', async () => {
+  it('are not stored for a crop up to twice the thumbnail size (the image is served) and are WebP for larger ones', async () => {
     const { mkdirSync } = await import('node:fs');
     const src = path.join(dir, 'src');
     mkdirSync(src);
     await noisy(96, 48, path.join(src, 'small.png'));
     await noisy(400, 120, path.join(src, 'large.png'));
+    // Twice the thumbnail size: a HiDPI screen shows it whole in the grid's 112x96 box.
+    await noisy(192, 64, path.join(src, 'double.png'));
+    await noisy(193, 64, path.join(src, 'over-double.png'));
     const project = Project.open(path.join(dir, 'data'));
     try {
       await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [src] });
       const id = (name: string) => project.store.images.idsByName(name)[0]!;
       expect(project.store.images.thumbnail(id('small.png'))).toBeUndefined();
+      expect(project.store.images.thumbnail(id('double.png'))).toBeUndefined();
+      expect(project.store.images.thumbnail(id('over-double.png'))?.mime).toBe('image/webp');
       const large = project.store.images.thumbnail(id('large.png'))!;
       expect(large.mime).toBe('image/webp');
       const meta = await sharp(large.data).metadata();
