@@ -160,6 +160,14 @@ describe('keyboard labeler in Chromium (server mode)', () => {
     expect(await arabic()).toEqual([32, 33, 34, 35, 38]);
     await page.click('[data-testid=bulk-message] button');
     await expect.poll(arabic).toEqual([]);
+    // The keys do the same in the grid: Ctrl+Shift+Z redoes the bulk edit, Ctrl+Z undoes it again.
+    await page.click('.cell[data-image-id="36"]'); // focus in the grid, outside any field
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(arabic).toEqual([32, 33, 34, 35, 38]);
+    await expect.poll(() => page.textContent('[data-testid=bulk-message]')).toMatch(/^Redid: /);
+    await page.keyboard.press('Control+z');
+    await expect.poll(arabic).toEqual([]);
+    await expect.poll(() => page.textContent('[data-testid=bulk-message]')).toMatch(/^Undid: /);
   });
 
   it('edits targets: add a class, merge, and delete a class in use only after asking', async () => {
