@@ -63,6 +63,8 @@ export function scaleSummary(imported: ImportMeasure, stream: Child, memory: Chi
     secondEpochImagesPerSecond: rate(stream, steps, 2 * steps),
     peakRssMB: stream.peakRssMB,
     sampledPeakRssMB: stream.sampledPeakRssMB,
+    /** Peak RSS less the pixel cache's memory tier (records held in memory, up to the budget): what grows with the data set besides the cache. */
+    peakRssLessCacheMB: stream.peakRssMB - (stream.cache?.memoryBytes ?? 0) / 2 ** 20,
     pixelCache: stream.cache ?? null,
     memoryPipelineExamples: memory.trainExamples,
     memoryPipelineDecodeAllSeconds: memory.decodeAllSeconds ?? null,
@@ -117,6 +119,7 @@ export function scaleTable(s: ScaleSummary): string {
     ['images decoded at the end of the first epoch', `${f(s.decodedAtFirstEpochEnd)} of ${f(s.pixelCache?.records ?? null)}`, ''],
     ['second epoch s, images/s (from the cache) = steady', `${f(s.secondEpochSeconds)}, ${f(s.steadyImagesPerSecond)}`, '≥ in-memory'],
     ['peak RSS of the training process MB (sampled)', `${f(s.peakRssMB)} (${f(s.sampledPeakRssMB)})`, `≤ budget ${f(s.pixelCacheBudgetMB)} + 500, flat`],
+    ['peak RSS less the pixel cache in memory MB', f(s.peakRssLessCacheMB), 'flat'],
     [
       'pixel cache: records, in memory MB, disk reads',
       `${f(s.pixelCache?.records ?? null)}, ${f((s.pixelCache?.memoryBytes ?? 0) / 2 ** 20, 1)}, ${f(s.pixelCache?.diskReads ?? null)}`,

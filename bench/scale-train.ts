@@ -14,6 +14,7 @@ import { parseModelSpec, type ModelSpec } from '../shared/model-spec.js';
 import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
 import { buildExamples, decodeImages, readLabels, toTrainData } from '../electron/engine/data.js';
+import { SourceTable } from '../electron/engine/image-sources.js';
 import { labelTargets } from '../electron/engine/labels.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { DataPipeline } from '../electron/engine/pipeline/pipeline.js';
@@ -96,7 +97,7 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
     const targets = project.store.targets.list();
     const model = new MultiHeadModel(spec, targets);
     const labels = readLabels(project, labelTargets(spec));
-    const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, project.store.images.sources());
+    const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, SourceTable.of(project.store.images.sources()));
     const splitReadyAt = Date.now();
     const batchAt: number[] = [];
     const epochEndAt: number[] = [];

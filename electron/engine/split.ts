@@ -5,23 +5,20 @@
  * of a target such as a page or a writer — on one side, so no source is both learned from and
  * tested on; an explicit split takes as test set the images with a given value of a target.
  */
-import path from 'node:path';
 import type { ModelSpec } from '../../shared/model-spec.js';
 import type { SplitDescription } from '../../shared/evaluation.js';
-import type { ImageSource } from '../store/images-repo.js';
 import { splitExamples, type Example, type Split } from './data.js';
 import type { ResolvedHead } from './heads.js';
+import type { SourceTable } from './image-sources.js';
 import type { LabelTable } from './labels.js';
 import { permutation } from './sampling.js';
 
 type GroupBy = NonNullable<ModelSpec['training']['split']['groupBy']>;
 
-const folderOf = (s: ImageSource | undefined) => (s?.originalPath ? path.dirname(s.originalPath) : `import ${s?.importBatchId ?? '?'}`);
-
 /** The group of an image: its folder, its import, or its value of a target (an image without one is a group of its own). */
-function groupKey(by: GroupBy, imageId: number, sources: Map<number, ImageSource>, labels: LabelTable): string {
-  if (by === 'folder') return folderOf(sources.get(imageId));
-  if (by === 'import') return `import ${sources.get(imageId)?.importBatchId ?? '?'}`;
+function groupKey(by: GroupBy, imageId: number, sources: SourceTable, labels: LabelTable): string {
+  if (by === 'folder') return sources.folder(imageId);
+  if (by === 'import') return `import ${sources.importOf(imageId) ?? '?'}`;
   const value = labels.value(imageId, by.target);
   return typeof value === 'string' ? `${by.target}=${value}` : `image ${imageId}`;
 }
@@ -58,10 +55,9 @@ export function splitRun(
   heads: ResolvedHead[],
   examples: Example[],
   labels: LabelTable,
-  imageSources: ImageSource[],
+  sources: SourceTable,
 ): { split: Split; description: SplitDescription } {
   const t = spec.training;
-  const sources = new Map(imageSources.map((s) => [s.id, s]));
   const { groupBy, testWhere } = t.split;
   const first = (e: Example) => e.imageIds[0]!;
   let split: Split;
@@ -84,8 +80,12 @@ export function splitRun(
     description = { kind: 'random' };
   }
   // Whatever the split, say how many source folders it puts on both sides of the test line.
-  const folders = (list: Example[]) => new Set(list.map((e) => folderOf(sources.get(first(e)))));
-  const learned = folders([...split.train, ...split.validation]);
+  const folders = (...lists: Example[][]) => {
+    const codes = new Set<number>();
+    for (const list of lists) for (let i = 0; i < list.length; i++) codes.add(sources.folderCode(first(list[i]!)));
+    return codes;
+  };
+  const learned = folders(split.train, split.validation);
   const tested = folders(split.test);
   description.sharedFolders = { shared: [...tested].filter((f) => learned.has(f)).length, folders: new Set([...learned, ...tested]).size };
   return { split, description };

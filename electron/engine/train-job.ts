@@ -9,6 +9,7 @@
 import { Project } from '../domain/project.js';
 import path from 'node:path';
 import { buildExamples, readLabels, type Example } from './data.js';
+import { SourceTable } from './image-sources.js';
 import { labelTargets } from './labels.js';
 import { DataPipeline } from './pipeline/pipeline.js';
 import { prepareAll } from './train-data.js';
@@ -36,7 +37,7 @@ export async function trainJob(job: TrainJob, post: (message: FromWorker) => voi
     if (job.split) {
       split = { train: toExamples(job.split.train), validation: toExamples(job.split.validation), test: toExamples(job.split.test) };
     } else {
-      const made = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, project.store.images.sources());
+      const made = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, SourceTable.of(project.store.images.sources()));
       split = made.split;
       description = made.description;
       const ids = (e: Example[]) => e.map((x) => x.imageIds);

@@ -117,9 +117,9 @@ export class ImagesRepo {
     return this.stmts.count.get()!.n;
   }
 
-  /** Where every image came from (one query): the groups a split by source keeps together. */
-  sources(): ImageSource[] {
-    return this.stmts.sources.all();
+  /** Where every image came from, one row at a time: the groups a split by source keeps together. */
+  sources(): IterableIterator<ImageSource> {
+    return this.stmts.sources.iterate();
   }
 
   /** Every image's names, one row at a time (a labels file matched to the images of the project). */

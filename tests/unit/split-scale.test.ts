@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
 import { buildExamples, labelIndex, splitExamples, type Example, type Split } from '../../electron/engine/data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
+import { SourceTable } from '../../electron/engine/image-sources.js';
 import { LabelTable } from '../../electron/engine/labels.js';
 import { permutation } from '../../electron/engine/sampling.js';
 import { splitRun } from '../../electron/engine/split.js';
@@ -26,7 +27,7 @@ function dataset(n: number) {
     rows.push({ imageId: id, target: 'length', value: length }, { imageId: id, target: 'font_style', value: `page-${Math.floor(id / 500)}` });
     sources.push({ id, originalPath: `/scans/page-${Math.floor(id / 500)}/crop-${id}.png`, importBatchId: id % 2 });
   }
-  return { labels: LabelTable.of(rows), sources };
+  return { labels: LabelTable.of(rows), sources: SourceTable.of(sources) };
 }
 
 function setup(n: number, split: object = {}) {

@@ -4,6 +4,7 @@ import type { ModelSpecInput } from '../../shared/model-spec.js';
 import { Project } from '../../electron/domain/project.js';
 import { buildExamples, readLabels, toTrainData, type Example } from '../../electron/engine/data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
+import { SourceTable } from '../../electron/engine/image-sources.js';
 import { MultiHeadModel } from '../../electron/engine/model.js';
 import { LabelTable } from '../../electron/engine/labels.js';
 import { splitRun } from '../../electron/engine/split.js';
@@ -40,7 +41,7 @@ function setup(split: object) {
   const labels = readLabels(project);
   const heads = resolveHeads(s, project.store.targets.list());
   const examples = buildExamples(s, heads, labels);
-  return { s, labels, heads, examples, sources: project.store.images.sources() };
+  return { s, labels, heads, examples, sources: SourceTable.of(project.store.images.sources()) };
 }
 
 const pageOf = (e: Example) => (e.imageIds[0]! % 12).toString();

@@ -36,7 +36,7 @@ export class DataPipeline {
     private readonly labels: LabelTable,
     readonly cache: PixelCache,
     readonly decoder: Decoder,
-    private readonly slotOf: Map<number, number>,
+    private readonly slotOf: Int32Array,
   ) {}
 
   /** Opens (or reuses) the cache for every image of `examples`; decoding starts when the first data is scheduled or prepared. */
@@ -47,11 +47,16 @@ export class DataPipeline {
         'inputs of different sizes are not supported by the data pipeline yet: give every input the same height, width, channels and resize mode',
       );
     const input = spec.inputs[0]!;
-    const seen = new Set<number>();
-    for (const e of examples) for (const id of e.imageIds) seen.add(id);
-    const ids = Int32Array.from(seen).sort();
-    const slotOf = new Map<number, number>();
-    ids.forEach((id, slot) => slotOf.set(id, slot));
+    // The distinct image ids in ascending order, and imageId → slot (-1: not in the set): arrays
+    // indexed by id rather than a Set and a Map of 100,000+ entries.
+    let maxId = -1;
+    for (const e of examples) for (const id of e.imageIds) maxId = Math.max(maxId, id);
+    const slotOf = new Int32Array(maxId + 1).fill(-1);
+    for (const e of examples) for (const id of e.imageIds) slotOf[id] = 0;
+    let count = 0;
+    for (let id = 0; id <= maxId; id++) if (slotOf[id] === 0) slotOf[id] = count++;
+    const ids = new Int32Array(count);
+    for (let id = 0; id <= maxId; id++) if (slotOf[id]! >= 0) ids[slotOf[id]!] = id;
     // The image set, shape and resize mode name the cache: a change of any rebuilds it.
     const key = createHash('sha256')
       .update(JSON.stringify({ version: 1, height: input.height, width: input.width, channels: input.channels, resize: input.resize }))

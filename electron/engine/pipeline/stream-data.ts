@@ -22,8 +22,8 @@ import type { PixelCache } from './pixel-cache.js';
 export interface StreamSource {
   cache: PixelCache;
   decoder: Decoder;
-  /** imageId → cache slot. */
-  slotOf: Map<number, number>;
+  /** imageId → cache slot (-1: not in the pipeline's image set). */
+  slotOf: Int32Array;
 }
 
 export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], labels: LabelTable, source: StreamSource, augmentSeed = 0): TrainData {
@@ -37,8 +37,8 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
   // examples that would cost seconds before the first step, and a batch needs only its own.
   const slotAt = (i: number, k: number) => {
     const id = examples[i]!.imageIds[k]!;
-    const slot = source.slotOf.get(id);
-    if (slot === undefined) throw new Error(`image ${id} is not in the pipeline's image set`);
+    const slot = id < source.slotOf.length ? source.slotOf[id]! : -1;
+    if (slot < 0) throw new Error(`image ${id} is not in the pipeline's image set`);
     return slot;
   };
   const slotsOf = (indices: number[]) => {
