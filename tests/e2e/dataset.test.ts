@@ -106,6 +106,7 @@ describe('server mode in Chromium', () => {
     await page.waitForSelector('[data-testid=backend-name]', { timeout: 30_000 });
     expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(await page.textContent('[data-testid=backend-name]'));
     expect(await page.textContent('[data-testid=backend]')).toMatch(/Training runs on \S+: .{20,}/);
+    expect(await page.textContent('[data-testid=backend]')).not.toContain('Checking which backend'); // answered: no stale line under it
     await page.screenshot({ path: path.join(screenshotsDir, 'train.png') });
   });
 

@@ -76,6 +76,25 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
     await page.locator('[data-testid=evaluation-basis]').screenshot({ path: shot('evaluate-split.png') });
   });
 
+  it('says the runs are loading, never "No finished runs yet", while the list is on its way', async () => {
+    const fresh = await openPage(browser, problems, { height: 900 });
+    await signIn(fresh, server.url);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await fresh.route('**/api/training.runs', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await fresh.goto(`${server.url}/#/evaluate`);
+    await fresh.waitForSelector('[data-testid=runs-loading]');
+    expect(await fresh.textContent('.view')).not.toContain('No finished runs yet');
+    release();
+    await fresh.waitForSelector('[data-testid=evaluation-basis]');
+    expect(await fresh.locator('[data-testid=runs-loading]').count()).toBe(0);
+    expect(await fresh.textContent('.view')).not.toContain('No finished runs yet');
+    await fresh.close();
+  });
+
   it('shows top-2/top-3 accuracy and a reliability diagram with its ECE per head', async () => {
     const card = page.locator('.head-evaluation[data-head="length"]');
     expect(await card.locator('[data-top-k="2"]').textContent()).toMatch(/^top-2 \d+\.\d%$/);

@@ -8,6 +8,8 @@ import { coalesced } from '../composables/use-coalesced';
 export const useTrainingStore = defineStore('training', () => {
   const backend = ref<BackendInfo | null>(null);
   const runs = ref<RunSummary[]>([]);
+  /** Whether `runs` has been answered once: before that, an empty list means "not known yet", not "none". */
+  const runsLoaded = ref(false);
   const presets = shallowRef<{ file: string; spec: unknown }[]>([]);
   const progress = ref<Record<number, TrainingProgressEvent>>({});
   const selectedRunId = ref<number | null>(null);
@@ -32,12 +34,14 @@ export const useTrainingStore = defineStore('training', () => {
   async function refresh(): Promise<void> {
     await guard(async () => {
       runs.value = await api.training.runs({});
+      runsLoaded.value = true;
     });
   }
 
   async function load(): Promise<void> {
     await guard(async () => {
       [backend.value, runs.value, presets.value] = await Promise.all([api.training.backend({}), api.training.runs({}), api.training.specs({})]);
+      runsLoaded.value = true;
     });
     if (selectedRunId.value === null && runs.value[0]) await select(runs.value[0].id);
   }
@@ -102,6 +106,7 @@ export const useTrainingStore = defineStore('training', () => {
 
   return {
     backend,
+    runsLoaded,
     runs,
     presets,
     progress,
