@@ -81,19 +81,19 @@ export class AnnotationsRepo {
         .prepare<[number], HumanLabelIds>("SELECT image_id, state = 'unknown', class_id, text_value FROM annotations WHERE target_id = ? AND source = 'human'")
         .raw(true),
       one: db.prepare(`${SELECT} WHERE a.image_id = @imageId AND a.target_id = @targetId AND a.source = @source`),
-      stateCounts: db.prepare("SELECT target_id, state, count(*) AS n FROM annotations WHERE source = 'human' GROUP BY target_id, state"),
+      // The stats read label_counts and text_value_counts (migration 11, kept by triggers), not the labels.
+      stateCounts: db.prepare('SELECT target_id, state, sum(n) AS n FROM label_counts GROUP BY target_id, state'),
       classCounts: db.prepare(
-        `SELECT a.target_id, c.name AS class_name, count(*) AS n FROM annotations a JOIN target_classes c ON c.id = a.class_id
-         WHERE a.source = 'human' AND a.state = 'value' GROUP BY a.target_id, c.id ORDER BY a.target_id, c.position`,
+        `SELECT l.target_id, c.name AS class_name, sum(l.n) AS n FROM label_counts l JOIN target_classes c ON c.id = l.class_id
+         WHERE l.state = 'value' GROUP BY l.target_id, c.id ORDER BY l.target_id, c.position`,
       ),
       lengthCounts: db.prepare(
-        `SELECT target_id, length(text_value) AS len, count(*) AS n FROM annotations
-         WHERE source = 'human' AND state = 'value' AND text_value IS NOT NULL GROUP BY target_id, len ORDER BY target_id, len`,
+        `SELECT target_id, text_length AS len, sum(n) AS n FROM label_counts
+         WHERE state = 'value' AND text_length >= 0 GROUP BY target_id, len ORDER BY target_id, len`,
       ),
       topValues: db.prepare(
-        `SELECT text_value AS value, count(*) AS n FROM annotations
-         WHERE target_id = @targetId AND source = 'human' AND state = 'value' AND text_value IS NOT NULL
-         GROUP BY text_value ORDER BY n DESC, text_value LIMIT @limit`,
+        `SELECT text_value AS value, n FROM text_value_counts WHERE target_id = @targetId
+         ORDER BY n DESC, text_value LIMIT @limit`,
       ),
       classUsage: db.prepare('SELECT source, count(*) AS n FROM annotations WHERE class_id = @classId GROUP BY source'),
       moveModelClass: db.prepare("UPDATE annotations SET class_id = @to WHERE class_id = @from AND source = 'model'"),

@@ -70,6 +70,7 @@ export class ImagesRepo {
   private readonly queries = new Map<string, Statement>();
   /** Filter totals by query and parameters, with the change stamp they were counted at. */
   private readonly totals = new Map<string, { stamp: string; n: number }>();
+  private counted: { stamp: string; n: number } | undefined;
 
   /** `changeStamp` changes whenever the database may have: a write here or a commit elsewhere (Store.changeStamp). */
   constructor(
@@ -113,8 +114,11 @@ export class ImagesRepo {
     return this.stmts.thumbnail.get(id);
   }
 
+  /** Cached until the database changes: project.info and project.stats ask on every call, and it reads a whole index. */
   count(): number {
-    return this.stmts.count.get()!.n;
+    const stamp = this.changeStamp();
+    if (this.counted?.stamp !== stamp) this.counted = { stamp, n: this.stmts.count.get()!.n };
+    return this.counted.n;
   }
 
   /** Where every image came from, one row at a time: the groups a split by source keeps together. */

@@ -93,6 +93,12 @@ describe('migrations', () => {
       { image_id: 1, has_human: 1 },
       { image_id: 2, has_human: 0 },
     ]);
+    // 0011: the human labels counted for the stats (a text's length; a class; no model labels).
+    expect(upgraded.db.prepare('SELECT * FROM label_counts ORDER BY target_id').all()).toEqual([
+      { target_id: 1, state: 'value', class_id: 0, text_length: 2, n: 1 },
+      { target_id: 2, state: 'value', class_id: 10, text_length: -1, n: 1 },
+    ]);
+    expect(upgraded.db.prepare('SELECT * FROM text_value_counts').all()).toEqual([{ target_id: 1, text_value: '42', n: 1 }]);
     expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
     expect(upgraded.edits.undoable('anyone')).toBeUndefined();
     // 0005: labels that existed were typed by people, and every label has a version to compare writes against.

@@ -1,6 +1,6 @@
 /**
- * Issue 14, pages at scale: what migration 10's triggers keep (images.human_answers, a model
- * prediction's has_human) must equal a recount from the labels after any mix of the writes the
+ * Issue 14, pages and stats at scale: what migration 10's triggers keep (images.human_answers, a
+ * model prediction's has_human) and migration 11's (label_counts, text_value_counts) must equal a recount from the labels after any mix of the writes the
  * app makes: typed labels, clears, accepted suggestions, bulk edits, undo and redo, predictions,
  * imports with labels, new and removed targets, merged classes. Random operations from a fixed seed.
  */
@@ -26,9 +26,12 @@ function generator(seed: number): () => number {
   };
 }
 
-/** Images and predictions whose kept values differ from a recount (empty when the triggers are right). */
-function drift(): { answers: unknown[]; shadows: unknown[] } {
+/** Images, predictions and counts whose kept values differ from a recount (empty when the triggers are right). */
+function drift(): { answers: unknown[]; shadows: unknown[]; labelCounts: unknown[]; textCounts: unknown[] } {
   const db = store().db;
+  // Kept counts and recounts side by side, each row that is in one and not the other.
+  const differ = (kept: string, counted: string) =>
+    db.prepare(`SELECT 'kept', * FROM (${kept} EXCEPT ${counted}) UNION ALL SELECT 'counted', * FROM (${counted} EXCEPT ${kept})`).all();
   return {
     answers: db
       .prepare(
@@ -43,6 +46,14 @@ function drift(): { answers: unknown[]; shadows: unknown[] } {
          FROM annotations m WHERE m.source = 'model' AND kept <> counted`,
       )
       .all(),
+    labelCounts: differ(
+      'SELECT target_id, state, class_id, text_length, n FROM label_counts',
+      `SELECT target_id, state, coalesce(class_id, 0), coalesce(length(text_value), -1), count(*) FROM annotations WHERE source = 'human' GROUP BY 1, 2, 3, 4`,
+    ),
+    textCounts: differ(
+      'SELECT target_id, text_value, n FROM text_value_counts',
+      `SELECT target_id, text_value, count(*) FROM annotations WHERE source = 'human' AND state = 'value' AND text_value IS NOT NULL GROUP BY 1, 2`,
+    ),
   };
 }
 
@@ -93,7 +104,7 @@ async function importSome(random: () => number): Promise<void> {
   await runImport({ store: store(), dataDir: sample.runtime.project.dataDir }, { paths: [dir] });
 }
 
-describe('the counts kept by triggers (migration 10)', () => {
+describe('the counts kept by triggers (migrations 10 and 11)', () => {
   it('equal a recount after every step of 300 random edits, undos, predictions, imports and target changes', async () => {
     const random = generator(14);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -168,7 +179,14 @@ describe('the counts kept by triggers (migration 10)', () => {
         // A refused edit (nothing to undo, a conflict) writes nothing; anything else is a failure.
         if (!/nothing|conflict|not found|does not exist|no suggestion|No model/i.test((e as Error).message)) throw e;
       }
-      expect({ step, op: done[done.length - 1], ...drift() }).toEqual({ step, op: done[done.length - 1], answers: [], shadows: [] });
+      expect({ step, op: done[done.length - 1], ...drift() }).toEqual({
+        step,
+        op: done[done.length - 1],
+        answers: [],
+        shadows: [],
+        labelCounts: [],
+        textCounts: [],
+      });
     }
     // The mix reached every kind of write (the seed is fixed; this guards against a dull one).
     expect(new Set(done)).toEqual(

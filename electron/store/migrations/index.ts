@@ -8,6 +8,7 @@ import { migration0007 } from './0007-grid-orders.js';
 import { migration0008 } from './0008-compact-thumbnails.js';
 import { migration0009 } from './0009-team.js';
 import { migration0010 } from './0010-page-counts.js';
+import { migration0011 } from './0011-label-counts.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
