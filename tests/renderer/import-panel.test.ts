@@ -13,6 +13,7 @@ vi.mock('../../renderer/src/api', () => ({
 const running: ImportJob = { jobId: 'j1', state: 'running', paths: ['/x'], done: 3, total: 10, startedAt: '', summary: null, error: null };
 const ImportPanel = (await import('../../renderer/src/components/ImportPanel.vue')).default;
 const { useImportsStore } = await import('../../renderer/src/stores/imports');
+const { useUploadsStore } = await import('../../renderer/src/stores/uploads');
 
 const stubs = { FileSources: true, UploadStatus: true, TranscriptOption: true, FolderLabelsField: true };
 
@@ -20,6 +21,51 @@ describe('ImportPanel', () => {
   beforeEach(() => {
     setActivePinia(createPinia());
     cancel.mockClear();
+  });
+
+  it('refuses an import or upload with "labels from folder names" ticked and a rule naming no target, saying why', async () => {
+    const imports = useImportsStore();
+    const uploads = useUploadsStore();
+    const start = vi.spyOn(imports, 'start').mockResolvedValue(undefined);
+    const upload = vi.spyOn(uploads, 'upload').mockResolvedValue(undefined);
+    const wrapper = mount(ImportPanel, { global: { stubs } });
+    await wrapper.get('input[name=from-folders]').setValue(true);
+    await wrapper.get('input[name=import-path]').setValue('/data/crops');
+    await wrapper.get('form').trigger('submit');
+    expect(start).not.toHaveBeenCalled();
+    expect(wrapper.get('[data-testid=import-refused]').text()).toMatch(/name the target each folder level labels/);
+    await (wrapper.vm as unknown as { uploadItems: (items: unknown[]) => Promise<void> }).uploadItems([]);
+    expect(upload).not.toHaveBeenCalled();
+    // Unticked, the same path imports (the empty rule is not sent) and the message goes.
+    await wrapper.get('input[name=from-folders]').setValue(false);
+    await wrapper.get('form').trigger('submit');
+    expect(start).toHaveBeenCalledWith(['/data/crops'], {});
+    expect(wrapper.find('[data-testid=import-refused]').exists()).toBe(false);
+  });
+
+  it('names the classes an import created (a typo in a labels file becomes a class)', () => {
+    const store = useImportsStore();
+    store.job = {
+      ...running,
+      state: 'finished',
+      summary: {
+        imported: 3,
+        duplicates: 0,
+        rejected: [],
+        rejectedTotal: 0,
+        ignored: [],
+        ignoredTotal: 0,
+        labelsApplied: 3,
+        labelProblems: [],
+        labelProblemsTotal: 0,
+        duplicateItems: [],
+        createdClasses: ['font_style:srif'],
+        elapsedMs: 10,
+        stopped: null,
+      },
+    };
+    const wrapper = mount(ImportPanel, { global: { stubs } });
+    expect(wrapper.get('[data-testid=created-classes]').text()).toBe('new classes: font_style = srif');
   });
 
   it('has a Cancel button while an import runs, which cancels that job', async () => {
