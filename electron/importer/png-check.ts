@@ -28,16 +28,18 @@ const COLOUR_TYPES: Record<number, { samples: number; depths: number[] }> = {
   4: { samples: 2, depths: [8, 16] },
   6: { samples: 4, depths: [8, 16] },
 };
-/** Ancillary chunks that change what a decoder makes of the pixels (orientation, animation): such files go to sharp. */
-const LEFT_TO_SHARP = new Set(['eXIf', 'acTL']);
-const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+/**
+ * The ancillary chunks a file checked here may have: text, and colour notes sharp does not
+ * act on when decoding. Any other (an ICC profile, EXIF orientation, animation, an unknown
+ * chunk) sends the file to sharp, which decides whether it can be decoded, as it did before.
+ */
+const PLAIN_ANCILLARY = new Set(['tRNS', 'tEXt', 'zTXt', 'iTXt', 'pHYs', 'tIME', 'sRGB', 'gAMA', 'cHRM', 'bKGD', 'sBIT']);
 
 const corrupt = (why: string) => new ItemRejected(`corrupt or truncated image (PNG: ${why})`);
 
 /**
  * The size and channels of a PNG whose structure is whole; null for a file this does not
- * settle (not a PNG, interlaced, oriented by EXIF, animated, an unknown critical chunk): sharp
- * decodes those. Throws ItemRejected for a corrupt or truncated PNG, and `tooBig` for one over
+ * settle (not a PNG, interlaced, a chunk outside PLAIN_ANCILLARY): sharp decodes those. Throws ItemRejected for a corrupt or truncated PNG, and `tooBig` for one over
  * the pixel limit, before inflating anything.
  */
 export function checkPng(bytes: Buffer, tooBig: (width: number, height: number) => ItemRejected | null): PngInfo | null {
@@ -64,10 +66,10 @@ export function checkPng(bytes: Buffer, tooBig: (width: number, height: number) 
       const over = tooBig(header.width, header.height);
       if (over) throw over;
     } else if (type === 'PLTE') palette = true;
-    else if (type === 'tRNS') transparency = true;
     else if (type === 'IDAT') data.push(body);
     else if (type === 'IEND') break;
-    else if (LEFT_TO_SHARP.has(type) || (!KNOWN_CRITICAL.has(type) && isCritical(type))) return null;
+    else if (PLAIN_ANCILLARY.has(type)) transparency ||= type === 'tRNS';
+    else return null;
   }
   const { width, height, depth, colourType } = header!;
   if (colourType === 3 && !palette) throw corrupt('a palette image without a PLTE chunk');
@@ -96,9 +98,4 @@ function readHeader(body: Buffer): { width: number; height: number; depth: numbe
   if (!COLOUR_TYPES[colourType]?.depths.includes(depth)) throw corrupt(`colour type ${colourType} with bit depth ${depth}`);
   if (compression !== 0 || filter !== 0 || interlace > 1) throw corrupt('unknown compression, filter or interlace method');
   return interlace === 1 ? null : { width, height, depth, colourType };
-}
-
-/** A chunk type whose first letter is upper case is critical: a decoder that does not know it must refuse the file. */
-function isCritical(type: string): boolean {
-  return (type.charCodeAt(0) & 0x20) === 0;
 }

@@ -101,7 +101,7 @@ describe('checking a PNG without decoding it', () => {
     expect((rejection(flipped) as Error).message).toMatch(/corrupt or truncated image \(PNG: (its image data|row)/);
   });
 
-  it('checks the pixel limit from the header, and leaves interlaced and EXIF-oriented PNGs to sharp', async () => {
+  it('checks the pixel limit from the header, and leaves interlaced PNGs and those with other chunks (EXIF, ICC profile, unknown) to sharp', async () => {
     const png = (await variants()).rgb;
     const over = new ItemRejected('over');
     expect(() => checkPng(png, (w, h) => (w * h > 100 ? over : null))).toThrow(over);
@@ -110,6 +110,9 @@ describe('checking a PNG without decoding it', () => {
       .toBuffer();
     expect(checkPng(interlaced, noLimit)).toBeNull();
     expect(checkPng(withChunk(png, 'eXIf', Buffer.from('MM\0*\0\0\0\x08\0\0', 'latin1')), noLimit)).toBeNull();
+    expect(checkPng(withChunk(png, 'iCCP', Buffer.from('a profile\0\0', 'latin1')), noLimit)).toBeNull();
+    expect(checkPng(withChunk(png, 'teSt', Buffer.alloc(3)), noLimit)).toBeNull();
+    expect(checkPng(withChunk(png, 'sBIT', Buffer.from([8, 8, 8])), noLimit)).toEqual({ width: 30, height: 20, channels: 3 });
     expect(checkPng(Buffer.from('GIF89a...'), noLimit)).toBeNull();
     expect((await decodeImage(interlaced, { maxPixels: 1e6 })).channels).toBe(3);
   });
