@@ -101,6 +101,37 @@ export function standardizeInto(raw: RawImage, input: InputSpec, out: Float32Arr
   }
 }
 
+/**
+ * `standardizeInto` and then data.ts's `shifted` by (dy, dx), in one pass and with the same
+ * floats: each uint8 value's standardized float comes from a 256-entry table (`lut`, reused by
+ * the caller), not a division per pixel. The streaming pipeline builds its batches with it.
+ */
+export function standardizeShiftedInto(raw: RawImage, input: InputSpec, dy: number, dx: number, out: Float32Array, lut = new Float64Array(256)): void {
+  const { height: h, width: w, channels: c } = input;
+  const { place, mean, std, pixels } = raw;
+  for (let v = 0; v < 256; v++) lut[v] = (v - mean) / std;
+  const fill = raw.border.map((b) => (b - mean) / std);
+  const bottom = place.top + place.height;
+  const right = place.left + place.width;
+  for (let y = 0; y < h; y++) {
+    const sy = y - dy;
+    const rowOut = sy < 0 || sy >= h;
+    const rowContent = sy >= place.top && sy < bottom;
+    for (let x = 0; x < w; x++) {
+      const sx = x - dx;
+      const o = (y * w + x) * c;
+      if (rowOut || sx < 0 || sx >= w) {
+        for (let k = 0; k < c; k++) out[o + k] = 0;
+      } else if (rowContent && sx >= place.left && sx < right) {
+        const from = (sy * w + sx) * c;
+        for (let k = 0; k < c; k++) out[o + k] = lut[pixels[from + k]!]!;
+      } else {
+        for (let k = 0; k < c; k++) out[o + k] = fill[k]!;
+      }
+    }
+  }
+}
+
 /** Decodes `file` into `out` ([H, W, C] floats); returns where the image's content is (all of it but letterbox padding). */
 export async function decodeInto(file: string, input: InputSpec, out: Float32Array): Promise<Placement> {
   const raw = await decodeRaw(file, input);

@@ -8,8 +8,8 @@
  * are zeros (a blank standardized image) and every head's mask is 0: it teaches and counts nothing.
  */
 import type { ModelSpec } from '../../../shared/model-spec.js';
-import { labelIndex, shifted, type Example } from '../data.js';
-import { standardizeInto } from '../decode.js';
+import { labelIndex, type Example } from '../data.js';
+import { standardizeShiftedInto } from '../decode.js';
 import type { LabelTable } from '../labels.js';
 import type { ResolvedHead } from '../model.js';
 import { seededRandom } from '../sampling.js';
@@ -46,7 +46,7 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
     for (const i of indices) for (let k = 0; k < inputs.length; k++) out.push(slotAt(i, k));
     return out;
   };
-  const scratch = new Float32Array(size);
+  const lut = new Float64Array(256);
   // This split's images are decoded in the background when nothing more pressing is left.
   source.decoder.ahead(slotsOf(Array.from({ length: n }, (_, i) => i)));
   return {
@@ -74,13 +74,7 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
             masked[b] = 1;
             return; // zeros
           }
-          const raw = source.cache.get(slot);
-          if (augment && shift > 0) {
-            standardizeInto(raw, input, scratch);
-            shifted(scratch, h, w, c, dy, dx, out);
-          } else {
-            standardizeInto(raw, input, out);
-          }
+          standardizeShiftedInto(source.cache.get(slot), input, dy, dx, out, lut);
         });
         batchInputs[name] = tf.tensor4d(buf, [indices.length, h, w, c]);
       });
