@@ -122,4 +122,20 @@ describe('polyhead train / runs / eval / predict / export', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/cannot read the spec/);
   });
+
+  it('trains past an image that cannot be read, naming it and its file once', () => {
+    const other = path.join(dir, 'with-a-bad-image');
+    expect(cli(['import', '--data', other, sampleDir]).status).toBe(0);
+    const db = new Database(path.join(other, 'polyhead.sqlite'), { readonly: true });
+    const bad = db.prepare('SELECT id, stored_path FROM images ORDER BY id LIMIT 1').get() as { id: number; stored_path: string };
+    db.close();
+    writeFileSync(path.join(other, bad.stored_path), 'not an image');
+    const r = cli(['train', '--data', other, '--spec', path.join(dir, 'spec.json'), '--epochs', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^run 1: completed$/m);
+    const lines = r.stderr.split('\n').filter((l) => l.includes(`skipped image ${bad.id} `));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(path.basename(bad.stored_path));
+    expect(lines[0]).toMatch(/cannot be read: .+/);
+  });
 });

@@ -154,8 +154,6 @@ export class Decoder {
       this.skippedSlots.add(slot);
       const reason = (error as Error).message;
       if (this.skippedNamed.length < SKIPPED_NAMED) this.skippedNamed.push({ name: this.options.nameOf(slot), file, reason });
-      // The worker's log (stderr): every skipped image by name, not only the first SKIPPED_NAMED.
-      console.warn(`skipped ${this.options.nameOf(slot)}${file ? ` (${file})` : ''}: cannot be read: ${reason}`);
     }
     for (const w of this.waiters.get(slot) ?? []) w.resolve();
     this.waiters.delete(slot);
