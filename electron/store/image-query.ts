@@ -125,19 +125,24 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number, after?
   }
   const t = filter.target;
   let notLookedAt = false;
+  /** The joined label `t`'s conditions besides its image. */
+  let labelOn: string | null = null;
   if (t) {
     params.targetId = t.targetId;
     // has_human = 0 on every human row, and on a prediction without a human label (migration 10):
     // both lead the confidence index, so the join reads it in order.
     if (t.source === 'model') {
-      joins.push("JOIN annotations t ON t.image_id = i.id AND t.target_id = @targetId AND t.source = 'model' AND t.has_human = 0");
+      labelOn = "t.target_id = @targetId AND t.source = 'model' AND t.has_human = 0";
     } else if (t.source === 'accepted') {
-      joins.push("JOIN annotations t ON t.image_id = i.id AND t.target_id = @targetId AND t.source = 'human' AND t.has_human = 0");
+      labelOn = "t.target_id = @targetId AND t.source = 'human' AND t.has_human = 0";
       where.push("t.origin = 'accepted'");
     } else if (t.state === 'pending') {
       notLookedAt = true;
     } else if (t.state !== undefined || t.classId !== undefined) {
-      joins.push("JOIN annotations t ON t.image_id = i.id AND t.target_id = @targetId AND t.source = 'human'");
+      labelOn = "t.target_id = @targetId AND t.source = 'human'";
+    }
+    if (labelOn !== null) {
+      joins.push(`JOIN annotations t ON t.image_id = i.id AND ${labelOn}`);
     }
     if (joins.length > 0) {
       if (t.state === 'unknown') where.push("t.state = 'unknown'");
@@ -169,8 +174,16 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number, after?
   const from = `FROM images i ${joins.join(' ')} WHERE ${notLookedAt ? `${others} AND ${NO_HUMAN}` : others}`;
   // "Not looked at" counted as the images less those with the target's human label: two index
   // counts, where NOT EXISTS would probe every image.
-  const count = notLookedAt
-    ? `SELECT (SELECT count(*) FROM images i WHERE ${others}) - (SELECT count(*) FROM images i ${HUMAN_OF_TARGET} WHERE ${others}) AS n`
-    : `SELECT count(*) AS n ${from}`;
+  // Without a condition on the image (status, name) the labels are counted alone: every label has
+  // its image (a foreign key), and a count that joins images reads a row of images per label.
+  const onImages = filter.status !== 'any' || Boolean(filter.name);
+  let count = `SELECT count(*) AS n ${from}`;
+  if (notLookedAt && where.length > 0) {
+    count = `SELECT (SELECT count(*) FROM images i WHERE ${others}) - (SELECT count(*) FROM images i ${HUMAN_OF_TARGET} WHERE ${others}) AS n`;
+  } else if (notLookedAt) {
+    count = `SELECT (SELECT count(*) FROM images) - (SELECT count(*) FROM annotations h WHERE h.target_id = @targetId AND h.source = 'human') AS n`;
+  } else if (labelOn !== null && !onImages) {
+    count = `SELECT count(*) AS n FROM annotations t WHERE ${labelOn} AND ${others}`;
+  }
   return { from, count, order: orderBy(keys), cursorKey: keys.keyValue ?? 'NULL', after: after ? afterCursor(keys, after) : [], params };
 }
