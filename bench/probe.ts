@@ -2,7 +2,7 @@
  * A linear-readout-style probe for bench:svhn-synth: how much of a label (the font style) can
  * still be read from a frozen trunk's features by a fresh classifier, next to chance.
  */
-import type { toTrainData } from '../electron/engine/data.js';
+import type { toTrainData } from '../electron/engine/memory-data.js';
 import type { MultiHeadModel } from '../electron/engine/model.js';
 import { tf, tfl } from '../electron/engine/tf.js';
 

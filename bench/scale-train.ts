@@ -2,10 +2,10 @@
  * The training half of `npm run bench:scale`, run in a child process of its own so that its
  * peak memory is the training's alone (process.resourceUsage().maxRSS of this process, and
  * the RSS sampled every 200 ms). Two ways to feed the same small spec:
- * - 'stream': what a training job does (train-job.ts): labels through the store, the split,
+ * - 'stream': what a training job's data side does (sides/data-side.ts, here without the port): labels through the store, the split,
  *   the streaming pipeline (engine/pipeline/), two epochs;
  * - 'memory': the in-memory pipeline the engine used before issue 15 (every image decoded
- *   into one Float32Array first: data.ts decodeImages + toTrainData), one epoch, for its
+ *   into one Float32Array first: data.ts decodeImages + memory-data.ts toTrainData), one epoch, for its
  *   steady images/s.
  * Times are absolute (Date.now()), so the parent measures from the moment it started the child.
  */
@@ -13,10 +13,12 @@ import path from 'node:path';
 import { parseModelSpec, type ModelSpec } from '../shared/model-spec.js';
 import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
-import { buildExamples, decodeImages, readLabels, toTrainData } from '../electron/engine/data.js';
+import { buildExamples, decodeImages, readLabels } from '../electron/engine/data.js';
 import { SourceTable } from '../electron/engine/image-sources.js';
 import { labelTargets } from '../electron/engine/labels.js';
+import { toTrainData } from '../electron/engine/memory-data.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
+import { pipelineData } from '../electron/engine/pipeline/stream-data.js';
 import { DataPipeline } from '../electron/engine/pipeline/pipeline.js';
 import { splitRun } from '../electron/engine/split.js';
 import type { TrainData } from '../electron/engine/train-data.js';
@@ -91,7 +93,7 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
   const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 200);
   const choice = await selectBackend(request.backend);
   const spec = scaleSpec(request.mode === 'stream' ? 2 : 1, request.budgetMB);
-  // As train-job.ts opens it: read-only, unchecked (the owner checked it).
+  // As the data side opens it (sides/data-side.ts): read-only, unchecked (the owner checked it).
   const project = Project.open(request.dataDir, { mode: 'read', check: 'none' });
   try {
     const targets = project.store.targets.list();
@@ -111,8 +113,8 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
         cacheDir: request.cacheDir,
         budgetMB: request.budgetMB,
       });
-      train = pipeline.data(split.train, spec.training.seed);
-      validation = pipeline.data(split.validation, 0);
+      train = pipelineData(pipeline, split.train, spec.training.seed);
+      validation = pipelineData(pipeline, split.validation, 0);
     } else {
       const examples = split.train.slice(0, request.limit ?? split.train.length);
       const t = Date.now();

@@ -24,7 +24,8 @@ import { parseModelSpec, type ModelSpec, type ModelSpecInput } from '../shared/m
 import { runImport } from '../electron/importer/importer.js';
 import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
-import { decodeImages, readLabels, toTrainData, type Example } from '../electron/engine/data.js';
+import { decodeImages, readLabels, type Example } from '../electron/engine/data.js';
+import { toTrainData } from '../electron/engine/memory-data.js';
 import { evaluate } from '../electron/engine/evaluation.js';
 import { MultiHeadModel } from '../electron/engine/model.js';
 import { tf } from '../electron/engine/tf.js';
@@ -175,7 +176,6 @@ export async function runVariant(prepared: Prepared, variant: Variant, sizes: Be
     const head = (name: string) => evaluation.heads.find((h) => h.head === name);
     const sequence = evaluation.sequences[0];
     const fontHead = head('font_style');
-
     // The probe reads font_style from the frozen trunk.
     const fontTarget = targets.find((t) => t.name === 'font_style')!;
     const fontClasses = fontTarget.classes.map((c) => c.name);

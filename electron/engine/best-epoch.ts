@@ -4,9 +4,9 @@
  * validation split. The per-head training and validation metrics of that epoch travel with
  * it, for the warnings (overfitting) of the report.
  */
-import { loadCheckpoint } from './checkpoint.js';
+import { applyCheckpoint, type CheckpointStore } from './checkpoint-codec.js';
 import type { MultiHeadModel } from './model.js';
-import type { HeadMetrics, TrainProgress } from './trainer.js';
+import type { HeadMetrics, TrainProgress } from './train-loop.js';
 
 export interface ChosenEpoch {
   epoch: number;
@@ -36,14 +36,14 @@ export class BestEpoch {
   }
 
   /** Loads the chosen epoch's weights into `model` (if it is not the last one) and says which it is. */
-  async restore(model: MultiHeadModel, lastEpoch: number): Promise<ChosenEpoch> {
+  async restore(model: MultiHeadModel, lastEpoch: number, checkpoints: CheckpointStore): Promise<ChosenEpoch> {
     const withLoss = [...this.epochs.entries()].filter(([, r]) => r.loss !== null && Number.isFinite(r.loss));
     if (withLoss.length === 0) return this.last(lastEpoch);
     const [epoch, record] = withLoss.reduce((a, b) => (b[1].loss! < a[1].loss! ? b : a));
     if (epoch !== lastEpoch) {
       // Without its checkpoint the chosen epoch cannot be restored: say the last one was used.
       if (!record.dir) return { ...this.last(lastEpoch), selectedBy: 'last epoch' };
-      await loadCheckpoint(record.dir, model, null);
+      await applyCheckpoint(await checkpoints.load(record.dir), model, null, record.dir);
     }
     return { epoch, selectedBy: 'validation loss', train: record.train, validation: record.validation };
   }

@@ -10,11 +10,12 @@ import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
 import { decodeInto } from './decode.js';
 import { LabelTable } from './labels.js';
-import type { ResolvedHead } from './model.js';
+import type { ResolvedHead } from './heads.js';
 import { permutation, seededRandom } from './sampling.js';
-import { tf } from './tf.js';
-import type { TrainData } from './train-data.js';
 import type { HeadLabels } from './train-step.js';
+
+// Re-exported for the callers that shift decoded floats (pixels.ts holds it for the browser page too).
+export { shifted } from './pixels.js';
 
 export interface Example {
   /** One image id per input (two for a pair). */
@@ -120,60 +121,20 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
   return { input, index, pixels };
 }
 
-/** Shifts an [H, W, C] image by (dy, dx) pixels, filling with zeros (the per-image mean); the streaming pipeline shifts the same way. */
-export function shifted(src: Float32Array, h: number, w: number, c: number, dy: number, dx: number, out: Float32Array): void {
-  out.fill(0);
-  for (let y = 0; y < h; y++) {
-    const sy = y - dy;
-    if (sy < 0 || sy >= h) continue;
-    for (let x = 0; x < w; x++) {
-      const sx = x - dx;
-      if (sx < 0 || sx >= w) continue;
-      for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = src[(sy * w + sx) * c + k]!;
+/** Labels of every head for a batch of examples: class index per example, and 1 where the label counts (0: masked). */
+export function batchLabels(heads: ResolvedHead[], examples: Example[], indices: ArrayLike<number>, inputs: string[], labels: LabelTable): Record<string, HeadLabels> {
+  const out: Record<string, HeadLabels> = {};
+  for (const head of heads) {
+    const index = new Int32Array(indices.length);
+    const mask = new Float32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const l = labelIndex(head, examples[indices[k]!]!, inputs, labels);
+      index[k] = Math.max(0, l);
+      mask[k] = l >= 0 ? 1 : 0;
     }
+    out[head.spec.name] = { index, mask };
   }
-}
-
-/** A split's examples as the trainer reads them. */
-export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Example[], decoded: DecodedSet, labels: LabelTable, augmentSeed = 0): TrainData {
-  const inputs = spec.inputs.map((i) => i.name);
-  const { height: h, width: w, channels: c } = decoded.input;
-  const size = h * w * c;
-  const shift = spec.training.augmentShift;
-  return {
-    size: examples.length,
-    batch(indices: number[], augment: boolean, step = 0) {
-      const random = seededRandom(augmentSeed * 1_000_003 + step);
-      const batchInputs: Record<string, tf.Tensor4D> = {};
-      inputs.forEach((name, slot) => {
-        const buf = new Float32Array(indices.length * size);
-        indices.forEach((i, k) => {
-          const at = decoded.index.get(examples[i]!.imageIds[slot]!)!;
-          const src = decoded.pixels.subarray(at * size, (at + 1) * size);
-          if (augment && shift > 0) {
-            const dy = Math.round((random() * 2 - 1) * shift);
-            const dx = Math.round((random() * 2 - 1) * shift);
-            shifted(src, h, w, c, dy, dx, buf.subarray(k * size, (k + 1) * size));
-          } else {
-            buf.set(src, k * size);
-          }
-        });
-        batchInputs[name] = tf.tensor4d(buf, [indices.length, h, w, c]);
-      });
-      const labelsOut: Record<string, HeadLabels> = {};
-      for (const head of heads) {
-        const index = new Int32Array(indices.length);
-        const mask = new Float32Array(indices.length);
-        indices.forEach((i, k) => {
-          const l = labelIndex(head, examples[i]!, inputs, labels);
-          index[k] = Math.max(0, l);
-          mask[k] = l >= 0 ? 1 : 0;
-        });
-        labelsOut[head.spec.name] = { index, mask };
-      }
-      return { inputs: batchInputs, labels: labelsOut };
-    },
-  };
+  return out;
 }
 
 export type { TargetDef };

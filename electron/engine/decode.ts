@@ -20,6 +20,10 @@
  */
 import sharp from 'sharp';
 import type { InputSpec } from '../../shared/model-spec.js';
+import { standardizeInto, standardizeShiftedInto, type Placement, type RawImage } from './pixels.js';
+
+// Re-exported: callers decode and standardize through this module (pixels.ts holds what a browser page needs too).
+export { standardizeInto, standardizeShiftedInto, type Placement, type RawImage };
 
 export type ResizeMode = InputSpec['resize'];
 
@@ -32,30 +36,6 @@ export function describePreprocessing(input: InputSpec): string {
     crop: `scaled to cover ${size} (aspect ratio kept), centre-cropped`,
   }[input.resize];
   return `${how}; ${input.channels === 1 ? 'grey' : 'sRGB'}; per-image standardization (zero mean, unit variance over the content; padding excluded)`;
-}
-
-/** Where the scaled content sits in the height x width frame. */
-export interface Placement {
-  top: number;
-  left: number;
-  height: number;
-  width: number;
-}
-
-/**
- * An image resized to the input's frame, before standardization: its uint8 pixels ([H, W, C],
- * content at `place`, the padding left 0), the content's mean and standard deviation, and the
- * raw mean colour of its one-pixel border per channel (the padding's value). It is what the
- * pixel cache stores (pipeline/): a quarter of the floats' size, and `standardizeInto` turns
- * it into exactly the floats `decodeInto` gives.
- */
-export interface RawImage {
-  pixels: Uint8Array;
-  place: Placement;
-  mean: number;
-  std: number;
-  /** Per channel; empty when there is no padding. */
-  border: number[];
 }
 
 /** Decodes `file` to the input's frame as uint8 with its statistics (no standardization yet). */
@@ -80,56 +60,6 @@ export async function decodeRaw(file: string, input: InputSpec): Promise<RawImag
   }
   const border = place.height < h || place.width < w ? borderMean(data, place, c) : [];
   return { pixels, place, mean, std, border };
-}
-
-/** The floats a model reads from a raw image: (v - mean) / std over the content, the standardized border mean as padding. */
-export function standardizeInto(raw: RawImage, input: InputSpec, out: Float32Array): void {
-  const { height: h, width: w, channels: c } = input;
-  const { place, mean, std, pixels } = raw;
-  for (let y = 0; y < place.height; y++) {
-    const row = ((place.top + y) * w + place.left) * c;
-    for (let i = 0; i < place.width * c; i++) out[row + i] = (pixels[row + i]! - mean) / std;
-  }
-  if (place.height === h && place.width === w) return;
-  const fill = raw.border.map((b) => (b - mean) / std);
-  for (let y = 0; y < h; y++) {
-    const inside = y >= place.top && y < place.top + place.height;
-    for (let x = 0; x < w; x++) {
-      if (inside && x >= place.left && x < place.left + place.width) continue;
-      for (let k = 0; k < c; k++) out[(y * w + x) * c + k] = fill[k]!;
-    }
-  }
-}
-
-/**
- * `standardizeInto` and then data.ts's `shifted` by (dy, dx), in one pass and with the same
- * floats: each uint8 value's standardized float comes from a 256-entry table (`lut`, reused by
- * the caller), not a division per pixel. The streaming pipeline builds its batches with it.
- */
-export function standardizeShiftedInto(raw: RawImage, input: InputSpec, dy: number, dx: number, out: Float32Array, lut = new Float64Array(256)): void {
-  const { height: h, width: w, channels: c } = input;
-  const { place, mean, std, pixels } = raw;
-  for (let v = 0; v < 256; v++) lut[v] = (v - mean) / std;
-  const fill = raw.border.map((b) => (b - mean) / std);
-  const bottom = place.top + place.height;
-  const right = place.left + place.width;
-  for (let y = 0; y < h; y++) {
-    const sy = y - dy;
-    const rowOut = sy < 0 || sy >= h;
-    const rowContent = sy >= place.top && sy < bottom;
-    for (let x = 0; x < w; x++) {
-      const sx = x - dx;
-      const o = (y * w + x) * c;
-      if (rowOut || sx < 0 || sx >= w) {
-        for (let k = 0; k < c; k++) out[o + k] = 0;
-      } else if (rowContent && sx >= place.left && sx < right) {
-        const from = (sy * w + sx) * c;
-        for (let k = 0; k < c; k++) out[o + k] = lut[pixels[from + k]!]!;
-      } else {
-        for (let k = 0; k < c; k++) out[o + k] = fill[k]!;
-      }
-    }
-  }
 }
 
 /** Decodes `file` into `out` ([H, W, C] floats); returns where the image's content is (all of it but letterbox padding). */

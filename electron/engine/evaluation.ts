@@ -79,6 +79,7 @@ export async function evaluate(
   }
   for (let from = 0; from < data.size; from += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, data.size - from) }, (_, i) => from + i);
+    if (data.prepare) await data.prepare(indices);
     const batch = data.batch(indices, false);
     const p = await predictProbabilities(model, batch.inputs);
     tf.dispose(Object.values(batch.inputs));

@@ -95,7 +95,10 @@ export async function recomputeBatchNormStatistics(model: MultiHeadModel, data: 
       if (!isBatchNorm(layer)) continue;
       let moments: Moments | null = null;
       for (let from = 0; from < sample.length; from += batchSize) {
-        const batch = data.batch(sample.slice(from, from + batchSize), false);
+        const chunk = sample.slice(from, from + batchSize);
+        // A streaming source holds only what it was asked for (the training renderer's data comes over a port).
+        if (data.prepare) await data.prepare(chunk);
+        const batch = data.batch(chunk, false);
         try {
           for (const name of inputs) {
             const x = batch.inputs[name];

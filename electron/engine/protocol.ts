@@ -9,7 +9,7 @@ import type { SplitDescription } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { BackendChoice } from './backend.js';
 import type { Evaluation } from './evaluation.js';
-import type { TrainOutcome, TrainProgress } from './trainer.js';
+import type { TrainOutcome, TrainProgress } from './train-loop.js';
 
 export interface SplitIds {
   /** Image ids per example (one per input). */

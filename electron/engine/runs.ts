@@ -14,7 +14,7 @@ import { describeHolder, HEARTBEAT_MS, holderIsDead, newOwner, staleBefore } fro
 import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
 import type { FromWorker, SplitIds, ToWorker, TrainJob } from './protocol.js';
-import type { TrainProgress } from './trainer.js';
+import type { TrainProgress } from './train-loop.js';
 
 export interface RunHandle {
   runId: number;

@@ -7,7 +7,7 @@
 import type { EvaluationWarning, HeadReport, SplitDescription } from '../../shared/evaluation.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { ResolvedHead } from './heads.js';
-import type { HeadMetrics } from './trainer.js';
+import type { HeadMetrics } from './train-loop.js';
 
 /** Training accuracy this far above validation accuracy is called overfitting. */
 export const OVERFIT_GAP = 0.15;

@@ -1,17 +1,18 @@
 /**
  * The engine's worker: runs one job (train, predict, export, probe) in a worker thread, an
  * Electron utility process or a forked Node process. Every job starts the backend and says
- * which; the job then reports as typed messages and ends with done or error. It never writes
- * to the database; its owner does (engine/runs.ts, engine/jobs.ts).
+ * which; the job then reports as typed messages and ends with done or error. Training runs as
+ * its two sides (sides/: data and compute) joined by a channel in this thread, as the Electron
+ * training renderer runs them across a port. It never writes to the database; its owner does
+ * (engine/runs.ts, engine/jobs.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Project } from '../domain/project.js';
 import { selectBackend } from './backend.js';
 import { exportRunModel } from './export.js';
 import { predictLabels } from './predict.js';
-import type { FromWorker, JobResult, ToWorker, WorkerJob } from './protocol.js';
-import { trainJob } from './train-job.js';
-import type { ControlSignal } from './trainer.js';
+import type { FromWorker, JobResult, ToWorker, TrainJob, WorkerJob } from './protocol.js';
+import { trainInProcess } from './sides/in-process.js';
 
 /** Electron's utilityProcess exposes process.parentPort; its messages arrive as { data }. */
 type ElectronParentPort = { on(event: 'message', listener: (e: { data: unknown }) => void): void; postMessage(message: unknown): void };
@@ -21,22 +22,23 @@ interface Channel {
   post(message: FromWorker): void;
 }
 
-let signal: ControlSignal = 'run';
-const control = (message: ToWorker) => {
-  if (message.type !== 'start') signal = message.type === 'pause' ? 'pause' : message.type === 'cancel' ? 'cancel' : 'run';
+/** The owner's pause, resume and cancel go to the training job's sides (sides/in-process.ts). */
+let control: (message: ToWorker) => void = () => {};
+const onControl = (message: ToWorker) => {
+  if (message.type !== 'start') control(message);
 };
 
 /** The same script runs in a worker thread, an Electron utility process or a forked Node process. */
 function channel(): Channel {
   if (parentPort) {
-    parentPort.on('message', control);
+    parentPort.on('message', onControl);
     const port = parentPort;
     return { job: Promise.resolve(workerData as WorkerJob), post: (m) => port.postMessage(m) };
   }
   const electronPort = (process as unknown as { parentPort?: ElectronParentPort }).parentPort;
   let resolveJob!: (job: WorkerJob) => void;
   const job = new Promise<WorkerJob>((resolve) => (resolveJob = resolve));
-  const receive = (message: ToWorker) => (message.type === 'start' ? resolveJob(message.job) : control(message));
+  const receive = (message: ToWorker) => (message.type === 'start' ? resolveJob(message.job) : onControl(message));
   if (electronPort) {
     electronPort.on('message', (e) => receive(e.data as ToWorker));
     return { job, post: (m) => electronPort.postMessage(m) };
@@ -61,14 +63,23 @@ async function withProject<T>(dataDir: string, fn: (project: Project) => Promise
   }
 }
 
-async function run(job: WorkerJob): Promise<JobResult> {
+/** Training: the data side and the compute side, over a channel in this thread; they report done or error themselves. */
+function train(job: TrainJob): Promise<FromWorker> {
+  return new Promise((resolve) => {
+    const side = trainInProcess(job, selectBackend, (message) => {
+      if (message.type === 'done' || message.type === 'error') resolve(message);
+      else post(message);
+    });
+    control = side.control;
+  });
+}
+
+async function run(job: Exclude<WorkerJob, TrainJob>): Promise<JobResult> {
   const choice = await selectBackend(job.backend);
   post({ type: 'backend', choice });
   switch (job.kind) {
     case 'probe':
       return { kind: 'probe', choice };
-    case 'train':
-      return { kind: 'train', outcome: await trainJob(job, post, () => signal) };
     case 'predict':
       return withProject(job.dataDir, async (project) => {
         const { images, missingClasses } = await predictLabels(project, job.runId, {
@@ -83,14 +94,16 @@ async function run(job: WorkerJob): Promise<JobResult> {
   }
 }
 
-io.job.then(run).then(
-  (result) => {
-    post({ type: 'done', result });
-    // A process host has nothing left to do; a thread is ended by its owner.
-    if (!parentPort) setTimeout(() => process.exit(0), 50);
-  },
-  (error: unknown) => {
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-    if (!parentPort) setTimeout(() => process.exit(1), 50);
-  },
-);
+const outcome = (job: WorkerJob): Promise<FromWorker> =>
+  job.kind === 'train'
+    ? train(job)
+    : run(job).then(
+        (result): FromWorker => ({ type: 'done', result }),
+        (error: unknown): FromWorker => ({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+      );
+
+void io.job.then(outcome).then((last) => {
+  post(last);
+  // A process host has nothing left to do; a thread is ended by its owner.
+  if (!parentPort) setTimeout(() => process.exit(last.type === 'done' ? 0 : 1), 50);
+});

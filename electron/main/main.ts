@@ -13,8 +13,11 @@ import { serveAsset } from '../server/assets.js';
 import { pickDialogOptions } from './pick-dialog.js';
 import { watchOtherWriters } from '../services/index.js';
 import { APP_ENTRY, APP_SCHEME, createIpcInvokeHandler, isAppUrl, secureWebPreferences } from './security.js';
-import { utilityHost } from './training-host.js';
+import { enableWebGpuSwitches } from './renderer-host.js';
+import { desktopHost, probeTrainingRenderer } from './training-host.js';
 
+// Chromium's WebGPU for the training renderer (before the app is ready).
+enableWebGpuSwitches(app.commandLine);
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 
 const preloadPath = path.join(appRoot, 'dist', 'preload', 'preload.cjs');
@@ -54,7 +57,9 @@ function hardenContents(): void {
 
 async function start(): Promise<void> {
   const dataDir = defaultProjectDir(app.getPath('userData'));
-  runtime = openRuntime(dataDir, { trainingHost: utilityHost });
+  runtime = openRuntime(dataDir, { trainingHost: desktopHost });
+  // In the background: until it answers, training runs in the utility process.
+  void probeTrainingRenderer().catch(() => null);
   try {
     await importSampleOnce(runtime.project, sampleDir);
   } catch (error) {

@@ -9,11 +9,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Project } from '../../electron/domain/project.js';
-import { buildExamples, decodeImages, readLabels, toTrainData } from '../../electron/engine/data.js';
+import { buildExamples, decodeImages, readLabels } from '../../electron/engine/data.js';
+import { toTrainData } from '../../electron/engine/memory-data.js';
 import { decodeInto, standardizeInto } from '../../electron/engine/decode.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
 import { MultiHeadModel } from '../../electron/engine/model.js';
 import { Decoder } from '../../electron/engine/pipeline/decoder.js';
+import { pipelineData } from '../../electron/engine/pipeline/stream-data.js';
 import { DataPipeline } from '../../electron/engine/pipeline/pipeline.js';
 import { PixelCache, recordBytesOf } from '../../electron/engine/pipeline/pixel-cache.js';
 import { tf } from '../../electron/engine/tf.js';
@@ -66,7 +68,7 @@ describe('the streaming data pipeline', () => {
     const { s, labels, heads, examples } = setup();
     expect(examples.length).toBeGreaterThan(100);
     const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'same') });
-    const streamed = pipeline.data(examples, 7);
+    const streamed = pipelineData(pipeline, examples, 7);
     await prepareAll(streamed);
     const decoded = await decodeImages(
       project,
@@ -126,11 +128,11 @@ describe('the streaming data pipeline', () => {
     const { s, labels, heads, examples } = setup();
     const cacheDir = path.join(dir, 'reuse');
     const first = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
-    await prepareAll(first.data(examples));
+    await prepareAll(pipelineData(first, examples));
     const writes = first.stats().diskWrites;
     expect(writes).toBe(examples.length);
-    await prepareAll(first.data(examples));
-    pixelsOf(first.data(examples).batch([0, 1, 2], false));
+    await prepareAll(pipelineData(first, examples));
+    pixelsOf(pipelineData(first, examples).batch([0, 1, 2], false));
     expect(first.stats().diskWrites).toBe(writes);
     first.close();
     const reopened = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
@@ -148,7 +150,7 @@ describe('the streaming data pipeline', () => {
   it('has a batch ready before the rest is decoded, in the order the epoch asks for', async () => {
     const { s, labels, heads, examples } = setup();
     const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'early'), concurrency: 2 });
-    const train = pipeline.data(examples, 1);
+    const train = pipelineData(pipeline, examples, 1);
     const order = examples.map((_, i) => examples.length - 1 - i);
     train.schedule!(order);
     await train.prepare!(order.slice(0, 8));
@@ -164,13 +166,13 @@ describe('the streaming data pipeline', () => {
     const { s, labels, heads, examples } = setup();
     const half = Math.floor(examples.length / 2);
     const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'ahead') });
-    const train = pipeline.data(examples.slice(0, half), 1);
+    const train = pipelineData(pipeline, examples.slice(0, half), 1);
     await train.prepare!([0]);
     await vi.waitFor(() => expect(pipeline.progress().done).toBeGreaterThanOrEqual(half), { timeout: 20_000 });
     // The background has run dry at the split's images: the rest waits to be asked for.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(pipeline.progress().done).toBe(half);
-    await prepareAll(pipeline.data(examples.slice(half), 0));
+    await prepareAll(pipelineData(pipeline, examples.slice(half), 0));
     expect(pipeline.progress().done).toBe(examples.length);
     pipeline.close(true);
   });
@@ -182,7 +184,7 @@ describe('the streaming data pipeline', () => {
     writeFileSync(fileOf(corrupt), 'not an image');
     rmSync(fileOf(missing));
     const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'bad') });
-    const data = pipeline.data(examples, 2);
+    const data = pipelineData(pipeline, examples, 2);
     await prepareAll(data);
     const progress = pipeline.progress();
     expect(progress.done).toBe(progress.total);
@@ -200,7 +202,7 @@ describe('the streaming data pipeline', () => {
     // A run on these examples trains to the end and reports the skipped images in its progress.
     const model = new MultiHeadModel({ ...s, training: { ...s.training, epochs: 1, batchSize: 16 } }, project.store.targets.list());
     const reported: TrainProgress[] = [];
-    const outcome = await runTraining({ model, train: pipeline.data(examples, 1), onProgress: (p) => reported.push(p) });
+    const outcome = await runTraining({ model, train: pipelineData(pipeline, examples, 1), onProgress: (p) => reported.push(p) });
     expect(outcome.status).toBe('completed');
     expect(reported.at(-1)!.decoded?.skipped?.count).toBe(2);
     model.dispose();

@@ -3,7 +3,8 @@
  * decoding) prediction read images: the images behind a run's examples get a slot each in a
  * decoded-pixel cache (pixel-cache.ts: uint8 records on disk, a memory budget), a background
  * decoder fills it in the order training asks (decoder.ts), and each split reads batches from
- * it (stream-data.ts). Training starts once its first batch is decoded; the second epoch
+ * it (the data side, sides/data-side.ts; in one process, stream-data.ts). It loads no TensorFlow.js:
+ * the Electron main process runs it for the training renderer. Training starts once its first batch is decoded; the second epoch
  * decodes nothing; memory is the budget plus a few batches, whatever the number of images.
  */
 import { createHash } from 'node:crypto';
@@ -12,13 +13,25 @@ import type { ModelSpec } from '../../../shared/model-spec.js';
 import type { Project } from '../../domain/project.js';
 import type { Example } from '../data.js';
 import type { LabelTable } from '../labels.js';
-import type { ResolvedHead } from '../model.js';
-import type { TrainData } from '../train-data.js';
+import type { ResolvedHead } from '../heads.js';
 import { Decoder } from './decoder.js';
 import { PixelCache, type PixelCacheStats } from './pixel-cache.js';
-import { streamData } from './stream-data.js';
 
 export const DEFAULT_PIXEL_CACHE_MB = 1024;
+
+/** The cache slot of every input's image of each example, example by example. */
+export function slotsOf(source: { slotOf: Int32Array }, examples: Example[], indices: ArrayLike<number>, inputs: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < indices.length; b++) {
+    for (let k = 0; k < inputs; k++) {
+      const id = examples[indices[b]!]!.imageIds[k]!;
+      const slot = id < source.slotOf.length ? source.slotOf[id]! : -1;
+      if (slot < 0) throw new Error(`image ${id} is not in the pipeline's image set`);
+      out.push(slot);
+    }
+  }
+  return out;
+}
 
 export interface PipelineOptions {
   /** Folder of the cache file (a run's folder: runs/N/pixel-cache). */
@@ -31,12 +44,13 @@ export interface PipelineOptions {
 
 export class DataPipeline {
   private constructor(
-    private readonly spec: ModelSpec,
-    private readonly heads: ResolvedHead[],
-    private readonly labels: LabelTable,
+    readonly spec: ModelSpec,
+    readonly heads: ResolvedHead[],
+    readonly labels: LabelTable,
     readonly cache: PixelCache,
     readonly decoder: Decoder,
-    private readonly slotOf: Int32Array,
+    /** imageId → cache slot (-1: not in the pipeline's image set). */
+    readonly slotOf: Int32Array,
   ) {}
 
   /** Opens (or reuses) the cache for every image of `examples`; decoding starts when the first data is scheduled or prepared. */
@@ -76,11 +90,6 @@ export class DataPipeline {
       },
     });
     return new DataPipeline(spec, heads, labels, cache, decoder, slotOf);
-  }
-
-  /** A split's examples as the trainer reads them (augmentation drawn from `augmentSeed` and the step). */
-  data(examples: Example[], augmentSeed = 0): TrainData {
-    return streamData(this.spec, this.heads, examples, this.labels, { cache: this.cache, decoder: this.decoder, slotOf: this.slotOf }, augmentSeed);
   }
 
   progress(): DecodeProgress {

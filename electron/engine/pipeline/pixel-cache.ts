@@ -17,9 +17,9 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { InputSpec } from '../../../shared/model-spec.js';
-import type { RawImage } from '../decode.js';
+import { readRecord, recordBytesOf, writeRecord, type RawImage } from '../pixels.js';
 
-const HEADER = 48;
+export { recordBytesOf };
 
 export interface PixelCacheStats {
   records: number;
@@ -46,8 +46,6 @@ export interface PixelCacheOptions {
   /** Identifies the image set (with shape and resize mode): a file made for another key is rebuilt. */
   key: string;
 }
-
-export const recordBytesOf = (input: InputSpec) => HEADER + input.height * input.width * input.channels;
 
 export class PixelCache {
   readonly recordBytes: number;
@@ -114,15 +112,7 @@ export class PixelCache {
   put(slot: number, raw: RawImage): void {
     if (this.closed) return; // a decode that finished after the job ended
     const record = Buffer.alloc(this.recordBytes);
-    const view = new DataView(record.buffer, record.byteOffset, HEADER);
-    view.setFloat64(0, raw.mean, true);
-    view.setFloat64(8, raw.std, true);
-    raw.border.forEach((b, k) => view.setFloat64(16 + 8 * k, b, true));
-    view.setUint16(40, raw.place.top, true);
-    view.setUint16(42, raw.place.left, true);
-    view.setUint16(44, raw.place.height, true);
-    view.setUint16(46, raw.place.width, true);
-    record.set(raw.pixels, HEADER);
+    writeRecord(raw, record);
     writeSync(this.fd, record, 0, this.recordBytes, slot * this.recordBytes);
     this.counters.diskWrites++;
     this.remember(slot, record);
@@ -152,17 +142,7 @@ export class PixelCache {
   }
 
   private unpack(record: Buffer): RawImage {
-    const view = new DataView(record.buffer, record.byteOffset, HEADER);
-    const { channels } = this.options.input;
-    const place = { top: view.getUint16(40, true), left: view.getUint16(42, true), height: view.getUint16(44, true), width: view.getUint16(46, true) };
-    const padded = place.height < this.options.input.height || place.width < this.options.input.width;
-    return {
-      mean: view.getFloat64(0, true),
-      std: view.getFloat64(8, true),
-      border: padded ? Array.from({ length: channels }, (_, k) => view.getFloat64(16 + 8 * k, true)) : [],
-      place,
-      pixels: record.subarray(HEADER),
-    };
+    return readRecord(record, this.options.input);
   }
 
   /** Copies a record into the memory slab (round-robin); returns its memory position, -1 with no memory budget. */
