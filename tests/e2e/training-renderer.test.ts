@@ -3,7 +3,10 @@
  * (electron/engine/page-entry.ts, bundled for the browser, under the page's CSP) receives a
  * MessagePort as the host's preload forwards it, and answers the typed worker messages with
  * the same backend selection. Headless Chromium offers a SwiftShader WebGPU adapter to
- * http://127.0.0.1 pages with --enable-unsafe-webgpu: the probe runs tfjs-webgpu on it.
+ * http://127.0.0.1 pages with --enable-unsafe-webgpu: the probe runs tfjs-webgpu on it, and
+ * so does a training run whose data side this test process plays, as Electron's main process
+ * does (sides/port-host.ts; the port bridged by page-port.ts instead of MessageChannelMain).
+ * SwiftShader's timings say nothing about a GPU: none is measured here.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,8 +16,23 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker, WorkerJob } from '../../electron/engine/protocol.js';
-import { repoRoot, tempDir } from '../helpers.js';
+import { Project } from '../../electron/domain/project.js';
+import { selectBackend } from '../../electron/engine/backend.js';
+import { loadCheckpoint } from '../../electron/engine/checkpoint.js';
+import { readLabels, type Example } from '../../electron/engine/data.js';
+import { threadHost, type SpawnHost } from '../../electron/engine/host.js';
+import { MultiHeadModel } from '../../electron/engine/model.js';
+import { DataPipeline } from '../../electron/engine/pipeline/pipeline.js';
+import { pipelineData } from '../../electron/engine/pipeline/stream-data.js';
+import { checkpointFolder, runTargets } from '../../electron/engine/run-files.js';
+import { TrainingRuns } from '../../electron/engine/runs.js';
+import { portHost } from '../../electron/engine/sides/port-host.js';
+import { evaluateLosses } from '../../electron/engine/trainer.js';
+import { runImport } from '../../electron/importer/importer.js';
+import { parseModelSpec } from '../../shared/model-spec.js';
+import { repoRoot, sampleDir, tempDir } from '../helpers.js';
 import { CHROMIUM } from './browser.js';
+import { pagePort, type PagePort } from './page-port.js';
 
 let cleanup: () => void;
 let server: http.Server;
@@ -104,5 +122,80 @@ describe('the training renderer in Chromium', () => {
     const train = await runJob({ kind: 'export', dataDir: '/nowhere', runId: 1, outDir: '/nowhere', backend: 'webgpu' });
     expect(train.messages.map((m) => m.type)).toEqual(['backend', 'error']);
     expect((train.messages[1] as { message: string }).message).toMatch(/export jobs read the project's files/);
+  });
+});
+
+describe('training in the renderer: the compute side in Chromium on WebGPU, the data side in Node', () => {
+  it('trains a few steps, writes a checkpoint the usual way, and the run evaluates and resumes on wasm in Node', async () => {
+    const { dir: projectDir, cleanup: removeProject } = tempDir();
+    const project = Project.open(path.join(projectDir, 'data'));
+    const ports: PagePort[] = [];
+    try {
+      await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
+      // The page for webgpu (as desktopHost sends it to the renderer), a worker thread for the rest.
+      const spawn: SpawnHost = (job) => {
+        if (job.backend !== 'webgpu') return threadHost(job);
+        const port = pagePort(browser, url);
+        ports.push(port);
+        return portHost(job, port, async () => (await port.page).close());
+      };
+      const runs = new TrainingRuns(project, spawn);
+      const spec = {
+        name: 'renderer',
+        inputs: [{ name: 'x', height: 16, width: 32 }],
+        trunk: { preset: 'conv', depth: 1, width: 4, dense: 16, batchNorm: true },
+        heads: [
+          { name: 'length', target: { kind: 'target', target: 'length' } },
+          { name: 'font', target: { kind: 'target', target: 'font_style' }, adversarial: { lambda: { schedule: 'dann', max: 0.1 } } },
+        ],
+        training: { epochs: 3, batchSize: 64, learningRate: 0.003, reportEvery: 2, seed: 2, augmentShift: 1 },
+      };
+      const seen: string[] = [];
+      const handle = runs.start(spec, {
+        backend: 'webgpu',
+        // Stopped after the first epoch's checkpoint, to go on elsewhere.
+        onMessage: (m) => {
+          seen.push(m.type);
+          if (m.type === 'checkpoint') handle.control('cancel');
+        },
+      });
+      const stopped = await handle.done;
+      expect(ports[0]!.problems).toEqual([]);
+      expect(stopped).toMatchObject({ status: 'cancelled', error: null, backend: 'webgpu', epochs_done: 1 });
+      expect(stopped.backend_reason).toMatch(/^requested \(webgpu\): WebGPU on a SOFTWARE adapter .*swiftshader.*, in the training renderer$/);
+      expect(seen.slice(0, 2)).toEqual(['backend', 'split']);
+      expect(seen.filter((t) => t === 'progress').length).toBeGreaterThanOrEqual(2);
+      const checkpoint = project.store.runs.latestCheckpoint(handle.runId)!;
+      expect(checkpoint).toMatchObject({ epoch: 1 });
+      const folder = checkpointFolder(project, checkpoint.path);
+      expect(JSON.parse(readFileSync(path.join(folder, 'manifest.json'), 'utf8'))).toMatchObject({ format: 1, epoch: 1, step: checkpoint.step });
+
+      // On wasm in this process: the renderer's checkpoint gives the validation loss the renderer reported for that epoch.
+      const row = project.store.runs.get(handle.runId)!;
+      const split = JSON.parse(row.split!) as { validation: number[][] };
+      const reported = project.store.runs.metrics(handle.runId).find((m) => m.split === 'val' && m.head === '' && m.metric === 'loss' && m.epoch === 0)!;
+      await selectBackend('wasm');
+      const parsed = parseModelSpec(spec);
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      const model = new MultiHeadModel(parsed.spec, runTargets(project, row));
+      await loadCheckpoint(folder, model, null);
+      const validation: Example[] = split.validation.map((imageIds) => ({ imageIds }));
+      const pipeline = DataPipeline.open(project, parsed.spec, model.resolved, readLabels(project), validation, { cacheDir: path.join(projectDir, 'cache') });
+      try {
+        const { loss } = await evaluateLosses(model, pipelineData(pipeline, validation, 0), 64);
+        expect(Math.abs(loss - reported.value)).toBeLessThan(1e-3 * Math.max(1, reported.value));
+      } finally {
+        pipeline.close(true);
+        model.dispose();
+      }
+
+      // The run resumes from the renderer's checkpoint on wasm (a worker thread) and completes.
+      const resumed = await runs.resume(handle.runId, { backend: 'wasm' }).done;
+      expect(resumed).toMatchObject({ status: 'completed', error: null, backend: 'wasm', epochs_done: 3 });
+      expect(project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
+    } finally {
+      project.close();
+      removeProject();
+    }
   });
 });
