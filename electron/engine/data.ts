@@ -122,7 +122,13 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
 }
 
 /** Labels of every head for a batch of examples: class index per example, and 1 where the label counts (0: masked). */
-export function batchLabels(heads: ResolvedHead[], examples: Example[], indices: ArrayLike<number>, inputs: string[], labels: LabelTable): Record<string, HeadLabels> {
+export function batchLabels(
+  heads: ResolvedHead[],
+  examples: Example[],
+  indices: ArrayLike<number>,
+  inputs: string[],
+  labels: LabelTable,
+): Record<string, HeadLabels> {
   const out: Record<string, HeadLabels> = {};
   for (const head of heads) {
     const index = new Int32Array(indices.length);
