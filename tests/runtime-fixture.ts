@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { EventMessage } from '../shared/api/contract.js';
 import { openRuntime, type Runtime } from '../electron/app/runtime.js';
 import type { ServiceOptions } from '../electron/services/index.js';
+import type { Store } from '../electron/store/store.js';
 import { runImport } from '../electron/importer/importer.js';
 import { sampleDir, tempDir } from './helpers.js';
 
@@ -48,4 +49,25 @@ export function useSampleRuntime(options: Partial<ServiceOptions> = {}): SampleR
       return r.data as T;
     },
   };
+}
+
+/** A model's prediction of one class for one image, as `predict` stores it: a suggestion, not a label. */
+export function writePrediction(
+  store: Store,
+  p: { imageId: number; targetId: number; classId: number; confidence: number | null; runId?: number | null },
+): void {
+  store.write(() =>
+    store.annotations.upsert({
+      imageId: p.imageId,
+      targetId: p.targetId,
+      source: 'model',
+      origin: null,
+      state: 'value',
+      textValue: null,
+      classId: p.classId,
+      confidence: p.confidence,
+      runId: p.runId ?? null,
+      updatedAt: new Date().toISOString(),
+    }),
+  );
 }

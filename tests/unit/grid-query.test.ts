@@ -3,7 +3,7 @@ import type { ImageSummary } from '../../shared/api/contract.js';
 import { imageFilterSchema, type ImageFilter } from '../../shared/image-filter.js';
 import { buildImageQuery, nameCondition } from '../../electron/store/image-query.js';
 import type { TargetDef } from '../../shared/targets.js';
-import { useSampleRuntime } from '../runtime-fixture.js';
+import { useSampleRuntime, writePrediction } from '../runtime-fixture.js';
 
 const sample = useSampleRuntime();
 const store = () => sample.runtime.project.store;
@@ -36,22 +36,8 @@ function addImage(name: string): number {
 }
 
 function suggest(imageId: number, target: TargetDef, value: string, confidence: number): void {
-  const s = store();
-  const cls = target.classes.find((c) => c.name === value)!;
-  s.write(() =>
-    s.annotations.upsert({
-      imageId,
-      targetId: target.id,
-      source: 'model',
-      origin: null,
-      state: 'value',
-      textValue: null,
-      classId: cls.id,
-      confidence,
-      runId: 3,
-      updatedAt: new Date().toISOString(),
-    }),
-  );
+  const classId = target.classes.find((c) => c.name === value)!.id;
+  writePrediction(store(), { imageId, targetId: target.id, classId, confidence, runId: 3 });
 }
 
 describe('the file name filter', () => {

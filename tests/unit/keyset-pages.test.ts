@@ -6,28 +6,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImageList } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
-import { useSampleRuntime } from '../runtime-fixture.js';
+import { useSampleRuntime, writePrediction } from '../runtime-fixture.js';
 
 const sample = useSampleRuntime();
 const store = () => sample.runtime.project.store;
 const t = (name: string) => store().targets.byName(name)!;
 
 function suggest(imageId: number, target: TargetDef, confidence: number | null): void {
-  const s = store();
-  s.write(() =>
-    s.annotations.upsert({
-      imageId,
-      targetId: target.id,
-      source: 'model',
-      origin: null,
-      state: 'value',
-      textValue: null,
-      classId: target.classes[imageId % target.classes.length]!.id,
-      confidence,
-      runId: null,
-      updatedAt: new Date().toISOString(),
-    }),
-  );
+  writePrediction(store(), { imageId, targetId: target.id, classId: target.classes[imageId % target.classes.length]!.id, confidence });
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
 import type { TargetDef } from '../../shared/targets.js';
-import { useSampleRuntime } from '../runtime-fixture.js';
+import { useSampleRuntime, writePrediction } from '../runtime-fixture.js';
 
 const sample = useSampleRuntime();
 const store = () => sample.runtime.project.store;
@@ -64,24 +64,11 @@ function valueFor(target: TargetDef, random: () => number): string {
 }
 
 function predict(imageId: number, target: TargetDef, random: () => number): void {
-  const s = store();
   if (target.classes.length === 0) return;
-  const cls = target.classes[Math.floor(random() * target.classes.length)]!;
-  s.write(() =>
-    s.annotations.upsert({
-      imageId,
-      targetId: target.id,
-      source: 'model',
-      origin: null,
-      state: 'value',
-      textValue: null,
-      classId: cls.id,
-      // Now and then no confidence at all: NULL has its own place in the confidence order.
-      confidence: random() < 0.1 ? null : Math.round(random() * 100) / 100,
-      runId: null,
-      updatedAt: new Date().toISOString(),
-    }),
-  );
+  const classId = target.classes[Math.floor(random() * target.classes.length)]!.id;
+  // Now and then no confidence at all: NULL has its own place in the confidence order.
+  const confidence = random() < 0.1 ? null : Math.round(random() * 100) / 100;
+  writePrediction(store(), { imageId, targetId: target.id, classId, confidence });
 }
 
 let imported = 0;
