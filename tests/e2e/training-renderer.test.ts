@@ -126,7 +126,7 @@ describe('the training renderer in Chromium', () => {
 });
 
 describe('training in the renderer: the compute side in Chromium on WebGPU, the data side in Node', () => {
-  it('trains a few steps, writes a checkpoint the usual way, and the run evaluates and resumes on wasm in Node', async () => {
+  it('trains a few steps, writes a checkpoint the usual way, and the run evaluates and resumes on wasm in Node (and a wasm run resumes in the page)', async () => {
     const { dir: projectDir, cleanup: removeProject } = tempDir();
     const project = Project.open(path.join(projectDir, 'data'));
     const ports: PagePort[] = [];
@@ -193,6 +193,14 @@ describe('training in the renderer: the compute side in Chromium on WebGPU, the 
       const resumed = await runs.resume(handle.runId, { backend: 'wasm' }).done;
       expect(resumed).toMatchObject({ status: 'completed', error: null, backend: 'wasm', epochs_done: 3 });
       expect(project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
+
+      // And the other way: a run checkpointed on wasm in a worker thread resumes in the renderer and completes there.
+      const onWasm = runs.start(spec, { backend: 'wasm', onMessage: (m) => m.type === 'checkpoint' && onWasm.control('cancel') });
+      expect(await onWasm.done).toMatchObject({ status: 'cancelled', backend: 'wasm' });
+      const inPage = await runs.resume(onWasm.runId, { backend: 'webgpu' }).done;
+      expect(ports[1]!.problems).toEqual([]);
+      expect(inPage).toMatchObject({ status: 'completed', error: null, backend: 'webgpu', epochs_done: 3 });
+      expect(project.store.runs.evaluation(onWasm.runId, 'test')).toBeTruthy();
     } finally {
       project.close();
       removeProject();
