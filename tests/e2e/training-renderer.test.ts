@@ -181,12 +181,17 @@ describe('training in the renderer: the compute side in Chromium on WebGPU, the 
       await loadCheckpoint(folder, model, null);
       const validation: Example[] = split.validation.map((imageIds) => ({ imageIds }));
       const pipeline = DataPipeline.open(project, parsed.spec, model.resolved, readLabels(project), validation, { cacheDir: path.join(projectDir, 'cache') });
+      const untrained = new MultiHeadModel(parsed.spec, runTargets(project, row));
       try {
         const { loss } = await evaluateLosses(model, pipelineData(pipeline, validation, 0), 64);
         expect(Math.abs(loss - reported.value)).toBeLessThan(1e-3 * Math.max(1, reported.value));
+        // The comparison can fail: the same model without the checkpoint (its initial weights) scores otherwise.
+        const { loss: before } = await evaluateLosses(untrained, pipelineData(pipeline, validation, 0), 64);
+        expect(Math.abs(before - reported.value)).toBeGreaterThan(1e-2 * Math.max(1, reported.value));
       } finally {
         pipeline.close(true);
         model.dispose();
+        untrained.dispose();
       }
 
       // The run resumes from the renderer's checkpoint on wasm (a worker thread) and completes.
