@@ -58,3 +58,10 @@ export function calibrationLean(bins: { count: number; confidence: number; accur
   const gap = bins.reduce((a, b) => a + b.count * (b.confidence - b.accuracy), 0) / total;
   return Math.abs(gap) < 0.02 ? null : gap > 0 ? 'overconfident' : 'underconfident';
 }
+
+/** What a Predict did, per target; with nothing to predict it says why rather than "Predicted 0 images: ." */
+export function describePrediction(result: { images: number; written: Record<string, number> }): string {
+  if (result.images === 0) return "Nothing to predict: every image has a human label for each of this run's targets.";
+  const per = Object.entries(result.written).map(([target, n]) => `${target} ${n}`);
+  return `Predicted ${plural(result.images, 'image')}${per.length > 0 ? `: ${per.join(', ')}` : ''}.`;
+}

@@ -39,7 +39,7 @@ const { default: HeadEvaluation } = await import('../../renderer/src/components/
 const { default: RunWarnings } = await import('../../renderer/src/components/RunWarnings.vue');
 const { default: SplitSummary } = await import('../../renderer/src/components/SplitSummary.vue');
 const { default: SpecEditor } = await import('../../renderer/src/components/SpecEditor.vue');
-const { describeCheckpoint, describeSplit, calibrationLean } = await import('../../renderer/src/evaluation-words');
+const { describeCheckpoint, describePrediction, describeSplit, calibrationLean } = await import('../../renderer/src/evaluation-words');
 const { decodeQueue, encodeQueue, queueTargetId, queueTitle } = await import('../../renderer/src/labeling/queue');
 const { useTrainingStore } = await import('../../renderer/src/stores/training');
 
@@ -78,6 +78,12 @@ const warnings: EvaluationWarning[] = [
 ];
 
 describe('evaluation in words', () => {
+  it('says what a Predict did, and why nothing when nothing was left to predict', () => {
+    expect(describePrediction({ images: 0, written: {} })).toBe("Nothing to predict: every image has a human label for each of this run's targets.");
+    expect(describePrediction({ images: 1, written: { font_style: 1 } })).toBe('Predicted 1 image: font_style 1.');
+    expect(describePrediction({ images: 12, written: { font_style: 12, length: 9 } })).toBe('Predicted 12 images: font_style 12, length 9.');
+  });
+
   it('says which checkpoint was evaluated and why', () => {
     expect(describeCheckpoint({ epoch: 7, selectedBy: 'validation loss' }, 10)).toBe('epoch 7 of 10, lowest validation loss');
     expect(describeCheckpoint({ epoch: 4, selectedBy: 'last epoch' }, 4)).toBe('epoch 4 of 4, the last one (no validation split to choose by)');
