@@ -145,3 +145,33 @@ export function defaultHotkey(position: number): string | null {
   const keys = '1234567890wertyuiopsdfhjklzxcvbnm';
   return keys[position] ?? null;
 }
+
+/** Whether a key may select a class: one lowercase letter or digit the labeler does not keep for itself. */
+export function isClassKey(key: string): boolean {
+  return /^[a-z0-9]$/u.test(key) && !(RESERVED_KEYS as readonly string[]).includes(key);
+}
+
+/**
+ * Keys for new classes of a target whose classes already use `used`. A class named by a single
+ * free class key gets that key, so that whoever labels digits presses the digit they see (class
+ * '9' is 9, not 0); the others get the first free default keys in order, null when none is left.
+ */
+export function newClassHotkeys(names: readonly string[], used: Iterable<string | null>): (string | null)[] {
+  const taken = new Set(used);
+  const keys: (string | null)[] = names.map((name) => {
+    if (!isClassKey(name) || taken.has(name)) return null;
+    taken.add(name);
+    return name;
+  });
+  let position = 0;
+  return keys.map((key) => {
+    if (key !== null) return key;
+    for (let next = defaultHotkey(position); next !== null; next = defaultHotkey(++position)) {
+      if (!taken.has(next)) {
+        taken.add(next);
+        return next;
+      }
+    }
+    return null;
+  });
+}

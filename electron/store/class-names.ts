@@ -1,15 +1,14 @@
 /** The rules a class of a target follows in the store: its default key, and names it may not have. */
 import { conflict, invalidField } from '../../shared/errors.js';
 import { caseVariantOf, nameProblem } from '../../shared/names.js';
-import { defaultHotkey, type TargetDef } from '../../shared/targets.js';
+import { newClassHotkeys, type TargetDef } from '../../shared/targets.js';
 
-/** The first default class key no class of the target uses yet. */
-export function freeHotkey(target: TargetDef): string | null {
-  const used = new Set(target.classes.map((c) => c.hotkey));
-  for (let i = 0; ; i++) {
-    const key = defaultHotkey(i);
-    if (key === null || !used.has(key)) return key;
-  }
+/** The key a new class of the target gets: its own name when that is a free class key, else the first free default key. */
+export function freeHotkey(target: TargetDef, name: string): string | null {
+  return newClassHotkeys(
+    [name],
+    target.classes.map((c) => c.hotkey),
+  )[0]!;
 }
 
 /**

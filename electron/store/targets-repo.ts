@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { writeTransaction } from './transaction.js';
-import { DEFAULT_TARGETS, defaultHotkey, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
+import { DEFAULT_TARGETS, newClassHotkeys, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
 import { normalizeName, targetNameProblem } from '../../shared/names.js';
 import { checkClassName, freeHotkey } from './class-names.js';
@@ -121,7 +121,8 @@ export class TargetsRepo {
       for (const def of DEFAULT_TARGETS) {
         const source = def.source ? (this.byName(def.source)?.id ?? null) : null;
         const id = this.insertTarget(def.name, def.kind, def.alphabet ?? null, def.maxLength ?? null, source);
-        def.classes?.forEach((name, i) => this.insertClassRow(id, name, def.kind === 'categorical' ? defaultHotkey(i) : null));
+        const keys = def.kind === 'categorical' ? newClassHotkeys(def.classes ?? [], []) : [];
+        def.classes?.forEach((name, i) => this.insertClassRow(id, name, keys[i] ?? null));
       }
     });
   }
@@ -135,7 +136,8 @@ export class TargetsRepo {
     return this.tx(() => {
       if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
       const id = this.insertTarget(name, 'categorical', null, null, null);
-      unique.forEach((c, i) => this.insertClassRow(id, c, defaultHotkey(i)));
+      const keys = newClassHotkeys(unique, []);
+      unique.forEach((c, i) => this.insertClassRow(id, c, keys[i]!));
       return this.byId(id);
     });
   }
@@ -174,7 +176,7 @@ export class TargetsRepo {
         name,
         target.classes.map((c) => c.name),
       );
-      this.insertClassRow(targetId, name, freeHotkey(target));
+      this.insertClassRow(targetId, name, freeHotkey(target, name));
       return this.byId(targetId);
     });
   }
@@ -269,7 +271,7 @@ export class TargetsRepo {
       target.classes.map((c) => c.name),
       field,
     );
-    this.insertClassRow(targetId, name, freeHotkey(target));
+    this.insertClassRow(targetId, name, freeHotkey(target, name));
     return this.byId(targetId).classes.find((c) => c.name === name)!;
   }
 

@@ -9,6 +9,7 @@ import { migration0008 } from './0008-compact-thumbnails.js';
 import { migration0009 } from './0009-team.js';
 import { migration0010 } from './0010-page-counts.js';
 import { migration0011 } from './0011-label-counts.js';
+import { migration0012 } from './0012-class-name-keys.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
