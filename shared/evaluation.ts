@@ -41,7 +41,12 @@ export interface SplitDescription {
   /** Grouped splits: how many groups went to each side. */
   groups?: { train: number; validation: number; test: number };
   /** How many source folders have images both in the test set and in train or validation, of how many. */
-  sharedFolders?: { shared: number; folders: number };
+  sharedFolders?: {
+    shared: number;
+    folders: number;
+    /** Trained targets whose class each folder decides (each folder holds one class): the folders are their classes, not sources. */
+    classesOf?: string[];
+  };
 }
 
 /** Something that makes a number of the report untrustworthy, shown next to it. */

@@ -50,6 +50,27 @@ function groupedSplit(examples: Example[], keyOf: (e: Example) => string, shares
   return { split, groups: counts };
 }
 
+/**
+ * The heads' targets whose label each source folder decides (every folder holds a single class
+ * of it, over more than one class): there the folders are the classes (labels from folder
+ * names), so grouping by folder would put whole classes on one side of the split.
+ */
+function folderClassTargets(heads: ResolvedHead[], examples: Example[], labels: LabelTable, sources: SourceTable): string[] {
+  const names = [...new Set(heads.flatMap((h) => (h.spec.target.kind === 'target' ? [h.spec.target.target] : [])))];
+  return names.filter((target) => {
+    const classOf = new Map<number, string>();
+    for (const e of examples) {
+      const value = labels.value(e.imageIds[0]!, target);
+      if (typeof value !== 'string') continue;
+      const folder = sources.folderCode(e.imageIds[0]!);
+      const seen = classOf.get(folder);
+      if (seen === undefined) classOf.set(folder, value);
+      else if (seen !== value) return false;
+    }
+    return classOf.size > 1 && new Set(classOf.values()).size > 1;
+  });
+}
+
 export function splitRun(
   spec: ModelSpec,
   heads: ResolvedHead[],
@@ -88,5 +109,7 @@ export function splitRun(
   const learned = folders(split.train, split.validation);
   const tested = folders(split.test);
   description.sharedFolders = { shared: [...tested].filter((f) => learned.has(f)).length, folders: new Set([...learned, ...tested]).size };
+  const classTargets = folderClassTargets(heads, examples, labels, sources);
+  if (classTargets.length > 0) description.sharedFolders.classesOf = classTargets;
   return { split, description };
 }

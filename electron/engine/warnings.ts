@@ -38,7 +38,14 @@ export interface WarningInput {
 function splitWarning(split: SplitDescription | undefined): EvaluationWarning | null {
   const shared = split?.sharedFolders;
   if (!shared || shared.shared === 0 || shared.folders < 3) return null;
-  const fix = split!.kind === 'random' ? "; if a folder is one source (a page, a writer, a photo), split by it: training.split.groupBy 'folder'" : '';
+  const classes = shared.classesOf ?? [];
+  // Where the folders are a target's classes, grouping by folder would put whole classes on one side: not advice to give.
+  const fix =
+    classes.length > 0
+      ? `; the folders are the classes of ${classes.map((t) => `'${t}'`).join(', ')} (each holds one class), so a split grouped by folder is not possible for ${classes.length === 1 ? 'that target' : 'those targets'}`
+      : split!.kind === 'random'
+        ? "; if a folder is one source (a page, a writer, a photo), split by it: training.split.groupBy 'folder'"
+        : '';
   return {
     head: null,
     kind: 'group-leak',

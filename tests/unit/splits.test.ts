@@ -63,6 +63,20 @@ describe('splits that respect sources', () => {
     ]);
   });
 
+  it('folders that are the classes (labels from folder names): the warning does not advise grouping by folder', () => {
+    const { s, labels, heads, examples } = setup({});
+    // As if each crop lay in a folder named by its length (root/<class>/<file>).
+    const byClass = SourceTable.of(
+      [...project.store.images.sources()].map((r) => ({ ...r, originalPath: `/lengths/${labels.value(r.id, 'length') ?? 'none'}/${r.id}.png` })),
+    );
+    const { description } = splitRun(s, heads, examples, labels, byClass);
+    expect(description.sharedFolders).toMatchObject({ classesOf: ['length'] });
+    expect(description.sharedFolders!.shared).toBeGreaterThan(0);
+    const [warning] = runWarnings({ heads: [], resolved: heads, runTargets: [], projectTargets: [], split: description });
+    expect(warning!.message).toMatch(/source folders have images in both.*the folders are the classes of 'length' .*not possible for that target/);
+    expect(warning!.message).not.toMatch(/groupBy/);
+  });
+
   it('grouped by folder: no page is on both sides, and the shares are about as asked', () => {
     const { s, labels, heads, examples, sources } = setup({ groupBy: 'folder' });
     const { split, description } = splitRun(s, heads, examples, labels, sources);
