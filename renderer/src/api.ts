@@ -78,6 +78,19 @@ type Listener = (message: EventMessage) => void;
 const listeners = new Set<Listener>();
 let socket: WebSocket | null = null;
 let retry = 500;
+let opened = false;
+const reconnectListeners = new Set<() => void>();
+
+/** Called whenever the event stream opens again after it was lost (the server is back); returns the unsubscribe function. */
+export function onReconnect(handler: () => void): () => void {
+  reconnectListeners.add(handler);
+  return () => reconnectListeners.delete(handler);
+}
+
+/** A failure of the transport (no answer, a 5xx), not a refusal by the server: worth sending again. */
+export function isTransportFailure(error: Error): boolean {
+  return !(error instanceof ApiCallError) || error.code === 'internal';
+}
 
 function connectSocket(): void {
   const url = new URL('api/events', window.location.href);
@@ -85,6 +98,8 @@ function connectSocket(): void {
   socket = new WebSocket(url);
   socket.onopen = () => {
     retry = 500;
+    if (opened) for (const handler of reconnectListeners) handler();
+    opened = true;
   };
   socket.onmessage = (event) => {
     const message = JSON.parse(String(event.data)) as EventMessage;

@@ -30,6 +30,9 @@ const server = vi.hoisted(() => {
     held: null as null | { release: () => void; promise: Promise<void> },
     listener: null as null | ((p: { imageIds: number[] }) => void),
     undoTo: null as null | (() => number[]),
+    /** The server unreachable: writes fail in transport; 'answer': a write is stored but its answer is lost. */
+    down: false as false | 'all' | 'answer',
+    reconnect: null as null | (() => void),
     row(imageId: number) {
       if (!s.human.has(imageId)) s.human.set(imageId, new Map());
       return s.human.get(imageId)!;
@@ -66,7 +69,9 @@ vi.mock('../../renderer/src/api', () => {
     async (req: Record<string, unknown>): Promise<unknown> => {
       server.calls.push([name, req]);
       if (server.held) await server.held.promise;
+      if (server.down === 'all') throw new server.ApiCallError('internal', 'The Polyhead server cannot be reached');
       const result = fn(req);
+      if (server.down === 'answer') throw new server.ApiCallError('internal', 'The Polyhead server cannot be reached');
       queueMicrotask(() => server.listener?.({ imageIds: [req.imageId as number] }));
       return result;
     };
@@ -80,6 +85,11 @@ vi.mock('../../renderer/src/api', () => {
   };
   return {
     ApiCallError: server.ApiCallError,
+    isTransportFailure: (e: Error) => (e as { code?: string }).code === 'internal',
+    onReconnect: (handler: () => void) => {
+      server.reconnect = handler;
+      return () => {};
+    },
     api: {
       images: {
         ids: async () => ({ ids: [...server.ids] }),
@@ -167,7 +177,7 @@ describe('labeler store', () => {
     HTMLImageElement.prototype.decode = () => Promise.resolve(); // jsdom does not decode
     setActivePinia(createPinia());
     useProjectStore().targets = targets;
-    Object.assign(server, { clock: 1, ids: [1, 2, 3], calls: [], gets: [], held: null, undoTo: null });
+    Object.assign(server, { clock: 1, ids: [1, 2, 3], calls: [], gets: [], held: null, undoTo: null, down: false });
     server.human.clear();
     server.model.clear();
     // Image 1 comes with the model's guesses: the font at 90%, the script (unknown) at 0.02%.
@@ -183,6 +193,42 @@ describe('labeler store', () => {
   afterEach(() => {
     if (decode) Object.defineProperty(HTMLImageElement.prototype, 'decode', decode);
     else delete (HTMLImageElement.prototype as Partial<HTMLImageElement>).decode;
+  });
+
+  it('keeps writes that failed in transport and sends them, in order, once the server is back', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    server.down = 'all';
+    for (const value of ['70', '71', '72']) {
+      for (const char of value) void labeler.dispatch({ type: 'typeChar', char });
+      await labeler.dispatch({ type: 'saveNext' });
+    }
+    await settle();
+    expect(labeler.saveState).toBe('retrying');
+    expect(labeler.unsaved).toBe(3);
+    expect(server.human.get(1)?.get(digits.id)).toBeUndefined();
+    server.down = false;
+    server.reconnect!(); // the event stream is back: sent at once
+    await labeler.flush();
+    expect(labeler.saveState).toBe('saved');
+    expect(labeler.unsaved).toBe(0);
+    expect([1, 2, 3].map((id) => server.human.get(id)?.get(digits.id)?.value)).toEqual(['70', '71', '72']);
+    expect(labeler.conflicts).toEqual([]);
+  });
+
+  it('a write stored whose answer was lost is not a conflict when sent again', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    server.down = 'answer';
+    void labeler.dispatch({ type: 'typeChar', char: '7' });
+    await settle();
+    expect(labeler.saveState).toBe('retrying');
+    server.down = false;
+    server.reconnect!();
+    await labeler.flush();
+    expect(labeler.saveState).toBe('saved');
+    expect(labeler.conflicts).toEqual([]);
+    expect(server.human.get(1)?.get(digits.id)?.value).toBe('7');
   });
 
   it('writes keystrokes in order, each against the version the previous one left', async () => {

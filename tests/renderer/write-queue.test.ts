@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWriteQueue, type QueuedWrite, type SaveStatus } from '../../renderer/src/labeling/write-queue';
 
 /** A send whose calls stay open until the test answers them, one by one. */
@@ -41,7 +41,7 @@ describe('write queue', () => {
     const { calls, send } = manualSend();
     const seen: SaveStatus[] = [];
     const queue = createWriteQueue({ send, onStatus: (s) => seen.push({ ...s }) });
-    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0 });
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0, unsaved: 0 });
     queue.accept(1, 1);
     queue.accept(1, 2);
     expect(queue.status.state).toBe('saving');
@@ -49,10 +49,10 @@ describe('write queue', () => {
     await settle();
     calls[0]!.resolve();
     await settle();
-    expect(queue.status).toEqual({ state: 'saving', error: null, savedWrites: 1 });
+    expect(queue.status).toEqual({ state: 'saving', error: null, savedWrites: 1, unsaved: 1 });
     calls[1]!.resolve();
     await queue.flush();
-    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 2 });
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 2, unsaved: 0 });
     expect(seen.map((s) => s.state)).toEqual(['saving', 'saving', 'saving', 'saving', 'saved']);
     expect(seen.at(-1)).toEqual(queue.status);
   });
@@ -77,11 +77,11 @@ describe('write queue', () => {
     await queue.flush();
     expect(order).toEqual(['send 1', 'send 2', 'recover 5: image 5 is gone', 'send 3']);
     // The error stays shown after the queue drains: the write it names was lost.
-    expect(queue.status).toEqual({ state: 'error', error: 'image 5 is gone', savedWrites: 2 });
+    expect(queue.status).toEqual({ state: 'error', error: 'image 5 is gone', savedWrites: 2, unsaved: 0 });
     queue.accept(5, 4);
     expect(queue.status.state).toBe('saving');
     await queue.flush();
-    expect(queue.status).toEqual({ state: 'saved', error: 'image 5 is gone', savedWrites: 3 });
+    expect(queue.status).toEqual({ state: 'saved', error: 'image 5 is gone', savedWrites: 3, unsaved: 0 });
   });
 
   it('coalesces keystrokes in one field of one image within an edit session, and nothing else', async () => {
@@ -159,6 +159,79 @@ describe('write queue', () => {
     await queue.flush();
     expect(queue.status.state).toBe('error');
     queue.dismissError();
-    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0 });
+    expect(queue.status).toEqual({ state: 'saved', error: null, savedWrites: 0, unsaved: 0 });
+  });
+});
+
+describe('write queue: transport failures', () => {
+  const offline = () => Object.assign(new Error('The Polyhead server cannot be reached'), { transient: true });
+  const isTransient = (e: Error) => 'transient' in e;
+
+  it('keeps a write that failed in transport queued and retries it, in order, until it is answered', async () => {
+    const { calls, send } = manualSend();
+    const statuses: SaveStatus[] = [];
+    const failures: QueuedWrite[] = [];
+    const queue = createWriteQueue({ send, session: 's', isTransient, onStatus: (s) => statuses.push(s), onFailure: (w) => void failures.push(w) });
+    queue.label(1, { targetId: 10, label: { kind: 'value', value: '70' } });
+    queue.label(2, { targetId: 10, label: { kind: 'value', value: '71' } });
+    queue.label(3, { targetId: 10, label: { kind: 'value', value: '72' } });
+    await settle();
+    calls[0]!.reject(offline());
+    await settle();
+    expect(queue.pending).toBe(3);
+    expect(queue.status).toMatchObject({ state: 'retrying', unsaved: 3 });
+    queue.retryNow(); // the browser is online again, or the event stream reconnected
+    await settle();
+    expect(calls.map((c) => c.write.imageId)).toEqual([1, 1]); // the same write again, the later ones wait
+    expect(calls[1]!.write).toEqual(calls[0]!.write); // same coalesce key: one undo step
+    calls[1]!.resolve();
+    await settle();
+    calls[2]!.resolve();
+    await settle();
+    calls[3]!.resolve();
+    await queue.flush();
+    expect(calls.map((c) => c.write.imageId)).toEqual([1, 1, 2, 3]);
+    expect(failures).toEqual([]);
+    expect(queue.status).toMatchObject({ state: 'saved', error: null, unsaved: 0 });
+  });
+
+  it('retries on its own with a growing delay', async () => {
+    vi.useFakeTimers();
+    try {
+      const { calls, send } = manualSend();
+      const queue = createWriteQueue({ send, session: 's', isTransient });
+      queue.label(1, { targetId: 10, label: { kind: 'value', value: '7' } });
+      await vi.advanceTimersByTimeAsync(0);
+      calls[0]!.reject(offline());
+      await vi.advanceTimersByTimeAsync(499);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(2);
+      calls[1]!.reject(offline());
+      await vi.advanceTimersByTimeAsync(999);
+      expect(calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(3);
+      calls[2]!.resolve();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(queue.status.state).toBe('saved');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not retry a refusal (a conflict, an invalid request)', async () => {
+    const { calls, send } = manualSend();
+    const failures: QueuedWrite[] = [];
+    const queue = createWriteQueue({ send, session: 's', isTransient, onFailure: (w) => void failures.push(w) });
+    queue.label(1, { targetId: 10, label: { kind: 'value', value: '7' } });
+    await settle();
+    calls[0]!.reject(new Error('conflict'));
+    await queue.flush();
+    queue.retryNow();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(failures).toHaveLength(1);
+    expect(queue.status.state).toBe('error');
   });
 });

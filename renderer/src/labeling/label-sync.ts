@@ -11,7 +11,7 @@
 import { ref, type Ref, type ShallowRef } from 'vue';
 import type { ImageDetail } from '../../../shared/api/contract.js';
 import type { TargetDef } from '../../../shared/targets.js';
-import { api, ApiCallError, mediaPath } from '../api';
+import { api, ApiCallError, isTransportFailure, mediaPath, onReconnect } from '../api';
 import { ImageCache } from './image-cache';
 import { inputOf, lengthTargetOf, sameLabel, type Labels, type ShownLabel } from './label-state';
 import { ConflictError, describeLabel, labelsOf, mergeLabels, type LabelConflict } from './stored-labels';
@@ -32,6 +32,8 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
   const saveState = ref<SaveState>('saved');
   const saveError = ref<string | null>(null);
   const savedWrites = ref(0);
+  /** Labels with a write not yet answered (sent again while the store cannot be reached). */
+  const unsaved = ref(0);
   const conflicts = ref<LabelConflict[]>([]);
   const nameOf = (targetId: number) => targets.value.find((t) => t.id === targetId)?.name ?? `target ${targetId}`;
 
@@ -90,17 +92,19 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
   /**
    * What the store holds for the write's label now: when it is still what the user saw (a
    * newer version of the same label, e.g. a length the typed digits set), the write goes
-   * out against that version; otherwise it changed elsewhere.
+   * out against that version; when it already is what the write wants (a write sent again whose
+   * first answer was lost in transport), it is done; otherwise it changed elsewhere.
+   * Resolves true when nothing is left to send.
    */
-  async function recheck(w: Exclude<QueuedWrite, { kind: 'acceptMany' }>): Promise<void> {
+  async function recheck(w: Exclude<QueuedWrite, { kind: 'acceptMany' }>): Promise<boolean> {
     const detail = await api.images.get({ id: w.imageId });
     const stored = labelsOf(detail);
     const theirs = stored.labels[w.targetId] ?? null;
     const theirsVersion = stored.versions[w.targetId] ?? 0;
     stale.delete(vkey(w.imageId, w.targetId));
-    if (w.intent && sameLabel(theirs, w.intent.before)) {
+    if (w.intent && (sameLabel(theirs, w.intent.before) || sameLabel(theirs, w.intent.after))) {
       versions.set(vkey(w.imageId, w.targetId), theirsVersion);
-      return;
+      return sameLabel(theirs, w.intent.after);
     }
     const message = `${nameOf(w.targetId)} of image ${w.imageId} was changed elsewhere; yours is not saved until you choose`;
     throw new ConflictError({ imageId: w.imageId, targetId: w.targetId, theirs, theirsVersion, mine: w.intent?.after ?? null }, detail, message);
@@ -109,14 +113,14 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
   async function send(w: QueuedWrite): Promise<void> {
     if (w.kind === 'acceptMany') return call(w);
     // A label this page's own write changed on the side (a derived length): learn its version first.
-    if (stale.has(vkey(w.imageId, w.targetId))) await recheck(w);
+    if (stale.has(vkey(w.imageId, w.targetId)) && (await recheck(w))) return;
     for (let attempt = 0; ; attempt++) {
       try {
         return await call(w);
       } catch (e) {
         if (!(e instanceof ApiCallError && e.code === 'conflict') || attempt > 1) throw e;
         const before = versionOf(w.imageId, w.targetId);
-        await recheck(w);
+        if (await recheck(w)) return;
         if (versionOf(w.imageId, w.targetId) === before) throw e; // refused for another reason
       }
     }
@@ -128,7 +132,10 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
       saveState.value = status.state;
       saveError.value = status.error;
       savedWrites.value = status.savedWrites;
+      unsaved.value = status.unsaved;
     },
+    // The server down, a network error, a 5xx: the write stays queued and is sent again.
+    isTransient: (error) => !(error instanceof ConflictError) && isTransportFailure(error),
     onFailure: (write, error) => {
       if (error instanceof ConflictError) return conflictFound(error);
       // Show what the store really holds for that image (fetched once the queue is past this write).
@@ -136,6 +143,10 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
       if (current.value?.id === write.imageId) void refresh(write.imageId, true);
     },
   });
+
+  // The connection is back: send what waits now rather than after the backoff.
+  onReconnect(() => writes.retryNow());
+  if (typeof window !== 'undefined') window.addEventListener('online', () => writes.retryNow());
 
   /** Shows `label` for a target of the shown image (null: not looked at). */
   function setShown(targetId: number, label: ShownLabel | null): void {
@@ -220,7 +231,7 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
     return length ? [length.id] : [];
   }
 
-  return { images, writes, saveState, saveError, savedWrites, conflicts, apply, refresh, resolveConflict, alsoTouched };
+  return { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched };
 }
 
 export type LabelSync = ReturnType<typeof createLabelSync>;

@@ -9,13 +9,22 @@
  * is pending, can wait for one image's writes before fetching that image again, and can drop
  * the later writes of a label whose write was refused (a conflict: changed elsewhere).
  *
+ * A write that failed in transport (the server down, a network error, a 5xx: `isTransient`)
+ * is not a refusal: it stays at the head of the queue and is sent again, with a growing
+ * delay or at once on `retryNow`, until the store answers it; later writes wait behind it,
+ * so order holds. Sent again with the same coalesce key, it stays one undo step.
+ *
  * Pure: the transport is injected (`send`) and the save state is reported (`onStatus`),
  * so this runs, and is tested, without Vue or the API.
  */
 import type { LabelInput } from '../../../shared/targets.js';
 import type { LabelWrite, ShownLabel } from './label-state';
 
-export type SaveState = 'saved' | 'saving' | 'error';
+export type SaveState = 'saved' | 'saving' | 'retrying' | 'error';
+
+/** The delay before sending a write again after a transport failure, doubling up to the most. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MOST_MS = 10_000;
 
 export interface SaveStatus {
   state: SaveState;
@@ -23,6 +32,8 @@ export interface SaveStatus {
   error: string | null;
   /** Writes the store has answered since the queue was made. */
   savedWrites: number;
+  /** Labels (image and target) with a write queued and not yet answered. */
+  unsaved: number;
 }
 
 /** What the user saw and did: the label before the edit (the write is made against it) and after it. */
@@ -51,6 +62,8 @@ export interface WriteQueueOptions {
   onStatus?: (status: Readonly<SaveStatus>) => void;
   /** After a write failed (e.g. show what the store really holds); later writes wait for it. */
   onFailure?: (write: QueuedWrite, error: Error) => Promise<void> | void;
+  /** Whether a failure is of the transport (sent again later) rather than a refusal; none by default. */
+  isTransient?: (error: Error) => boolean;
   /** Tells this window's coalesce keys from another's; random by default. */
   session?: string;
 }
@@ -74,6 +87,8 @@ export interface WriteQueue {
   idle(imageId?: number): Promise<void>;
   /** Resolves once every write so far has been answered. */
   flush(): Promise<void>;
+  /** Sends a write waiting to be retried now (the connection is back). */
+  retryNow(): void;
   /** Forgets the last error (the user chose to keep the store's label). */
   dismissError(): void;
   /** Writes queued and not yet answered. */
@@ -89,8 +104,23 @@ export function touchedBy(write: QueuedWrite): number[] {
 
 export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   const session = options.session ?? Math.random().toString(36).slice(2, 10);
-  const status: SaveStatus = { state: 'saved', error: null, savedWrites: 0 };
-  const report = () => options.onStatus?.({ ...status });
+  const status: SaveStatus = { state: 'saved', error: null, savedWrites: 0, unsaved: 0 };
+  const countUnsaved = () => {
+    status.unsaved = new Set(open().map((w) => `${w.imageId}:${touchedBy(w).join(',')}`)).size;
+    return status;
+  };
+  const report = () => options.onStatus?.({ ...countUnsaved() });
+  /** Ends the wait before a retry. */
+  let wake: (() => void) | null = null;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => wake?.(), ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+    });
   const waiting: QueuedWrite[] = [];
   let running: QueuedWrite | null = null;
   let editSession = 0;
@@ -120,17 +150,31 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     wakeWaiters();
   }
 
-  async function run(write: QueuedWrite): Promise<void> {
-    try {
-      await options.send(write);
-      status.savedWrites++;
-      report();
-    } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      status.error = error.message;
-      status.state = 'error';
-      report();
-      await options.onFailure?.(write, error);
+  /** Sends one write until it is answered or refused; true when the store answered it. */
+  async function run(write: QueuedWrite): Promise<boolean> {
+    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(2 * delay, RETRY_MOST_MS)) {
+      try {
+        await options.send(write);
+        status.savedWrites++;
+        if (status.state === 'retrying') {
+          status.state = 'saving';
+          status.error = null;
+        }
+        return true;
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        status.error = error.message;
+        if (options.isTransient?.(error)) {
+          status.state = 'retrying';
+          report();
+          await pause(delay);
+          continue;
+        }
+        status.state = 'error';
+        report();
+        await options.onFailure?.(write, error);
+        return false;
+      }
     }
   }
 
@@ -138,17 +182,20 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     if (running || waiting.length === 0) return;
     const write = waiting.shift()!;
     running = write;
-    void run(write).finally(() => {
-      running = null;
-      settled();
-      pump();
-    });
+    void run(write)
+      .catch(() => false)
+      .then((answered) => {
+        running = null;
+        if (answered) report(); // counted without it
+        settled();
+        pump();
+      });
   }
 
   function push(write: QueuedWrite): void {
     queuedCount.set(write.imageId, (queuedCount.get(write.imageId) ?? 0) + 1);
     waiting.push(write);
-    status.state = 'saving';
+    if (status.state !== 'retrying') status.state = 'saving'; // still waiting for the store to be reached
     report();
     pump();
   }
@@ -168,6 +215,9 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     },
     newEditSession() {
       editSession++;
+    },
+    retryNow() {
+      wake?.();
     },
     cancel(match) {
       const dropped = waiting.filter(match);
@@ -192,7 +242,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       return open().length;
     },
     get status() {
-      return status;
+      return countUnsaved();
     },
   };
 }

@@ -48,7 +48,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   }
   const targets = computed<TargetDef[]>(() => project.targets);
   const sync = createLabelSync({ current, latest, labels, targets, say });
-  const { images, writes, saveState, saveError, savedWrites, conflicts, apply, refresh, resolveConflict, alsoTouched } = sync;
+  const { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched } = sync;
 
   /** Whether the active field has been typed into since it was entered (or since an undo). */
   let typedInSession = false;
@@ -277,7 +277,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   });
 
   const session = { queue, queueKey, ids, position, current, labels, activeIndex, activeTarget, targets, predictions, acceptFloor, message, loading };
-  const status = { saveState, saveError, savedWrites, done, finished, remaining, warnings, conflicts, imageConflicts };
+  const status = { saveState, saveError, savedWrites, unsaved, done, finished, remaining, warnings, conflicts, imageConflicts };
   const actions = { open, goTo, show, dispatch, flush, focusTarget, imageElement, resolveConflict, setAcceptFloor, say };
   return { ...session, ...status, ...actions };
 });
