@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { afterEach, beforeEach } from 'vitest';
 import type { ImportJob, ImportSummary } from '../shared/api/contract.js';
 import { openRuntime, type Runtime } from '../electron/app/runtime.js';
+import { tempDir } from './helpers.js';
 
 /** Writes a small PNG whose pixels depend on `seed`, so every file has distinct content. */
 export async function writeDistinctPng(file: string, seed: number, width = 24, height = 12): Promise<void> {
@@ -45,4 +47,25 @@ export async function importThroughApi(runtime: Runtime, request: Record<string,
   } finally {
     stop();
   }
+}
+
+/** A new, empty project in a temporary folder (DIR/data) for each test of the file, closed and removed after it. */
+export function useTempProject(): { readonly dir: string; readonly runtime: Runtime } {
+  let current: { dir: string; cleanup: () => void; runtime: Runtime } | undefined;
+  beforeEach(() => {
+    const { dir, cleanup } = tempDir();
+    current = { dir, cleanup, runtime: openProject(path.join(dir, 'data')) };
+  });
+  afterEach(() => {
+    current?.runtime.close();
+    current?.cleanup();
+  });
+  return {
+    get dir() {
+      return current!.dir;
+    },
+    get runtime() {
+      return current!.runtime;
+    },
+  };
 }

@@ -1,27 +1,15 @@
 /** New-user trial: classes named '0'..'9' got keys shifted by one (class '9' on key 0), so digits labeled by the digit seen were stored one off. */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../electron/app/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/store/database.js';
 import { Store } from '../../electron/store/store.js';
 import { newClassHotkeys } from '../../shared/targets.js';
-import { tempDir } from '../helpers.js';
-import { importThroughApi, openProject, writeDistinctPng } from '../image-fixtures.js';
+import { importThroughApi, useTempProject, writeDistinctPng } from '../image-fixtures.js';
 
-let dir: string;
-let cleanup: () => void;
-let runtime: Runtime;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  runtime = openProject(path.join(dir, 'data'));
-});
-afterEach(() => {
-  runtime.close();
-  cleanup();
-});
+const temp = useTempProject();
 
 const DIGITS = [...'0123456789'];
-const keysOf = (target: string) => Object.fromEntries(runtime.project.store.targets.byName(target)!.classes.map((c) => [c.name, c.hotkey]));
+const keysOf = (target: string) => Object.fromEntries(temp.runtime.project.store.targets.byName(target)!.classes.map((c) => [c.name, c.hotkey]));
 
 describe('class keys', () => {
   it('a class named by a single free class key gets that key; the others the next free positional keys', () => {
@@ -37,7 +25,7 @@ describe('class keys', () => {
   });
 
   it('createCategorical and addClass key classes by their names', () => {
-    const { targets } = runtime.project.store;
+    const { targets } = temp.runtime.project.store;
     targets.createCategorical('digit', DIGITS);
     expect(keysOf('digit')).toEqual(Object.fromEntries(DIGITS.map((d) => [d, d])));
     const t = targets.createCategorical('letter', ['b', 'other']);
@@ -47,15 +35,15 @@ describe('class keys', () => {
   });
 
   it('folders 0..9 imported as labels get keys 0..9', async () => {
-    const root = path.join(dir, 'mnist');
+    const root = path.join(temp.dir, 'mnist');
     for (const [i, d] of DIGITS.entries()) await writeDistinctPng(path.join(root, d, `${d}.png`), 200 + i);
-    const summary = await importThroughApi(runtime, { paths: [root], labelFromFolder: [{ target: 'digit', level: 1 }] });
+    const summary = await importThroughApi(temp.runtime, { paths: [root], labelFromFolder: [{ target: 'digit', level: 1 }] });
     expect(summary.labelProblems).toEqual([]);
     expect(keysOf('digit')).toEqual(Object.fromEntries(DIGITS.map((d) => [d, d])));
   });
 
   it('migration 0012 re-keys single-character classes still on positional keys, and nothing a user set', () => {
-    const file = path.join(dir, 'old.sqlite');
+    const file = path.join(temp.dir, 'old.sqlite');
     const v11 = openDatabase(file, { targetVersion: 11 });
     const target = (id: number, name: string) =>
       v11.prepare("INSERT INTO targets (id, name, kind, position, created_at) VALUES (?, ?, 'categorical', ?, '2026-01-01')").run(id, name, id);

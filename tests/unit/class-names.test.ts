@@ -1,25 +1,13 @@
 /** Issue 13 point 7: one rule set for class names in the importer and the API, and case variants reported. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../electron/app/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { caseVariantOf, nameProblem, normalizeName } from '../../shared/names.js';
-import { tempDir } from '../helpers.js';
-import { importThroughApi, openProject, writeDistinctPng } from '../image-fixtures.js';
+import { importThroughApi, useTempProject, writeDistinctPng } from '../image-fixtures.js';
 
-let dir: string;
-let cleanup: () => void;
-let runtime: Runtime;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  runtime = openProject(path.join(dir, 'data'));
-});
-afterEach(() => {
-  runtime.close();
-  cleanup();
-});
+const temp = useTempProject();
 
-const classesOf = (target: string) => runtime.project.store.targets.byName(target)!.classes.map((c) => c.name);
+const classesOf = (target: string) => temp.runtime.project.store.targets.byName(target)!.classes.map((c) => c.name);
 
 describe('class names', () => {
   it('the shared rule: folder-style names pass; separators, dots only and the unknown markers do not', () => {
@@ -37,34 +25,34 @@ describe('class names', () => {
   });
 
   it('a class the importer creates from a CSV is one the API accepts, and the API accepts the same names', async () => {
-    const src = path.join(dir, 'src');
+    const src = path.join(temp.dir, 'src');
     await writeDistinctPng(path.join(src, 'a.png'), 1);
     await writeDistinctPng(path.join(src, 'b.png'), 2);
     writeFileSync(path.join(src, 'labels.csv'), 'file,script\na.png,Japanese_(katakana)\nb.png,a/b\n');
-    const summary = await importThroughApi(runtime, { paths: [src] });
+    const summary = await importThroughApi(temp.runtime, { paths: [src] });
     expect(summary.createdClasses).toEqual(['script:Japanese_(katakana)']);
     // The same rule refuses 'a/b' in the importer (by line) and in the API.
     expect(summary.labelProblems).toContainEqual({ item: 'labels.csv line 3', reason: expect.stringMatching(/a\/b.*letters, digits/) });
-    const script = runtime.project.store.targets.byName('script')!;
-    const added = await runtime.dispatch('targets.addClass', { targetId: script.id, name: 'Japanese_(hiragana)' });
+    const script = temp.runtime.project.store.targets.byName('script')!;
+    const added = await temp.runtime.dispatch('targets.addClass', { targetId: script.id, name: 'Japanese_(hiragana)' });
     expect(added.ok).toBe(true);
-    const created = await runtime.dispatch('targets.createCategorical', { name: 'alphabet', classes: ['Japanese_(katakana)', 'Korean'] });
+    const created = await temp.runtime.dispatch('targets.createCategorical', { name: 'alphabet', classes: ['Japanese_(katakana)', 'Korean'] });
     expect(created.ok).toBe(true);
-    const refused = await runtime.dispatch('targets.addClass', { targetId: script.id, name: 'a/b' });
+    const refused = await temp.runtime.dispatch('targets.addClass', { targetId: script.id, name: 'a/b' });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.issues?.[0]?.message).toMatch(/letters, digits/);
-    const unknown = await runtime.dispatch('targets.addClass', { targetId: script.id, name: 'unknown' });
+    const unknown = await temp.runtime.dispatch('targets.addClass', { targetId: script.id, name: 'unknown' });
     expect(unknown.ok).toBe(false);
-    const keyColumn = await runtime.dispatch('targets.createCategorical', { name: 'file' });
+    const keyColumn = await temp.runtime.dispatch('targets.createCategorical', { name: 'file' });
     expect(keyColumn.ok).toBe(false);
   });
 
   it('a class differing only by case from an existing one is reported by the importer and refused by the API, never created', async () => {
-    const src = path.join(dir, 'src');
+    const src = path.join(temp.dir, 'src');
     await writeDistinctPng(path.join(src, 'a.png'), 1);
     await writeDistinctPng(path.join(src, 'b.png'), 2);
     writeFileSync(path.join(src, 'labels.csv'), 'file,font_style,script\na.png,Serif,Greek\nb.png,serif,greek\n');
-    const summary = await importThroughApi(runtime, { paths: [src] });
+    const summary = await importThroughApi(temp.runtime, { paths: [src] });
     expect(summary.labelProblems).toContainEqual({
       item: 'labels.csv line 2',
       reason: expect.stringMatching(/'Serif' differs only by case from the class 'serif'/),
@@ -77,16 +65,16 @@ describe('class names', () => {
     expect(classesOf('script').filter((c) => c.toLowerCase() === 'greek')).toEqual(['greek']);
     expect(summary.labelsApplied).toBe(2); // b.png's two labels
 
-    const font = runtime.project.store.targets.byName('font_style')!;
-    const add = await runtime.dispatch('targets.addClass', { targetId: font.id, name: 'SERIF' });
+    const font = temp.runtime.project.store.targets.byName('font_style')!;
+    const add = await temp.runtime.dispatch('targets.addClass', { targetId: font.id, name: 'SERIF' });
     expect(add).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/differs only by case/) } });
     const sans = font.classes.find((c) => c.name === 'sans')!;
-    const rename = await runtime.dispatch('targets.renameClass', { targetId: font.id, classId: sans.id, name: 'Serif' });
+    const rename = await temp.runtime.dispatch('targets.renameClass', { targetId: font.id, classId: sans.id, name: 'Serif' });
     expect(rename).toMatchObject({ ok: false, error: { code: 'conflict' } });
     // Changing the case of a class itself is a rename, not a variant.
-    const own = await runtime.dispatch('targets.renameClass', { targetId: font.id, classId: sans.id, name: 'Sans' });
+    const own = await temp.runtime.dispatch('targets.renameClass', { targetId: font.id, classId: sans.id, name: 'Sans' });
     expect(own.ok).toBe(true);
-    const twins = await runtime.dispatch('targets.createCategorical', { name: 'weather', classes: ['Sunny', 'sunny'] });
+    const twins = await temp.runtime.dispatch('targets.createCategorical', { name: 'weather', classes: ['Sunny', 'sunny'] });
     expect(twins).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 });
