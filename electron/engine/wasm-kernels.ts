@@ -20,29 +20,10 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
+import { kernelRunner, type KernelBackend } from './kernel-runner.js';
 
-type Backend = { disposeData(dataId: object): boolean | void };
-
-function kernel(name: string): KernelFunc {
-  const k = getKernel(name, 'wasm');
-  if (!k) throw new Error(`the wasm backend has no ${name} kernel`);
-  return k.kernelFunc;
-}
-
-/** Runs a wasm kernel and tracks its output for disposal. */
-function runner(backend: Backend) {
-  const temps: TensorInfo[] = [];
-  const run = (name: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo => {
-    const out = kernel(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
-    temps.push(out);
-    return out;
-  };
-  /** Frees every intermediate except `keep`. */
-  const release = (keep: TensorInfo) => {
-    for (const t of temps) if (t !== keep) backend.disposeData(t.dataId);
-  };
-  return { run, release };
-}
+type Backend = KernelBackend;
+const runner = (backend: Backend) => kernelRunner('wasm', backend);
 
 interface ConvAttrs {
   strides: number | [number, number];

@@ -16,8 +16,9 @@
  * stock kernel runs instead. Tested against the cpu backend (tests/unit/webgpu-kernels.test.ts).
  */
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { kernelRunner, type KernelBackend } from './kernel-runner.js';
 
-type Backend = { disposeData(dataId: object): boolean | void; device?: GPUDevice };
+type Backend = KernelBackend & { device?: GPUDevice };
 
 /** Rows of the long axis per chunk: enough work per matrix product, enough chunks to fill a GPU. */
 const CHUNK_ROWS = 4096;
@@ -34,12 +35,6 @@ let stockFilterGradient = false;
 /** Benchmarks and tests: run the package's own Conv2DBackpropFilter instead (A/B comparisons). */
 export function useStockWebGpuFilterGradient(stock: boolean): void {
   stockFilterGradient = stock;
-}
-
-function kernel(name: string): KernelFunc {
-  const k = getKernel(name, 'webgpu');
-  if (!k) throw new Error(`the webgpu backend has no ${name} kernel`);
-  return k.kernelFunc;
 }
 
 interface ConvAttrs {
@@ -64,12 +59,7 @@ function filterGradient(stock: KernelFunc): KernelFunc {
     const chunks = n / examplesPerChunk(n, ho * wo);
     if (Math.max(rows, chunks * co) * kh * kw * ci * 4 > limit) return stock(args);
 
-    const temps: TensorInfo[] = [];
-    const run = (name: string, ins: Record<string, TensorInfo> | TensorInfo[], at: NamedAttrMap = {}): TensorInfo => {
-      const out = kernel(name)({ inputs: ins as never, backend: backend as never, attrs: at }) as TensorInfo;
-      temps.push(out);
-      return out;
-    };
+    const { run, release } = kernelRunner('webgpu', backend);
     const { top, bottom, left, right } = info.padInfo;
     const padded = run('PadV2', { x }, {
       paddings: [
@@ -106,8 +96,8 @@ function filterGradient(stock: KernelFunc): KernelFunc {
     const dyChunks = run('Reshape', { x: dy }, { shape: [chunks, rows / chunks, co] });
     const parts = run('BatchMatMul', { a: colsChunks, b: dyChunks }, { transposeA: true, transposeB: false }); // [chunks, kh·kw·Ci, Co]
     const product = chunks === 1 ? parts : run('Sum', { x: parts }, { axis: [0], keepDims: false });
-    const dW = kernel('Reshape')({ inputs: { x: product } as never, backend: backend as never, attrs: { shape: [kh, kw, ci, co] } }) as TensorInfo;
-    for (const t of temps) backend.disposeData(t.dataId);
+    const dW = run('Reshape', { x: product }, { shape: [kh, kw, ci, co] });
+    release(dW);
     return dW;
   };
 }
