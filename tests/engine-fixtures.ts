@@ -4,6 +4,17 @@ import { DEFAULT_TARGETS, defaultHotkey, lengthClassesFor, type TargetDef } from
 import type { Batch, HeadLabels } from '../electron/engine/train-step.js';
 import { tf } from '../electron/engine/tf.js';
 
+/** Deterministic pseudo-random values in [-1, 1). */
+export function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
 export function spec(input: ModelSpecInput): ModelSpec {
   const parsed = parseModelSpec(input);
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));

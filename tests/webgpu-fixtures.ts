@@ -4,23 +4,13 @@
  */
 import { selectBackend, type BackendChoice } from '../electron/engine/backend.js';
 import { tf } from '../electron/engine/tf.js';
+import { values } from './engine-fixtures.js';
 
 /** Starts the webgpu backend (software adapter allowed); fails the test if none starts, never skips. */
 export async function startForcedWebGpu(): Promise<BackendChoice> {
   const choice = await selectBackend('webgpu');
   if (choice.name !== 'webgpu') throw new Error(`webgpu did not start: ${choice.reason}`);
   return choice;
-}
-
-/** Deterministic pseudo-random values in [-1, 1). */
-export function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 export function randomTensor(shape: number[], seed: number): tf.Tensor {

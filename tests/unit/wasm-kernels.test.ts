@@ -1,17 +1,7 @@
 import { tf } from '../../electron/engine/tf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../electron/engine/wasm-kernels.js';
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { values } from '../engine-fixtures.js';
 
 type Case = { x: [number, number, number, number]; k: number; co: number; stride: number; pad: 'same' | 'valid' };
 
