@@ -3,22 +3,12 @@
  * checkpoint-files.ts's folders (prediction, export, tests). Training hands its checkpoints
  * to a CheckpointStore instead, so the training renderer's go through the data side.
  */
-import { applyCheckpoint, encodeCheckpoint, type CheckpointManifest } from './checkpoint-codec.js';
-import { readCheckpointFiles, writeCheckpointFiles } from './checkpoint-files.js';
+import { applyCheckpoint, type CheckpointManifest } from './checkpoint-codec.js';
+import { readCheckpointFiles } from './checkpoint-files.js';
 import type { MultiHeadModel } from './model.js';
 import type { tf } from './tf.js';
 
 export type { CheckpointManifest };
-
-export interface Checkpoint {
-  manifest: CheckpointManifest;
-  dir: string;
-}
-
-export async function saveCheckpoint(dir: string, model: MultiHeadModel, optimizer: tf.Optimizer, epoch: number, step: number): Promise<Checkpoint> {
-  const encoded = await encodeCheckpoint(model, optimizer, epoch, step);
-  return { manifest: encoded.manifest, dir: await writeCheckpointFiles(dir, encoded) };
-}
 
 /** Restores weights and optimizer state; the model must be built from the same spec. */
 export async function loadCheckpoint(dir: string, model: MultiHeadModel, optimizer: tf.Optimizer | null): Promise<CheckpointManifest> {

@@ -14,9 +14,6 @@ import type { ResolvedHead } from './heads.js';
 import { permutation, seededRandom } from './sampling.js';
 import type { HeadLabels } from './train-step.js';
 
-// Re-exported for the callers that shift decoded floats (pixels.ts holds it for the browser page too).
-export { shifted } from './pixels.js';
-
 export interface Example {
   /** One image id per input (two for a pair). */
   imageIds: number[];

@@ -20,10 +20,10 @@
  */
 import sharp from 'sharp';
 import type { InputSpec } from '../../shared/model-spec.js';
-import { standardizeInto, standardizeShiftedInto, type Placement, type RawImage } from './pixels.js';
+import { standardizeInto, type Placement, type RawImage } from './pixels.js';
 
 // Re-exported: callers decode and standardize through this module (pixels.ts holds what a browser page needs too).
-export { standardizeInto, standardizeShiftedInto, type Placement, type RawImage };
+export { standardizeInto, type Placement, type RawImage };
 
 export type ResizeMode = InputSpec['resize'];
 

@@ -124,6 +124,11 @@ export class PixelCache {
 
   /** A decoded image back (from memory, else from the file). The pixels view is valid until the next call. */
   get(slot: number): RawImage {
+    return this.unpack(this.record(slot));
+  }
+
+  /** A decoded image's stored record as it is (what `get` unpacks): valid until the next call. */
+  record(slot: number): Uint8Array {
     if (!this.has(slot)) throw new Error(`pixel cache: record ${slot} is not decoded yet`);
     let at = this.inMemory[slot]!;
     let record: Buffer;
@@ -138,10 +143,10 @@ export class PixelCache {
       at = this.remember(slot, record);
       if (at >= 0) record = this.slab.subarray(at * this.recordBytes, (at + 1) * this.recordBytes);
     }
-    return this.unpack(record);
+    return record;
   }
 
-  private unpack(record: Buffer): RawImage {
+  private unpack(record: Uint8Array): RawImage {
     return readRecord(record, this.options.input);
   }
 

@@ -14,7 +14,7 @@ import { batchLabels, buildExamples, readLabels, type Example } from '../data.js
 import { resolveHeads, type ResolvedHead } from '../heads.js';
 import { SourceTable } from '../image-sources.js';
 import { labelTargets, type LabelTable } from '../labels.js';
-import { maskSkipped, recordBytesOf, writeRecord } from '../pixels.js';
+import { maskSkipped, recordBytesOf } from '../pixels.js';
 import { DataPipeline, slotsOf } from '../pipeline/pipeline.js';
 import type { FromWorker, ToWorker, TrainJob } from '../protocol.js';
 import { splitRun } from '../split.js';
@@ -125,7 +125,8 @@ export function runDataSide(job: TrainJob, port: SidePort, report: (message: Fro
     const bytes = recordBytesOf(spec.inputs[0]!);
     const out = new Uint8Array(slots.length * bytes);
     const skipped = Uint8Array.from(slots, (slot) => (decoder.skipped(slot) ? 1 : 0));
-    slots.forEach((slot, k) => skipped[k] === 0 && writeRecord(cache.get(slot), out.subarray(k * bytes, (k + 1) * bytes)));
+    // The cache stores records in the format sent: copied as they are, not unpacked and packed again.
+    slots.forEach((slot, k) => skipped[k] === 0 && out.set(cache.record(slot), k * bytes));
     const batchLabelsOut = batchLabels(heads, examples, indices, inputs, labels!);
     maskSkipped(
       batchLabelsOut,
