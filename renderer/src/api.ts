@@ -56,13 +56,15 @@ async function httpCall(method: string, payload: unknown): Promise<ApiResult<unk
       body: JSON.stringify(payload ?? {}),
     });
   } catch (error) {
-    return { ok: false, error: { code: 'internal', message: `The Polyhead server cannot be reached (${(error as Error).message})` } };
+    return { ok: false, error: { code: 'unreachable', message: `The Polyhead server cannot be reached (${(error as Error).message})` } };
   }
   try {
     return (await response.json()) as ApiResult<unknown>;
   } catch {
     if (response.status === 401) return { ok: false, error: { code: 'unauthorized', message: NOT_SIGNED_IN } };
-    return { ok: false, error: { code: 'internal', message: `The server answered ${response.status} without a JSON body` } };
+    // A 5xx without the API's JSON comes from in between (a proxy while the server restarts), not from Polyhead.
+    const code = response.status >= 500 ? 'unreachable' : 'internal';
+    return { ok: false, error: { code, message: `The server answered ${response.status} without a JSON body` } };
   }
 }
 
@@ -87,9 +89,13 @@ export function onReconnect(handler: () => void): () => void {
   return () => reconnectListeners.delete(handler);
 }
 
-/** A failure of the transport (no answer, a 5xx), not a refusal by the server: worth sending again. */
+/**
+ * No answer from the server (down, restarting, a proxy's 5xx): worth sending again. An error the
+ * server answered, 'internal' included (it failed on this call), is not: resent, it would fail
+ * again and hold every later write behind it.
+ */
 export function isTransportFailure(error: Error): boolean {
-  return !(error instanceof ApiCallError) || error.code === 'internal';
+  return !(error instanceof ApiCallError) || error.code === 'unreachable';
 }
 
 function connectSocket(): void {

@@ -2,9 +2,11 @@
 
 /**
  * 'unauthorized': no valid token (server mode); 'forbidden': the token's role may not do this,
- * a path outside the server's import roots, or a read-only server.
+ * a path outside the server's import roots, or a read-only server. 'internal': the server
+ * failed while handling the call. 'unreachable': no answer from the server at all (the
+ * browser's own code, never sent by the server): the only failure worth sending again.
  */
-export type ErrorCode = 'invalid_request' | 'unauthorized' | 'forbidden' | 'unknown_method' | 'not_found' | 'conflict' | 'internal';
+export type ErrorCode = 'invalid_request' | 'unauthorized' | 'forbidden' | 'unknown_method' | 'not_found' | 'conflict' | 'internal' | 'unreachable';
 
 export interface ApiErrorBody {
   code: ErrorCode;
@@ -24,4 +26,5 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   internal: 500,
+  unreachable: 503,
 };

@@ -69,9 +69,9 @@ vi.mock('../../renderer/src/api', () => {
     async (req: Record<string, unknown>): Promise<unknown> => {
       server.calls.push([name, req]);
       if (server.held) await server.held.promise;
-      if (server.down === 'all') throw new server.ApiCallError('internal', 'The Polyhead server cannot be reached');
+      if (server.down === 'all') throw new server.ApiCallError('unreachable', 'The Polyhead server cannot be reached');
       const result = fn(req);
-      if (server.down === 'answer') throw new server.ApiCallError('internal', 'The Polyhead server cannot be reached');
+      if (server.down === 'answer') throw new server.ApiCallError('unreachable', 'The Polyhead server cannot be reached');
       queueMicrotask(() => server.listener?.({ imageIds: [req.imageId as number] }));
       return result;
     };
@@ -85,7 +85,7 @@ vi.mock('../../renderer/src/api', () => {
   };
   return {
     ApiCallError: server.ApiCallError,
-    isTransportFailure: (e: Error) => (e as { code?: string }).code === 'internal',
+    isTransportFailure: (e: Error) => (e as { code?: string }).code === 'unreachable',
     onReconnect: (handler: () => void) => {
       server.reconnect = handler;
       return () => {};
