@@ -144,14 +144,15 @@ async function webpThumbnail(pipeline: Sharp): Promise<Thumbnail> {
  * store; a small PNG is checked whole instead (png-check.ts), since nothing needs its pixels.
  */
 export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sha256(bytes)): Promise<DecodedImage> {
+  // libvips reads the header first and refuses more pixels than limitInputPixels before
+  // decoding (a separate metadata() call cost as much main-thread time as the decode).
+  const open = () => sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 });
   try {
     // A PNG checked whole needs no decode of its own: none at all when it is its own
     // thumbnail, else only the one that makes the thumbnail.
     const png = checkPng(bytes, (width, height) => overLimit(width, height, limits));
     if (png) {
-      const thumbnail = needsThumbnail(png.width, png.height, bytes.length)
-        ? await webpThumbnail(sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 }))
-        : null;
+      const thumbnail = needsThumbnail(png.width, png.height, bytes.length) ? await webpThumbnail(open()) : null;
       return { sha256: hash, format: 'png', ...png, stored: bytes, storedExt: 'png', thumbnail };
     }
     let pipeline: Sharp;
@@ -160,9 +161,7 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits, hash = sh
       pipeline = bmpToSharp(bytes, limits);
       format = 'bmp';
     } else {
-      // libvips reads the header first and refuses more pixels than limitInputPixels before
-      // decoding (a separate metadata() call cost as much main-thread time as the decode).
-      pipeline = sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels, pages: 1 });
+      pipeline = open();
       format = '';
     }
     // One full decode to raw pixels: catches truncation and gives the true size and channels.

@@ -137,7 +137,7 @@ export class TargetsRepo {
       if (this.byName(name)) throw conflict(`A target named '${name}' already exists`);
       const id = this.insertTarget(name, 'categorical', null, null, null);
       const keys = newClassHotkeys(unique, []);
-      unique.forEach((c, i) => this.insertClassRow(id, c, keys[i]!));
+      unique.forEach((c, i) => this.insertClassRow(id, c, keys[i] ?? null));
       return this.byId(id);
     });
   }
