@@ -142,6 +142,13 @@ describe('a text target in Chromium (server mode)', () => {
     expect(await page.inputValue('[data-testid=transcript-input]')).toBe('');
     await saved();
     expect(await labelsOf(3)).toEqual({});
+
+    // Typed, then a class of another target clicked with the mouse: the text is written to its own target.
+    await page.keyboard.type('kiwi');
+    await page.click('.target-control[data-target="script"] .chip[data-value="latin"]');
+    await expect.poll(() => stateOf('script')).toBe('value');
+    await saved();
+    expect(await labelsOf(3)).toEqual({ line: 'kiwi', line_length: '4', script: 'latin' });
   });
 
   it('renames a target and removes one from the Targets view, the removal confirmed with its label count', async () => {

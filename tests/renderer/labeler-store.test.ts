@@ -1,5 +1,7 @@
+import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { ImageDetail } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
 import { defaultTargetDefs } from '../engine-fixtures.js';
@@ -162,6 +164,7 @@ vi.mock('../../renderer/src/api', () => {
 
 const { useLabelerStore } = await import('../../renderer/src/stores/labeler');
 const { useProjectStore } = await import('../../renderer/src/stores/project');
+const { default: LabelView } = await import('../../renderer/src/views/LabelView.vue');
 
 const targets: TargetDef[] = defaultTargetDefs();
 const [digits, length, font, script] = targets as [TargetDef, TargetDef, TargetDef, TargetDef];
@@ -472,5 +475,97 @@ describe('labeler store', () => {
     await labeler.dispatch({ type: 'skip' });
     await settle();
     expect(labeler.finished).toBe(true);
+  });
+
+  describe('moving away from a text draft with the mouse', () => {
+    const line: TargetDef = {
+      id: 20,
+      name: 'line',
+      kind: 'sequence',
+      alphabet: 'abcdefghijklmnopqrstuvwxyz ',
+      maxLength: 40,
+      sourceTargetId: null,
+      position: 9,
+      hotkey: null,
+      classes: [],
+    };
+    const lineOf = (imageId: number) => server.human.get(imageId)?.get(line.id)?.value;
+
+    /** The labeler view on image 1 of the pending queue, behind a router (as Back, a link or the sidebar move it). */
+    async function openView() {
+      useProjectStore().targets = [...targets, line];
+      const router = createRouter({
+        history: createMemoryHistory(),
+        routes: [
+          { path: '/label', name: 'label', component: LabelView },
+          { path: '/dataset', name: 'dataset', component: { render: () => null } },
+        ],
+      });
+      await router.push({ name: 'label', query: { queue: 'pending', image: '1' } });
+      const wrapper = mount(RouterView, { global: { plugins: [router], stubs: { CropViewer: true, QueuePicker: true } }, attachTo: document.body });
+      await settle();
+      const field = () => wrapper.get('.target-control[data-target=line] input');
+      /** Clicks into the text field and types `text` (the field shows it; nothing is written yet). */
+      const typeInField = async (text: string) => {
+        await field().trigger('mousedown');
+        (field().element as HTMLInputElement).focus();
+        (field().element as HTMLInputElement).value = text;
+        await field().trigger('input');
+        await settle();
+      };
+      const goToImage = (id: number) => router.push({ name: 'label', query: { queue: 'pending', image: String(id) } });
+      return { router, wrapper, field, typeInField, goToImage };
+    }
+
+    it('writes a valid draft when the image is left without Enter (Back, a link: the field never blurs)', async () => {
+      const { wrapper, typeInField, goToImage } = await openView();
+      const labeler = useLabelerStore();
+      expect(labeler.current?.id).toBe(1);
+      await typeInField('naive');
+      expect(lineOf(1)).toBeUndefined(); // a draft: nothing written while typing
+      await goToImage(2);
+      await settle();
+      expect(labeler.current?.id).toBe(2);
+      await labeler.flush();
+      expect(lineOf(1)).toBe('naive');
+      wrapper.unmount();
+    });
+
+    it('writes a valid draft to its own target when a class of another target is clicked', async () => {
+      const { wrapper, typeInField, goToImage } = await openView();
+      const labeler = useLabelerStore();
+      await goToImage(2);
+      await settle();
+      await typeInField('zebra');
+      const serif = wrapper.get('.target-control[data-target=font_style] .chip[data-value=serif]');
+      await serif.trigger('mousedown');
+      await serif.trigger('click');
+      await settle();
+      await labeler.flush();
+      expect(lineOf(2)).toBe('zebra');
+      expect(server.human.get(2)?.get(font.id)?.value).toBe('serif');
+      wrapper.unmount();
+    });
+
+    it('keeps the user on the image with a draft that cannot be saved, saying so; Esc drops it and the move goes on', async () => {
+      const { router, wrapper, field, typeInField, goToImage } = await openView();
+      const labeler = useLabelerStore();
+      await typeInField('naïve');
+      await goToImage(2);
+      await settle();
+      expect(labeler.current?.id).toBe(1);
+      expect(router.currentRoute.value.query.image).toBe('1');
+      expect(labeler.message).toBe("'ï' not in the alphabet of line: not saved — fix it, or press Esc to drop it, before leaving this image");
+      expect((field().element as HTMLInputElement).value).toBe('naïve');
+      await labeler.flush();
+      expect(lineOf(1)).toBeUndefined();
+      await field().trigger('keydown', { key: 'Escape' });
+      await settle();
+      await goToImage(2);
+      await settle();
+      expect(labeler.current?.id).toBe(2);
+      expect(server.human.get(1)?.get(line.id)).toBeUndefined();
+      wrapper.unmount();
+    });
   });
 });

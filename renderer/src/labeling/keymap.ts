@@ -21,7 +21,8 @@ export type LabelAction =
   | { type: 'focusTarget'; delta: 1 | -1 }
   | { type: 'typeChar'; char: string }
   /** The whole value of a text field (a transcript): what the field shows now; '' clears it. */
-  | { type: 'setText'; value: string }
+  /** A text field's whole value; `targetId` (the field's own target) when it may not be the active one. */
+  | { type: 'setText'; value: string; targetId?: number }
   | { type: 'backspace' }
   | { type: 'setClass'; value: string }
   | { type: 'unknown' }

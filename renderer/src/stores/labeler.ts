@@ -9,6 +9,7 @@ import { afterNextPaint } from '../labeling/after-paint';
 import { createLabelSync } from '../labeling/label-sync';
 import { acceptLabel, lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
 import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
+import { createDraftHolder } from '../labeling/text-draft';
 import { DEFAULT_QUEUE, encodeQueue, headTargetName, queueTargetId, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
 import { useProjectStore } from './project';
 
@@ -50,6 +51,8 @@ export const useLabelerStore = defineStore('labeler', () => {
   const sync = createLabelSync({ current, latest, labels, targets, say });
   const { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched } = sync;
 
+  /** A text field's draft not yet written (labeling/text-draft.ts). */
+  const drafts = createDraftHolder(current, (d) => void dispatch({ type: 'setText', value: d.value, targetId: d.targetId }), say);
   /** Whether the active field has been typed into since it was entered (or since an undo). */
   let typedInSession = false;
   const newSession = () => {
@@ -86,6 +89,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   }
 
   async function show(pos: number): Promise<void> {
+    drafts.leave();
     const leaving = current.value?.id;
     position.value = Math.max(0, Math.min(pos, ids.value.length));
     activeIndex.value = focusIndex();
@@ -123,6 +127,7 @@ export const useLabelerStore = defineStore('labeler', () => {
 
   /** Opens a queue at `startId` (added in front if the queue lacks it). */
   async function open(next: LabelQueue, startId?: number): Promise<void> {
+    drafts.leave();
     loading.value = true;
     try {
       queue.value = next;
@@ -234,11 +239,12 @@ export const useLabelerStore = defineStore('labeler', () => {
         return;
       default: {
         const image = current.value;
-        const target = activeTarget.value;
+        const own = action.type === 'setText' && action.targetId !== undefined;
+        const target = own ? (targets.value.find((t) => t.id === action.targetId) ?? null) : activeTarget.value;
         if (!image || !target) return;
         const before = labels.value;
         const result = reduceLabels(before, targets.value, target, action, !typedInSession);
-        typedInSession = true;
+        if (target === activeTarget.value) typedInSession = true;
         labels.value = result.labels;
         for (const w of result.writes) {
           const intent = {
@@ -257,6 +263,7 @@ export const useLabelerStore = defineStore('labeler', () => {
 
   function focusTarget(index: number): void {
     if (index === activeIndex.value || index < 0 || index >= targets.value.length) return;
+    drafts.save(); // another target clicked: the draft is written first, in its own edit step
     activeIndex.value = index;
     newSession();
   }
@@ -276,8 +283,36 @@ export const useLabelerStore = defineStore('labeler', () => {
     if (!done.value) prefetch(position.value + 1);
   });
 
-  const session = { queue, queueKey, ids, position, current, labels, activeIndex, activeTarget, targets, predictions, acceptFloor, message, loading };
+  const session = {
+    queue,
+    queueKey,
+    ids,
+    position,
+    current,
+    labels,
+    activeIndex,
+    activeTarget,
+    targets,
+    predictions,
+    acceptFloor,
+    message,
+    loading,
+    draft: drafts.draft,
+  };
   const status = { saveState, saveError, savedWrites, unsaved, done, finished, remaining, warnings, conflicts, imageConflicts };
-  const actions = { open, goTo, show, dispatch, flush, focusTarget, imageElement, resolveConflict, setAcceptFloor, say };
+  const actions = {
+    open,
+    goTo,
+    show,
+    dispatch,
+    flush,
+    focusTarget,
+    imageElement,
+    resolveConflict,
+    setAcceptFloor,
+    say,
+    holdDraft: drafts.hold,
+    saveDraft: drafts.save,
+  };
   return { ...session, ...status, ...actions };
 });
