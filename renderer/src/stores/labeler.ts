@@ -283,36 +283,9 @@ export const useLabelerStore = defineStore('labeler', () => {
     if (!done.value) prefetch(position.value + 1);
   });
 
-  const session = {
-    queue,
-    queueKey,
-    ids,
-    position,
-    current,
-    labels,
-    activeIndex,
-    activeTarget,
-    targets,
-    predictions,
-    acceptFloor,
-    message,
-    loading,
-    draft: drafts.draft,
-  };
+  const session = { queue, queueKey, ids, position, current, labels, activeIndex, activeTarget, targets, predictions, acceptFloor, message, loading };
   const status = { saveState, saveError, savedWrites, unsaved, done, finished, remaining, warnings, conflicts, imageConflicts };
-  const actions = {
-    open,
-    goTo,
-    show,
-    dispatch,
-    flush,
-    focusTarget,
-    imageElement,
-    resolveConflict,
-    setAcceptFloor,
-    say,
-    holdDraft: drafts.hold,
-    saveDraft: drafts.save,
-  };
-  return { ...session, ...status, ...actions };
+  const actions = { open, goTo, show, dispatch, flush, focusTarget, imageElement, resolveConflict, setAcceptFloor, say };
+  const text = { draft: drafts.draft, holdDraft: drafts.hold, saveDraft: drafts.save };
+  return { ...session, ...status, ...actions, ...text };
 });
