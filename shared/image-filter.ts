@@ -12,6 +12,12 @@ export const labelInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unknown') }).strict(),
 ]);
 
+/** Which labels of a target a filter reads (imageFilterSchema's target.source). */
+export const labelSources = ['human', 'imported', 'accepted', 'model'] as const;
+export type LabelSourceFilter = (typeof labelSources)[number];
+/** The sources whose labels carry a model's confidence (a range and the confidence order apply). */
+export const sourceHasConfidence = (source: LabelSourceFilter) => source === 'model' || source === 'accepted';
+
 /** How a grid or a queue orders images; every order ends on the image id, so pages never overlap. */
 export const imageOrders = ['id', 'name', 'confidence', 'edited'] as const;
 export type ImageOrder = (typeof imageOrders)[number];
@@ -38,18 +44,19 @@ export const imageFilterSchema = z
         /** Only this class (length and categorical targets). */
         classId: id.optional(),
         /**
-         * 'human': any human label; 'accepted': a human label accepted from a model suggestion;
-         * 'model': a model prediction for the target and no human label yet.
+         * 'human': any human label (typed, accepted, derived or imported); 'imported': a human
+         * label that came in with an import; 'accepted': a human label accepted from a model
+         * suggestion; 'model': a model prediction for the target and no human label yet.
          */
-        source: z.enum(['human', 'accepted', 'model']).default('human'),
+        source: z.enum(labelSources).default('human'),
         /** The model's confidence (a prediction's, or an accepted suggestion's) at or above this. */
         minConfidence: z.number().min(0).max(1).optional(),
         /** The model's confidence at or below this. */
         maxConfidence: z.number().min(0).max(1).optional(),
       })
       .strict()
-      .refine((t) => t.source !== 'human' || (t.minConfidence === undefined && t.maxConfidence === undefined), {
-        message: "a confidence range needs source 'model' or 'accepted' (typed labels have no confidence)",
+      .refine((t) => sourceHasConfidence(t.source) || (t.minConfidence === undefined && t.maxConfidence === undefined), {
+        message: "a confidence range needs source 'model' or 'accepted' (typed and imported labels have no confidence)",
         path: ['source'],
       })
       .optional(),
@@ -62,7 +69,7 @@ export const imageFilterSchema = z
     reverse: z.boolean().optional(),
   })
   .strict()
-  .refine((f) => f.order !== 'confidence' || f.target?.source === 'model' || f.target?.source === 'accepted', {
+  .refine((f) => f.order !== 'confidence' || (f.target !== undefined && sourceHasConfidence(f.target.source)), {
     message: "order 'confidence' needs a target with source 'model' or 'accepted'",
     path: ['order'],
   });

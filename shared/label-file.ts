@@ -6,8 +6,13 @@
  * so a provenance column never collides with a target's own.
  */
 
-/** Where a label in a file came from: typed by a person, accepted from a model's suggestion, derived (a length from typed digits), or a model prediction. */
-export const FILE_LABEL_SOURCES = ['human', 'accepted', 'derived', 'model'] as const;
+/**
+ * Where a label in a file came from: typed by a person ('human'), imported into the project that
+ * wrote the file ('imported': a person's label from elsewhere), accepted from a model's
+ * suggestion, derived (a length from the digits), or a model prediction. Reading a file, 'human'
+ * and 'imported' both become 'imported' labels: whoever typed them, they arrive by an import.
+ */
+export const FILE_LABEL_SOURCES = ['human', 'imported', 'accepted', 'derived', 'model'] as const;
 export type FileLabelSource = (typeof FILE_LABEL_SOURCES)[number];
 
 export const FILE_COLUMN = 'file';

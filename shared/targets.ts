@@ -48,8 +48,12 @@ export interface TargetDef {
 }
 
 /** The three label states: a value, explicitly unknown, or not looked at yet (no annotation). */
-/** How a human label came to be: typed by a person, accepted from a model suggestion, or derived (a length from typed digits). */
-export type LabelOrigin = 'typed' | 'accepted' | 'derived';
+/**
+ * How a human label came to be: typed by a person here, accepted from a model suggestion,
+ * derived (a length from the digits), or imported (a labels file, folder names, transcripts: a
+ * person's label from elsewhere). Every one of them is a human label.
+ */
+export type LabelOrigin = 'typed' | 'accepted' | 'derived' | 'imported';
 
 export type LabelState = 'value' | 'unknown' | 'pending';
 

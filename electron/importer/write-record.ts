@@ -1,6 +1,6 @@
 import type { ImportSummary } from '../../shared/imports.js';
 import { DomainError } from '../../shared/errors.js';
-import { parseColumn, parseFileSource, type ColumnPart, type FileLabelSource } from '../../shared/label-file.js';
+import { FILE_LABEL_SOURCES, parseColumn, parseFileSource, type ColumnPart, type FileLabelSource } from '../../shared/label-file.js';
 import type { LabelInput, LabelOrigin, TargetDef } from '../../shared/targets.js';
 import { resolveLabel, writeLabel } from '../domain/labeling.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
@@ -13,7 +13,7 @@ interface TargetCell {
   column: string;
   /** undefined: the record has only provenance columns for this target (nothing to write). */
   value: CellValue | undefined;
-  /** null: the file does not say; a label file's label is then a human one, as it always was. */
+  /** null: the file does not say; a label file's label is then a human one, imported. */
   source: FileLabelSource | null;
   runId: number | null;
   confidence: number | null;
@@ -52,8 +52,9 @@ const show = (value: CellValue) => (value === null ? 'unknown' : `'${value}'`);
 
 /**
  * Writes the values of one label record to one image, exactly as the file gives them: a value
- * or unknown, from a person (typed, accepted from a run's suggestion, derived) or a model
- * (with its run and confidence). `onlyPending` (images that were in the project before) never
+ * or unknown, from a person (imported, accepted from a run's suggestion, derived) or a model
+ * (with its run and confidence). A person's label that the file calls typed ('human') is
+ * 'imported' here: it arrives by an import, and the labeler and exports say so. `onlyPending` (images that were in the project before) never
  * changes a human label: a different one is counted and reported, not applied. Every problem
  * is reported by the record's origin and the rest goes on.
  */
@@ -152,7 +153,7 @@ export class RecordWriter {
   private readProvenance(record: LabelRecord, cell: TargetCell, column: string, part: Exclude<ColumnPart, 'value'>, raw: string): void {
     if (part === 'source') {
       cell.source = parseFileSource(raw);
-      if (cell.source === null) this.fail(record, cell, `${column} '${raw}' is not one of human, accepted, derived, model`);
+      if (cell.source === null) this.fail(record, cell, `${column} '${raw}' is not one of ${FILE_LABEL_SOURCES.join(', ')}`);
     } else if (part === 'run') {
       const id = Number(raw);
       if (Number.isInteger(id) && id > 0) cell.runId = id;
@@ -198,7 +199,7 @@ export class RecordWriter {
       this.lengthWithSequence(imageId, record, cell, sequence, now);
       return;
     }
-    const origin: LabelOrigin = cell.source === 'accepted' ? 'accepted' : cell.source === 'derived' ? 'derived' : 'typed';
+    const origin: LabelOrigin = cell.source === 'accepted' ? 'accepted' : cell.source === 'derived' ? 'derived' : 'imported';
     const accepted = origin === 'accepted';
     writeLabel(store, imageId, target, labelOf(value), {
       source: 'human',
@@ -224,7 +225,7 @@ export class RecordWriter {
     if (sequence.value === null) {
       writeLabel(this.store, imageId, cell.target, labelOf(cell.value!), {
         source: 'human',
-        origin: cell.source === 'derived' ? 'derived' : 'typed',
+        origin: cell.source === 'derived' ? 'derived' : 'imported',
         path: cell.column,
         now,
         author: this.author,

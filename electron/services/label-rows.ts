@@ -8,7 +8,8 @@ export type LabelFormat = 'csv' | 'jsonl';
 
 function sourceOf(row: AnnotationRow): FileLabelSource {
   if (row.source === 'model') return 'model';
-  return row.origin === 'accepted' ? 'accepted' : row.origin === 'derived' ? 'derived' : 'human';
+  if (row.origin === 'accepted' || row.origin === 'derived' || row.origin === 'imported') return row.origin;
+  return 'human';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ImageFilter } from '../../shared/image-filter.js';
+import { sourceHasConfidence, type ImageFilter } from '../../shared/image-filter.js';
 
 export interface BuiltQuery {
   /** FROM images i [JOIN …] WHERE … — without SELECT and ORDER BY. */
@@ -136,6 +136,9 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number, after?
     } else if (t.source === 'accepted') {
       labelOn = "t.target_id = @targetId AND t.source = 'human' AND t.has_human = 0";
       where.push("t.origin = 'accepted'");
+    } else if (t.source === 'imported') {
+      labelOn = "t.target_id = @targetId AND t.source = 'human'";
+      where.push("t.origin = 'imported'");
     } else if (t.state === 'pending') {
       notLookedAt = true;
     } else if (t.state !== undefined || t.classId !== undefined) {
@@ -153,11 +156,11 @@ export function buildImageQuery(filter: ImageFilter, targetCount: number, after?
         where.push('t.class_id = @classId');
         params.classId = t.classId;
       }
-      if (t.source !== 'human' && t.minConfidence !== undefined) {
+      if (sourceHasConfidence(t.source) && t.minConfidence !== undefined) {
         where.push('t.confidence >= @minConfidence');
         params.minConfidence = t.minConfidence;
       }
-      if (t.source !== 'human' && t.maxConfidence !== undefined) {
+      if (sourceHasConfidence(t.source) && t.maxConfidence !== undefined) {
         where.push('t.confidence <= @maxConfidence');
         params.maxConfidence = t.maxConfidence;
       }

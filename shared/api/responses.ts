@@ -44,7 +44,8 @@ export interface AnnotationView {
   source: LabelSource;
   /**
    * Human labels: 'typed' by a person, 'accepted' from a model suggestion (runId and confidence
-   * say which), or 'derived' (a length that follows typed digits); model labels: null.
+   * say which), 'derived' (a length that follows the digits) or 'imported' (from a labels file,
+   * folder names or transcripts); model labels: null.
    */
   origin: LabelOrigin | null;
   confidence: number | null;

@@ -52,6 +52,11 @@ describe('the grid view in the URL', () => {
     });
     const accepted = toImageFilter(view({ targetId: 2, source: 'accepted', order: 'confidence', maxConfidence: 0.5 }));
     expect(imageFilterSchema.safeParse(accepted).success).toBe(true);
+    // Imported labels are human labels from elsewhere: no confidence to order or bound by.
+    const imported = view({ targetId: 2, source: 'imported', order: 'confidence', maxConfidence: 0.5 });
+    expect(toImageFilter(imported)).toEqual({ status: 'any', order: 'id', target: { targetId: 2, source: 'imported' } });
+    expect(viewToQuery(imported)).toEqual({ target: '2', source: 'imported' });
+    expect(queryToView({ target: '2', source: 'imported' })).toEqual(view({ targetId: 2, source: 'imported' }));
   });
 
   it('a malformed query falls back to defaults field by field, never to an error', () => {
@@ -86,10 +91,12 @@ describe("a tile's labels", () => {
       }),
       targets,
     );
-    expect(badges.map((b) => [b.text, b.title, b.unknown, b.accepted])).toEqual([
-      ['?', 'font_style: unknown', true, false],
-      ['greek', 'script: greek, accepted from run 5 at 91%', false, true],
+    expect(badges.map((b) => [b.text, b.title, b.unknown, b.accepted, b.imported])).toEqual([
+      ['?', 'font_style: unknown', true, false, false],
+      ['greek', 'script: greek, accepted from run 5 at 91%', false, true, false],
     ]);
+    const imported = badgesOf(tile({ 3: { state: 'value', value: 'serif', origin: 'imported', runId: null, confidence: null } }), targets);
+    expect(imported.map((b) => [b.title, b.accepted, b.imported])).toEqual([['font_style: serif, imported', false, true]]);
     // The same class has the same colour on every tile.
     const again = badgesOf(tile({ 4: { state: 'value', value: 'greek', origin: 'typed', runId: null, confidence: null } }), targets);
     expect(again[0]!.hue).toBe(badges[1]!.hue);

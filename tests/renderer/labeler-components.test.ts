@@ -29,6 +29,10 @@ describe('TargetControl', () => {
     expect(accepted.attributes('data-origin')).toBe('accepted');
     const typed = mount(TargetControl, { props: { target: font, label: { state: 'value', value: 'mono', origin: 'typed' }, active: false } });
     expect(typed.get('[data-testid=provenance]').text()).toBe('typed');
+    // A label that came with an import (a labels file, folder names, transcripts) is not shown as typed.
+    const imported = mount(TargetControl, { props: { target: font, label: { state: 'value', value: 'mono', origin: 'imported' }, active: false } });
+    expect(imported.get('[data-testid=provenance]').text()).toBe('imported');
+    expect(imported.get('[data-testid=provenance]').classes()).toContain('imported');
   });
 
   it('scrolls itself into view when it becomes the active target (a targets column longer than the window)', async () => {

@@ -43,7 +43,8 @@ describe('polyhead export-labels', () => {
     expect(first.stdout).toBe(`wrote 6 row(s) to ${out}\n`);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
     expect(lines[0]!.startsWith('file,sha256,digits,digits:source,')).toBe(true);
-    expect(lines.find((l) => l.startsWith('serif/s1.png,'))).toMatch(/,12,human,,,2,derived,,,serif,human,,,,,,$/);
+    // The labels came with the import: their source says so (not 'human', which is typed here).
+    expect(lines.find((l) => l.startsWith('serif/s1.png,'))).toMatch(/,12,imported,,,2,derived,,,serif,imported,,,,,,$/);
 
     const again = cli(['export-labels', '--data', data, '--out', out]);
     expect(again.status).toBe(1);
@@ -133,9 +134,9 @@ describe('polyhead export-dataset', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(6);
-    expect(rows[0]).toEqual({ file: 'images/x.png', sha256: expect.any(String), font_style: null, 'font_style:source': 'human' });
+    expect(rows[0]).toEqual({ file: 'images/x.png', sha256: expect.any(String), font_style: null, 'font_style:source': 'imported' });
     const s1 = rows.find((r) => r.file === 'images/s1-5.png')!; // serif/s1.png, after other/serif/s1.png took the name
-    expect(s1).toMatchObject({ digits: '12', 'digits:source': 'human', length: '2', 'length:source': 'derived', font_style: 'serif' });
+    expect(s1).toMatchObject({ digits: '12', 'digits:source': 'imported', length: '2', 'length:source': 'derived', font_style: 'serif' });
     expect(readdirSync(path.join(out, 'images'))).toHaveLength(6);
     // The folder imports into a new project with the same labels.
     const copy = path.join(dir, 'reimported');

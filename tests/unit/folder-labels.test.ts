@@ -24,9 +24,9 @@ describe('labels from folder names', () => {
     await tree(root, ['serif/a.png', 'serif/b.png', 'mono/c.png', 'blackletter/d.png', 'Serif/e.png', 'Serif/f.png', 'loose.png']);
     const summary = await importThroughApi(temp.runtime, { paths: [root], labelFromFolder: [{ target: 'font_style', level: 1 }] });
     expect(summary.imported).toBe(7);
-    expect(label('serif/a.png', 'font_style')).toBe('serif (typed)');
-    expect(label('mono/c.png', 'font_style')).toBe('mono (typed)');
-    expect(label('blackletter/d.png', 'font_style')).toBe('blackletter (typed)');
+    expect(label('serif/a.png', 'font_style')).toBe('serif (imported)');
+    expect(label('mono/c.png', 'font_style')).toBe('mono (imported)');
+    expect(label('blackletter/d.png', 'font_style')).toBe('blackletter (imported)');
     expect(summary.createdClasses).toEqual(['font_style:blackletter']);
     expect(label('Serif/e.png', 'font_style')).toBe('pending');
     // A file directly in the folder imported has no class folder: it is left, and said (the imported folder's own name labels nothing).
@@ -57,8 +57,8 @@ describe('labels from folder names', () => {
     const { targets } = temp.runtime.project.store;
     expect(targets.byName('alphabet')).toMatchObject({ kind: 'categorical', classes: [{ name: 'Japanese_(katakana)' }, { name: 'Korean' }] });
     expect(targets.byName('writer')!.classes.map((c) => c.name)).toEqual(['w01', 'w02', 'w03']);
-    expect(label('Korean/w03/4.png', 'alphabet')).toBe('Korean (typed)');
-    expect(label('Korean/w03/4.png', 'writer')).toBe('w03 (typed)');
+    expect(label('Korean/w03/4.png', 'alphabet')).toBe('Korean (imported)');
+    expect(label('Korean/w03/4.png', 'writer')).toBe('w03 (imported)');
     expect(summary.labelsApplied).toBe(8);
   });
 

@@ -158,6 +158,34 @@ describe('sort orders', () => {
     expect(page.items.map((i) => i.labels[script.id]?.origin)).toEqual(['accepted', 'accepted']);
   });
 
+  it('imported: the human labels that came with an import, among the human labels; typing over one makes it typed', async () => {
+    const font = t('font_style');
+    const byOrigin = (origin: string) =>
+      store()
+        .db.prepare("SELECT image_id FROM annotations WHERE target_id = ? AND source = 'human' AND origin = ? ORDER BY image_id")
+        .pluck()
+        .all(font.id, origin) as number[];
+    const imported = { targetId: font.id, source: 'imported' };
+    const before = ids({ target: imported });
+    // The sample's labels came with its import: every one of them is imported.
+    expect(before.length).toBeGreaterThan(100);
+    expect(before).toEqual(byOrigin('imported'));
+    expect((await list({ target: imported })).total).toBe(before.length);
+    const [retyped] = before as [number];
+    const pending = ids({ target: { targetId: font.id, state: 'pending' } })[0]!;
+    await sample.call('annotations.set', { imageId: retyped, targetId: font.id, label: { kind: 'value', value: 'mono' } });
+    await sample.call('annotations.set', { imageId: pending, targetId: font.id, label: { kind: 'value', value: 'serif' } });
+    expect(ids({ target: imported })).toEqual(before.slice(1));
+    const human = ids({ target: { targetId: font.id, state: 'answered' } });
+    expect(human).toEqual(expect.arrayContaining([...before, pending]));
+    expect(ids({ target: { targetId: font.id, state: 'answered', source: 'imported' } })).toEqual(before.slice(1));
+    const page = await list({ target: imported });
+    expect(new Set(page.items.map((i) => i.labels[font.id]?.origin))).toEqual(new Set(['imported']));
+    // Imported labels carry no confidence: a range or the confidence order over them is refused.
+    expect(imageFilterSchema.safeParse({ target: { ...imported, minConfidence: 0.5 } }).success).toBe(false);
+    expect(imageFilterSchema.safeParse({ order: 'confidence', target: imported }).success).toBe(false);
+  });
+
   it('refuses what it cannot honour rather than ignoring it', () => {
     expect(imageFilterSchema.safeParse({ order: 'confidence' }).success).toBe(false);
     expect(imageFilterSchema.safeParse({ order: 'confidence', target: { targetId: 1, source: 'human' } }).success).toBe(false);

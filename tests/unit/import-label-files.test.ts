@@ -112,6 +112,9 @@ describe('IDX label files', () => {
       'tiny-images-idx3-ubyte.gz#00002: IDX label 255 is outside 0–9; the image was imported without a digits label',
     ]);
     expect(digitsOf('tiny-images-idx3-ubyte.gz#00000')).toBe('7');
+    // A label from the IDX labels file is a person's label from elsewhere: imported, not typed here.
+    const first = project.store.images.idsByName('tiny-images-idx3-ubyte.gz#00000')[0]!;
+    expect(project.store.annotations.one(first, project.store.targets.byName('digits')!.id, 'human')?.origin).toBe('imported');
     expect(digitsOf('tiny-images-idx3-ubyte.gz#00001')).toBeUndefined();
   });
 });

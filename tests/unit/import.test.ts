@@ -92,6 +92,10 @@ describe('folder import', () => {
     };
     expect(label('good.png', 'digits')).toBe('123');
     expect(label('good.png', 'length')).toBe('3');
+    // A labels file's labels are imported (not typed here); a length that follows imported digits is derived from them.
+    const origin = (name: string, target: string) => store.annotations.one(byName(name).id, store.targets.byName(target)!.id, 'human')?.origin;
+    expect([origin('good.png', 'digits'), origin('good.png', 'length'), origin('good.png', 'font_style')]).toEqual(['imported', 'derived', 'imported']);
+    expect([origin('photo.jpg', 'digits'), origin('photo.jpg', 'length')]).toEqual(['imported', 'imported']);
     expect(label('good.png', 'font_style')).toBe('serif');
     expect(label('photo.jpg', 'digits')).toBe('?');
     expect(label('photo.jpg', 'length')).toBe('2');

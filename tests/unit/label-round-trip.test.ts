@@ -1,8 +1,10 @@
 /**
  * Issue 13 points 1 and 3: labels exported as CSV and JSONL, imported into a fresh project
  * with the same images (the labels file alone, matched to the stored images), come back
- * identical: values, unknowns, not looked at, and their sources (typed, accepted from a run's
- * suggestion with its confidence, derived, model predictions).
+ * identical: values, unknowns, not looked at, and their sources (accepted from a run's
+ * suggestion with its confidence, derived, model predictions). A label typed in the source
+ * project comes back 'imported' (it arrived by an import), and an imported one stays imported
+ * through any number of round trips.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,13 +48,17 @@ function labelsOf(rt: Runtime): Record<string, string[]> {
   return out;
 }
 
+/** The labels as an import of them reads them back: what was typed in the source project arrives imported. */
+const asImported = (labels: Record<string, string[]>) =>
+  Object.fromEntries(Object.entries(labels).map(([name, rows]) => [name, rows.map((r) => r.replace(' human/typed ', ' human/imported ')).sort()]));
+
 /** Exports every page (3 rows a page, so paging is exercised) and writes the file. */
-async function exportTo(file: string, format: 'csv' | 'jsonl', extra: Record<string, unknown> = {}): Promise<LabelExportPage[]> {
+async function exportTo(file: string, format: 'csv' | 'jsonl', extra: Record<string, unknown> = {}, from: Runtime = source): Promise<LabelExportPage[]> {
   const pages: LabelExportPage[] = [];
   let after = 0;
   let targetIds: number[] | undefined;
   for (;;) {
-    const page = await call<LabelExportPage>(source, 'exports.labels', { format, after, limit: 3, targetIds, ...extra });
+    const page = await call<LabelExportPage>(from, 'exports.labels', { format, after, limit: 3, targetIds, ...extra });
     pages.push(page);
     targetIds = page.targetIds;
     if (page.next === null) break;
@@ -137,8 +143,27 @@ describe('labels round trip', () => {
         reason: 'labels name run(s) 7, which this project does not have (accepted or predicted in another project); written as the file gives them',
       },
     ]);
-    expect(labelsOf(rt)).toEqual(labelsOf(source));
+    expect(labelsOf(rt)).toEqual(asImported(labelsOf(source)));
     expect(labelsOf(rt)['b/four.png']).toContain('font_style human/accepted value mono run 7 conf 0.8125');
+    expect(labelsOf(rt)['a/one.png']).toEqual([
+      'digits human/imported value 123 run null conf null',
+      'font_style human/imported value serif run null conf null',
+      'length human/derived value 3 run null conf null',
+      'script human/imported unknown null run null conf null',
+    ]);
+
+    // Exported again, imported labels say so in their source column and come back imported: the origin survives the trip.
+    const again = path.join(dir, 'again.csv');
+    const second = await exportTo(again, 'csv', { predictions: true }, rt);
+    const firstRow = second
+      .map((p) => p.text)
+      .join('')
+      .split('\n')
+      .find((l) => l.startsWith('a/one.png,'))!
+      .split(',');
+    expect(firstRow.slice(2)).toEqual(['123', 'imported', '', '', '3', 'derived', '', '', 'serif', 'imported', '', '', '?', 'imported', '', '']);
+    const { rt: third } = await importInFresh('from-export-of-import', again);
+    expect(labelsOf(third)).toEqual(labelsOf(rt));
   });
 
   it('JSONL: the same, with null for unknown and no keys for a target not looked at', async () => {
@@ -150,7 +175,7 @@ describe('labels round trip', () => {
     expect(one).toMatchObject({ digits: '123', 'digits:source': 'human', script: null, 'script:source': 'human' });
     expect(Object.keys(rows.find((r) => r.file === 'six.png')!)).toEqual(['file', 'sha256']);
     const { rt } = await importInFresh('from-jsonl', file);
-    expect(labelsOf(rt)).toEqual(labelsOf(source));
+    expect(labelsOf(rt)).toEqual(asImported(labelsOf(source)));
   });
 
   it('a labels file never overwrites a human label of an image already in the project; it fills what is not looked at and says what it kept', async () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, MigrationError, openDatabase, schemaVersion } from '../../electron/store/database.js';
 import { LATEST_SCHEMA_VERSION, migrations } from '../../electron/store/migrations/index.js';
 import { Store } from '../../electron/store/store.js';
+import { countDrift, NO_DRIFT } from '../count-drift.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -67,7 +68,7 @@ describe('migrations', () => {
       INSERT INTO images (id, sha256, stored_path, original_name, format, width, height, channels, byte_size, thumbnail, imported_at)
         VALUES (1, '${'a'.repeat(64)}', 'images/aa/x.png', 'x.png', 'png', 10, 8, 1, 3, x'010203', '2026-01-01');
       INSERT INTO annotations (image_id, target_id, source, state, text_value, updated_at) VALUES (1, 1, 'human', 'value', '42', '2026-01-01');
-      INSERT INTO annotations (image_id, target_id, source, state, class_id, updated_at) VALUES (1, 2, 'human', 'value', 10, '2026-01-01');
+      INSERT INTO annotations (image_id, target_id, source, state, class_id, updated_at) VALUES (1, 2, 'human', 'value', 10, '2026-01-02');
       INSERT INTO images (id, sha256, stored_path, original_name, format, width, height, channels, byte_size, thumbnail, imported_at)
         VALUES (2, '${'b'.repeat(64)}', 'images/bb/y.png', 'y.png', 'png', 10, 8, 1, 3, x'010203', '2026-01-01');
       INSERT INTO annotations (image_id, target_id, source, state, class_id, confidence, updated_at) VALUES (1, 2, 'model', 'value', 10, 0.5, '2026-01-01');
@@ -101,9 +102,10 @@ describe('migrations', () => {
     expect(upgraded.db.prepare('SELECT * FROM text_value_counts').all()).toEqual([{ target_id: 1, text_value: '42', n: 1 }]);
     expect(upgraded.targets.list().map((t) => t.name)).toEqual(['digits', 'length']);
     expect(upgraded.edits.undoable('anyone')).toBeUndefined();
-    // 0005: labels that existed were typed by people, and every label has a version to compare writes against.
+    // 0005: labels that existed were typed by people, and every label has a version to compare writes against;
+    // 0013: one written at the instant its image was imported came with that import.
     expect(upgraded.annotations.forImage(1).map((a) => [a.source, a.origin, a.version])).toEqual([
-      ['human', 'typed', 1],
+      ['human', 'imported', 1],
       ['human', 'typed', 1],
       ['model', null, 1],
     ]);
@@ -121,6 +123,82 @@ describe('migrations', () => {
       }),
     );
     expect(next).toBe(2);
+    upgraded.close();
+  });
+
+  it('0013 rebuilds annotations for the imported origin: every row, index, trigger and kept count as it was', () => {
+    const file = path.join(dir, 'v12.sqlite');
+    // A database as version 12 left it; its triggers keep the counts as the rows go in.
+    const v12 = openDatabase(file, { targetVersion: 12 });
+    v12.exec(`
+      INSERT INTO targets (id, name, kind, alphabet, max_length, position, created_at) VALUES (1, 'digits', 'sequence', '0123456789', 5, 0, 'T');
+      INSERT INTO targets (id, name, kind, source_target_id, position, created_at) VALUES (2, 'length', 'length', 1, 1, 'T');
+      INSERT INTO targets (id, name, kind, position, created_at) VALUES (3, 'font', 'categorical', 2, 'T');
+      INSERT INTO target_classes (id, target_id, name, position) VALUES (10, 2, '2', 2), (11, 2, '3', 3), (20, 3, 'serif', 0), (21, 3, 'mono', 1);
+      INSERT INTO images (id, sha256, stored_path, original_name, format, width, height, channels, byte_size, imported_at)
+        VALUES (1, '${'a'.repeat(64)}', 'a.png', 'a.png', 'png', 4, 4, 1, 9, '2026-01-01T00:00:00.000Z'),
+               (2, '${'b'.repeat(64)}', 'b.png', 'b.png', 'png', 4, 4, 1, 9, '2026-01-01T00:00:00.000Z'),
+               (3, '${'c'.repeat(64)}', 'c.png', 'c.png', 'png', 4, 4, 1, 9, '2026-01-02T00:00:00.000Z'),
+               (4, '${'d'.repeat(64)}', 'd.png', 'd.png', 'png', 4, 4, 1, 9, '2026-01-02T00:00:00.000Z');
+      -- Image 1 came with a labels file (digits and the length they set, at the import's instant); its font was typed later.
+      INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, updated_at, version, origin, author) VALUES
+        (1, 1, 'human', 'value', '42', NULL, '2026-01-01T00:00:00.000Z', 2, 'typed', 'ann'),
+        (1, 2, 'human', 'value', NULL, 10, '2026-01-01T00:00:00.000Z', 3, 'derived', 'ann'),
+        (1, 3, 'human', 'value', NULL, 20, '2026-01-05T00:00:00.000Z', 9, 'typed', 'bob');
+      -- Image 2: a prediction under a typed label, another with none; an accepted suggestion.
+      INSERT INTO annotations (image_id, target_id, source, state, text_value, class_id, confidence, run_id, updated_at, version, origin) VALUES
+        (2, 1, 'model', 'value', '7', NULL, 0.4, 5, '2026-01-03', 4, NULL),
+        (2, 3, 'model', 'value', NULL, 21, 0.9, 5, '2026-01-03', 5, NULL),
+        (2, 1, 'human', 'value', '77', NULL, NULL, NULL, '2026-01-04', 6, 'typed'),
+        (2, 3, 'human', 'value', NULL, 21, 0.9, 5, '2026-01-01T00:00:00.000Z', 7, 'accepted'),
+        (3, 3, 'model', 'value', NULL, 20, 0.3, 5, '2026-01-03', 8, NULL),
+        (3, 1, 'human', 'unknown', NULL, NULL, NULL, NULL, '2026-01-06', 10, 'typed'),
+        (4, 3, 'human', 'value', NULL, 21, NULL, NULL, '2026-01-06', 11, 'typed');
+      -- A label cleared again: the clock and the image's last edit move on (migration 7).
+      DELETE FROM annotations WHERE image_id = 4;
+    `);
+    const annotations = (db: Database.Database) =>
+      db.prepare('SELECT * FROM annotations ORDER BY image_id, target_id, source').all() as Record<string, unknown>[];
+    const kept = (db: Database.Database) => ({
+      images: db.prepare('SELECT id, human_answers, edited_version FROM images ORDER BY id').all(),
+      labelCounts: db.prepare('SELECT * FROM label_counts ORDER BY 1, 2, 3, 4').all(),
+      textCounts: db.prepare('SELECT * FROM text_value_counts ORDER BY 1, 2').all(),
+      clock: db.prepare('SELECT value FROM label_clock').pluck().get(),
+      schema: db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'annotations' AND type <> 'table' ORDER BY name").all(),
+    });
+    const rowsBefore = annotations(v12);
+    const keptBefore = kept(v12);
+    expect(keptBefore.schema.filter((r) => (r as { type: string }).type === 'trigger')).toHaveLength(9);
+    expect(countDrift(v12)).toEqual(NO_DRIFT);
+    v12.close();
+
+    const upgraded = Store.open(file);
+    const { db } = upgraded;
+    // Every row as it was, only the origin of the label that came with its image's import told apart.
+    const imported = (r: Record<string, unknown>) => r.image_id === 1 && r.target_id === 1 && r.source === 'human';
+    expect(annotations(db)).toEqual(rowsBefore.map((r) => (imported(r) ? { ...r, origin: 'imported' } : r)));
+    expect(kept(db)).toEqual(keptBefore);
+    expect(countDrift(db)).toEqual(NO_DRIFT);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'annotations'").pluck().get()).toMatch(/'imported'/);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // The triggers still keep the counts: a new imported label, a prediction under it, a clear.
+    upgraded.write(() => {
+      const label = { state: 'value' as const, textValue: null, confidence: null, runId: null, updatedAt: 'T2' };
+      upgraded.annotations.upsert({ ...label, imageId: 3, targetId: 3, source: 'human', classId: 21, origin: 'imported' });
+      upgraded.annotations.upsert({ ...label, imageId: 4, targetId: 3, source: 'model', classId: 20, confidence: 0.5, origin: null });
+      upgraded.annotations.upsert({ ...label, imageId: 4, targetId: 1, source: 'human', textValue: '5', classId: null, origin: 'imported' });
+      upgraded.annotations.remove(1, 3, 'human');
+    });
+    expect(countDrift(db)).toEqual(NO_DRIFT);
+    expect(db.prepare('SELECT id, human_answers FROM images ORDER BY id').all()).toEqual([
+      { id: 1, human_answers: 2 },
+      { id: 2, human_answers: 2 },
+      { id: 3, human_answers: 2 },
+      { id: 4, human_answers: 1 },
+    ]);
+    expect(db.prepare('SELECT edited_version FROM images WHERE id = 1').pluck().get()).toBeGreaterThan(keptBefore.clock as number);
     upgraded.close();
   });
 

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
 import type { TargetDef } from '../../shared/targets.js';
+import { countDrift } from '../count-drift.js';
 import { useSampleRuntime, writePrediction } from '../runtime-fixture.js';
 
 const sample = useSampleRuntime();
@@ -23,37 +24,6 @@ function generator(seed: number): () => number {
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Images, predictions and counts whose kept values differ from a recount (empty when the triggers are right). */
-function drift(): { answers: unknown[]; shadows: unknown[]; labelCounts: unknown[]; textCounts: unknown[] } {
-  const db = store().db;
-  // Kept counts and recounts side by side, each row that is in one and not the other.
-  const differ = (kept: string, counted: string) =>
-    db.prepare(`SELECT 'kept', * FROM (${kept} EXCEPT ${counted}) UNION ALL SELECT 'counted', * FROM (${counted} EXCEPT ${kept})`).all();
-  return {
-    answers: db
-      .prepare(
-        `SELECT i.id, i.human_answers AS kept, (SELECT count(*) FROM annotations a WHERE a.image_id = i.id AND a.source = 'human') AS counted
-         FROM images i WHERE kept <> counted`,
-      )
-      .all(),
-    shadows: db
-      .prepare(
-        `SELECT m.image_id, m.target_id, m.has_human AS kept,
-           EXISTS (SELECT 1 FROM annotations h WHERE h.image_id = m.image_id AND h.target_id = m.target_id AND h.source = 'human') AS counted
-         FROM annotations m WHERE m.source = 'model' AND kept <> counted`,
-      )
-      .all(),
-    labelCounts: differ(
-      'SELECT target_id, state, class_id, text_length, n FROM label_counts',
-      `SELECT target_id, state, coalesce(class_id, 0), coalesce(length(text_value), -1), count(*) FROM annotations WHERE source = 'human' GROUP BY 1, 2, 3, 4`,
-    ),
-    textCounts: differ(
-      'SELECT target_id, text_value, n FROM text_value_counts',
-      `SELECT target_id, text_value, count(*) FROM annotations WHERE source = 'human' AND state = 'value' AND text_value IS NOT NULL GROUP BY 1, 2`,
-    ),
   };
 }
 
@@ -166,7 +136,7 @@ describe('the counts kept by triggers (migrations 10 and 11)', () => {
         // A refused edit (nothing to undo, a conflict) writes nothing; anything else is a failure.
         if (!/nothing|conflict|not found|does not exist|no suggestion|No model/i.test((e as Error).message)) throw e;
       }
-      expect({ step, op: done[done.length - 1], ...drift() }).toEqual({
+      expect({ step, op: done[done.length - 1], ...countDrift(store().db) }).toEqual({
         step,
         op: done[done.length - 1],
         answers: [],

@@ -93,6 +93,10 @@ describe('OCR transcripts as a sequence target', () => {
 
     expect(labelOf('l01.png', 'line')).toBe('ab c');
     expect(labelOf('l01.png', 'line_length')).toBe('4');
+    // A transcript is a person's label from elsewhere: imported; its length follows it (derived).
+    const l01 = runtime.project.store.images.idsByName('l01.png')[0]!;
+    expect(runtime.project.store.annotations.one(l01, line.id, 'human')?.origin).toBe('imported');
+    expect(runtime.project.store.annotations.one(l01, length.id, 'human')?.origin).toBe('derived');
     expect(labelOf('page2/l03.bin.png', 'line')).toBe('cab');
     expect(labelOf('page2/l03.bin.png', 'line_length')).toBe('3');
     expect(labelOf('l06.png', 'line')).toBe('abcabc');

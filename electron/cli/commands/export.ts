@@ -81,7 +81,7 @@ export function registerExportCommands(program: Command): void {
   program
     .command('export-labels')
     .description(
-      "Write every image's labels to FILE (.csv or .jsonl): the importer's columns with each label's source, run and confidence, so `polyhead import FILE` reads them back.",
+      "Write every image's labels to FILE (.csv or .jsonl): the importer's columns with each label's source (human: typed here; imported; accepted; derived; model), run and confidence, so `polyhead import FILE` reads them back (as imported labels).",
     )
     .option('--data <DIR>', 'the project folder (must exist)')
     .option('--out <FILE>', 'the labels file to write; .csv or .jsonl picks the format')

@@ -4,11 +4,11 @@
  * so reload, Back and Forward return to the same view and a view can be shared. Pure.
  */
 import type { ImageFilter } from '../../../shared/api/contract.js';
-import { imageFilterSchema, imageOrders, type ImageOrder } from '../../../shared/image-filter.js';
+import { imageFilterSchema, imageOrders, labelSources, sourceHasConfidence, type ImageOrder } from '../../../shared/image-filter.js';
 
 export const STATUSES = ['any', 'pending', 'untouched', 'complete'] as const;
 export const STATES = ['pending', 'unknown', 'value', 'answered'] as const;
-export const SOURCES = ['human', 'accepted', 'model'] as const;
+export const SOURCES = labelSources;
 export type Status = (typeof STATUSES)[number];
 export type TargetState = (typeof STATES)[number];
 export type Source = (typeof SOURCES)[number];
@@ -43,7 +43,7 @@ export const DEFAULT_VIEW: GridView = {
 };
 
 /** Confidence bounds and the confidence order only mean something for model-made labels. */
-export const hasConfidence = (view: GridView) => view.targetId !== null && view.source !== 'human';
+export const hasConfidence = (view: GridView) => view.targetId !== null && sourceHasConfidence(view.source);
 
 /** The view made consistent: what cannot apply is dropped rather than sent and refused. */
 export function normalizeView(view: GridView): GridView {

@@ -12,6 +12,8 @@ export interface Badge {
   title: string;
   unknown: boolean;
   accepted: boolean;
+  /** Came in with an import (a labels file, folder names, transcripts), not labeled here. */
+  imported: boolean;
   /** A hue per class, so the same class reads the same on every tile. */
   hue: number;
 }
@@ -32,12 +34,17 @@ export function badgesOf(item: ImageSummary, targets: readonly TargetDef[]): Bad
     const label = item.labels[t.id];
     if (!label) continue;
     const accepted = label.origin === 'accepted';
-    const from = accepted ? `, accepted from ${label.runId !== null ? `run ${label.runId}` : 'a model suggestion'}${percent(label.confidence)}` : '';
+    const imported = label.origin === 'imported';
+    const from = accepted
+      ? `, accepted from ${label.runId !== null ? `run ${label.runId}` : 'a model suggestion'}${percent(label.confidence)}`
+      : imported
+        ? ', imported'
+        : '';
     if (label.state === 'unknown') {
-      badges.push({ targetId: t.id, text: '?', title: `${t.name}: unknown${from}`, unknown: true, accepted, hue: 0 });
+      badges.push({ targetId: t.id, text: '?', title: `${t.name}: unknown${from}`, unknown: true, accepted, imported, hue: 0 });
     } else {
       const value = label.value ?? '';
-      badges.push({ targetId: t.id, text: value, title: `${t.name}: ${value}${from}`, unknown: false, accepted, hue: hueOf(`${t.id}:${value}`) });
+      badges.push({ targetId: t.id, text: value, title: `${t.name}: ${value}${from}`, unknown: false, accepted, imported, hue: hueOf(`${t.id}:${value}`) });
     }
   }
   return badges;

@@ -3,18 +3,18 @@
  * Pure: the labeler store applies the local result at once (the UI never waits) and
  * queues the writes.
  */
-import { lengthClassOf, type LabelInput, type TargetDef } from '../../../shared/targets.js';
+import { lengthClassOf, type LabelInput, type LabelOrigin, type TargetDef } from '../../../shared/targets.js';
 import type { LabelAction } from './keymap';
 
 /**
  * A label as shown: a value, explicitly unknown; absent means not looked at. `origin` says how
  * it came to be: typed (or chosen) by the user, accepted from a model suggestion (with the
- * run and confidence), or derived (a length following typed digits).
+ * run and confidence), derived (a length following typed digits), or imported.
  */
 export interface ShownLabel {
   state: 'value' | 'unknown';
   value: string | null;
-  origin?: 'typed' | 'accepted' | 'derived' | null;
+  origin?: LabelOrigin | null;
   runId?: number | null;
   confidence?: number | null;
 }

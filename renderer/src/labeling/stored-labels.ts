@@ -34,7 +34,7 @@ function shown(a: AnnotationView): ShownLabel {
   return {
     state: a.state,
     value: a.state === 'unknown' ? null : a.value,
-    origin: (a.origin as ShownLabel['origin']) ?? 'typed',
+    origin: a.origin ?? 'typed',
     runId: a.runId ?? null,
     confidence: a.origin === 'accepted' ? a.confidence : null,
   };
@@ -51,7 +51,7 @@ export function labelsOf(detail: ImageDetail): { labels: Labels; versions: Recor
   }
   // Details without annotations (older servers, tests) still carry the labels.
   for (const [id, l] of Object.entries(detail.labels ?? {})) {
-    if (!labels[Number(id)]) labels[Number(id)] = { state: l.state, value: l.state === 'unknown' ? null : l.value, origin: 'typed' };
+    if (!labels[Number(id)]) labels[Number(id)] = { state: l.state, value: l.state === 'unknown' ? null : l.value, origin: l.origin ?? 'typed' };
   }
   return { labels, versions };
 }
