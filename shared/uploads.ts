@@ -15,3 +15,19 @@ export const UPLOAD_MAX_DEPTH = 32;
 export function uploadFileUrl(uploadId: string, relativePath: string): string {
   return `api/uploads/${encodeURIComponent(uploadId)}?path=${encodeURIComponent(relativePath)}`;
 }
+
+/**
+ * What an uploaded image keeps as its original path: the marker and the file's path inside the
+ * upload as the browser sent it (folders kept, names made safe). The server's own copy is a
+ * temporary file, removed once imported, so it is never recorded.
+ */
+export const UPLOADED_PREFIX = 'upload:';
+
+export function uploadedPath(relativePath: string): string {
+  return `${UPLOADED_PREFIX}${relativePath.replaceAll('\\', '/')}`;
+}
+
+/** The path inside its upload of an image that was uploaded through a browser; null for any other original path. */
+export function uploadedName(originalPath: string | null): string | null {
+  return originalPath?.startsWith(UPLOADED_PREFIX) ? originalPath.slice(UPLOADED_PREFIX.length) : null;
+}

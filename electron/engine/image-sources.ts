@@ -5,7 +5,19 @@
  * grouped split and the split's description ("folders on both sides") read it.
  */
 import path from 'node:path';
+import { uploadedName } from '../../shared/uploads.js';
 import type { ImageSource } from '../store/images-repo.js';
+
+/**
+ * An image's source folder: its original path's folder; for an uploaded file, its folder in
+ * the upload of that import (two uploads of a folder named alike are two sources, as two
+ * folders on disk would be); for an image without a path, its import.
+ */
+function sourceFolder(r: ImageSource): string {
+  const uploaded = uploadedName(r.originalPath);
+  if (uploaded !== null) return `${path.posix.dirname(uploaded)} (upload, import ${r.importBatchId ?? '?'})`;
+  return r.originalPath ? path.dirname(r.originalPath) : `import ${r.importBatchId ?? '?'}`;
+}
 
 export class SourceTable {
   private folderCodes = new Int32Array(0).fill(-1);
@@ -30,7 +42,7 @@ export class SourceTable {
       this.folderCodes = folders;
       this.imports = imports;
     }
-    const folder = r.originalPath ? path.dirname(r.originalPath) : `import ${r.importBatchId ?? '?'}`;
+    const folder = sourceFolder(r);
     let code = this.interned.get(folder);
     if (code === undefined) {
       code = this.folderNames.length;

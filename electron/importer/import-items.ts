@@ -43,6 +43,8 @@ export function imageFileItems(
   limits: ImportLimits,
   labelsFor: (relative: string, file: string) => LabelRecord | null,
   pool: DecodePool | null = null,
+  /** What the image records as its original path (an upload's file records its place in the upload). */
+  originalPathOf: (file: string) => string = (file) => file,
 ): ImportItem[] {
   return files.map(({ file, relative }) => ({
     name: relative,
@@ -56,7 +58,7 @@ export function imageFileItems(
         : await onMainThread();
       const labels = labelsFor(relative, file);
       if ('duplicate' in loaded) return { duplicate: loaded.duplicate, labels };
-      return { decoded: loaded.decoded, originalPath: file, labels };
+      return { decoded: loaded.decoded, originalPath: originalPathOf(file), labels };
     },
   }));
 }

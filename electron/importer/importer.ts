@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
+import { uploadedPath } from '../../shared/uploads.js';
 import type { Store } from '../store/store.js';
 import { ImportLabels } from './apply-labels.js';
 import { DecodePool, decodeThreadsAvailable } from './decode-pool.js';
@@ -37,6 +39,18 @@ export interface ImportOptions {
   decodeThreads?: number;
   /** Cancels the import: no new item is taken, what was loaded is stored, and the summary says it was cancelled. */
   signal?: AbortSignal;
+  /**
+   * The paths are files and folders of a browser upload stored in this folder (server mode).
+   * It is removed after the import, so the images and the batch record where each file was in
+   * the upload (`upload:crops/a.png`, shared/uploads.ts), never the temporary copy.
+   */
+  uploadDir?: string;
+}
+
+/** What an image or a batch records as where a path came from: the path itself, or its place in an upload. */
+export function recordedPath(uploadDir: string | undefined): (file: string) => string {
+  if (uploadDir === undefined) return (file) => file;
+  return (file) => uploadedPath(path.relative(uploadDir, file));
 }
 
 export interface ImportContext {
@@ -75,6 +89,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
 
   const limits = { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
   const digitItems = await idxItems(scan.idx, store, summary);
+  const recorded = recordedPath(options.uploadDir);
   const threads = options.decodeThreads ?? (scan.images.length >= DECODE_THREADS_FROM ? Math.min(4, availableParallelism()) : 0);
   const pool = threads > 0 && decodeThreadsAvailable() ? new DecodePool(threads, store.file, limits) : null;
   const fileItems = imageFileItems(
@@ -83,10 +98,11 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     limits,
     (relative, file) => folders.withFolders(relative, transcripts.withTranscript(file, labels.labelsFor(relative))),
     pool,
+    recorded,
   );
   const items = fileItems.concat(digitItems);
 
-  const batchId = store.startBatch(options.paths, importOwner(), ctx.author ?? null);
+  const batchId = store.startBatch(options.paths.map(recorded), importOwner(), ctx.author ?? null);
   const classesBefore = new Set(classKeys(store));
   const ownWriter = ctx.writer ? null : new StoredFileWriter();
   try {

@@ -5,7 +5,7 @@ import type { EventMessage, ImportJob, ImportSummary } from '../../shared/api/co
 import { invalidField, notFound } from '../../shared/errors.js';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
 import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
-import { runImport } from '../importer/importer.js';
+import { recordedPath, runImport } from '../importer/importer.js';
 import { folderLabelTarget } from '../importer/folder-labels.js';
 import { transcriptTarget } from '../importer/transcripts.js';
 import { seesPaths, shownPath, shownText, type Caller } from './caller.js';
@@ -73,11 +73,12 @@ export function importsService({ project, store, events }: ServiceContext): Serv
 
   type StartRequest = Parameters<ServiceImpl['imports']['start']>[0];
   /** Starts an import of paths already checked against where the caller may read; its labels are the caller's. */
-  const startJob = ({ paths, maxPixels, transcripts, labelFromFolder }: StartRequest, caller: Caller): ImportJob => {
+  /** `uploadDir`: the paths are an upload's (shown and recorded by their place in it, never the temporary folder). */
+  const startJob = ({ paths, maxPixels, transcripts, labelFromFolder }: StartRequest, caller: Caller, uploadDir?: string): ImportJob => {
     const job: ImportJob = {
       jobId: randomUUID(),
       state: 'running',
-      paths,
+      paths: paths.map(recordedPath(uploadDir)),
       done: 0,
       total: 0,
       startedAt: new Date().toISOString(),
@@ -96,6 +97,7 @@ export function importsService({ project, store, events }: ServiceContext): Serv
         transcripts,
         signal: controller.signal,
         labelFromFolder,
+        uploadDir,
         onProgress: (done, total) => {
           job.done = done;
           job.total = total;
@@ -160,7 +162,7 @@ export function importsService({ project, store, events }: ServiceContext): Serv
       checkOptions(options);
       // The upload's own folder is the one root it may read, whatever the server's import roots.
       const paths = await checkImportPaths(chosen, caller.importRoots === null ? null : [dir]);
-      const job = shownJob(startJob({ paths, ...options }, caller), caller, project.dataDir);
+      const job = shownJob(startJob({ paths, ...options }, caller, dir), caller, project.dataDir);
       // Once imported the images live in the project; a failed import keeps its files (removed after a day).
       const stop = events.subscribe((message) => {
         if (message.event !== 'import.finished' || message.payload.jobId !== job.jobId) return;

@@ -73,6 +73,10 @@ export interface ImageDetail extends ImageSummary {
   sha256: string;
   format: string;
   byteSize: number;
+  /**
+   * Where the file was imported from (null: an IDX digit). An image uploaded through a browser
+   * has `upload:` and its path inside the upload (shared/uploads.ts): the server's copy was temporary.
+   */
   originalPath: string | null;
   importedAt: string;
   annotations: AnnotationView[];

@@ -202,6 +202,40 @@ describe('migrations', () => {
     upgraded.close();
   });
 
+  it('0014 records an uploaded image by its place in the upload, not the temporary copy removed after its import', () => {
+    const file = path.join(dir, 'v13.sqlite');
+    const v13 = openDatabase(file, { targetVersion: 13 });
+    const upload = '/srv/project/uploads/0b8a3f2e-1c4d-4e5f-8a9b-0c1d2e3f4a5b';
+    const image = v13.prepare(
+      "INSERT INTO images (sha256, stored_path, original_path, original_name, format, width, height, channels, byte_size, imported_at) VALUES (?, 's', ?, 'n', 'png', 1, 1, 1, 1, 'T')",
+    );
+    const originals = [
+      `${upload}/street crops/c0.png`,
+      `${upload}/loose.png`,
+      'C:\\p\\uploads\\0b8a3f2e-1c4d-4e5f-8a9b-0c1d2e3f4a5b\\set\\w.png',
+      '/home/me/uploads/not-an-upload/b.png',
+      null,
+    ];
+    originals.forEach((p, i) => image.run(String(i).repeat(64), p));
+    v13.prepare("INSERT INTO import_batches (started_at, sources) VALUES ('T', ?)").run(JSON.stringify([`${upload}/street crops`, `${upload}/loose.png`]));
+    v13.prepare("INSERT INTO import_batches (started_at, sources) VALUES ('T', ?)").run(JSON.stringify(['/home/me/uploads/crops']));
+    v13.close();
+
+    const upgraded = Store.open(file);
+    expect(upgraded.db.prepare('SELECT original_path FROM images ORDER BY id').pluck().all()).toEqual([
+      'upload:street crops/c0.png',
+      'upload:loose.png',
+      'upload:set/w.png',
+      '/home/me/uploads/not-an-upload/b.png',
+      null,
+    ]);
+    expect(upgraded.db.prepare('SELECT sources FROM import_batches ORDER BY id').pluck().all()).toEqual([
+      JSON.stringify(['upload:street crops', 'upload:loose.png']),
+      JSON.stringify(['/home/me/uploads/crops']),
+    ]);
+    upgraded.close();
+  });
+
   it('refuse a database from the future and leave it untouched', () => {
     const file = path.join(dir, 'future.sqlite');
     const raw = new Database(file);

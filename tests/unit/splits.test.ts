@@ -77,6 +77,19 @@ describe('splits that respect sources', () => {
     expect(warning!.message).not.toMatch(/groupBy/);
   });
 
+  it("an uploaded file's source folder is its folder in that upload: two uploads of a folder named alike are two sources", () => {
+    const table = SourceTable.of([
+      { id: 1, originalPath: 'upload:crops/a.png', importBatchId: 1 },
+      { id: 2, originalPath: 'upload:crops/b.png', importBatchId: 1 },
+      { id: 3, originalPath: 'upload:crops/c.png', importBatchId: 2 },
+      { id: 4, originalPath: 'upload:d.png', importBatchId: 1 },
+      { id: 5, originalPath: 'upload:e.png', importBatchId: 2 },
+    ]);
+    const codes = [1, 2, 3, 4, 5].map((id) => table.folderCode(id));
+    expect(codes[0]).toBe(codes[1]);
+    expect(new Set([codes[0], codes[2], codes[3], codes[4]]).size).toBe(4);
+  });
+
   it('grouped by folder: no page is on both sides, and the shares are about as asked', () => {
     const { s, labels, heads, examples, sources } = setup({ groupBy: 'folder' });
     const { split, description } = splitRun(s, heads, examples, labels, sources);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResult, ImageList, ImportJob } from '../../shared/api/contract.js';
+import type { ApiResult, ImageDetail, ImageList, ImportJob } from '../../shared/api/contract.js';
 import { DomainError } from '../../shared/errors.js';
 import { uploadFileUrl } from '../../shared/uploads.js';
 import { openRuntime, type Runtime } from '../../electron/app/runtime.js';
@@ -128,6 +128,18 @@ describe('uploading files and folders over HTTP', () => {
     expect(list.items[2]!.labels).toEqual({});
     // The images are in the project now; the upload's copy goes.
     await expect.poll(() => existsSync(dir)).toBe(false);
+    // So no image, batch or job names that temporary copy: each records its place in the upload, marked as one.
+    const paths = await Promise.all(list.items.map(async (i) => (await call<ImageDetail>('images.get', { id: i.id })).originalPath));
+    expect(paths).toEqual([
+      'upload:street crops/c0.png',
+      'upload:street crops/c1.png',
+      'upload:street crops/c2.png',
+      'upload:loose-1.png',
+      'upload:loose-2.png',
+    ]);
+    const batch = runtime.project.store.db.prepare('SELECT sources FROM import_batches ORDER BY id DESC LIMIT 1').pluck().get() as string;
+    expect(JSON.parse(batch)).toEqual(['upload:loose-1.png', 'upload:loose-2.png', 'upload:street crops']);
+    expect(job.paths).toEqual(['upload:loose-1.png', 'upload:loose-2.png', 'upload:street crops']);
   });
 
   it('imports with the same options as a typed path: labels from folder names', async () => {

@@ -11,6 +11,7 @@ import { migration0010 } from './0010-page-counts.js';
 import { migration0011 } from './0011-label-counts.js';
 import { migration0012 } from './0012-class-name-keys.js';
 import { migration0013 } from './0013-imported-origin.js';
+import { migration0014 } from './0014-uploaded-paths.js';
 import type { Migration } from './types.js';
 
 /** All migrations, in order. Append only: never edit one that has shipped. */
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   migration0011,
   migration0012,
   migration0013,
+  migration0014,
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
