@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callServer, importUnlabeledSample, serve, stop } from '../cli-helpers.js';
 import { tempDir } from '../helpers.js';
-import { launchChromium, signIn } from './browser.js';
+import { launchChromium, screenshotsDir, signIn } from './browser.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -64,6 +64,61 @@ describe('crash safety', () => {
       expect(undo.description).toMatch(/of image (8|9)$/);
     } finally {
       await stop(again.child);
+    }
+  });
+
+  it('kill -9 while labeling: the page keeps the writes, asks before closing, and sends them all to the server started again', async () => {
+    const own = tempDir();
+    const data = importUnlabeledSample(own.dir, 6);
+    let server = await serve(['--data', data]);
+    const page = await browser.newPage();
+    try {
+      await signIn(page, server.url);
+      await page.goto(`${server.url}/#/label`);
+      const header = () => page.textContent('.save-state');
+      /** Types the digits on the image shown, then Enter. */
+      const label = async (imageId: number) => {
+        await page.waitForSelector(`.stage img[data-image-id="${imageId}"]`);
+        await page.keyboard.type(String(100 + imageId));
+        await page.keyboard.press('Enter');
+      };
+      await label(1);
+      await label(2);
+      await page.waitForSelector('.stage img[data-image-id="3"]');
+      await page.waitForSelector('.save-state[data-save-state="saved"]');
+
+      expect(await stop(server.child, 'SIGKILL')).toBeNull();
+      await label(3); // images 3–5 were fetched ahead while the server was up
+      await label(4);
+      await page.waitForSelector('.stage img[data-image-id="5"]');
+      await expect.poll(header, { timeout: 10_000 }).toBe('2 changes not saved yet — retrying');
+      await page.screenshot({ path: path.join(screenshotsDir, 'label-kill-retrying.png') });
+
+      // Leaving the page now asks first; dismissed, the page and its writes stay. (A reload: this
+      // Chromium closes a page on page.close({ runBeforeUnload: true }) without the prompt.)
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => void (dialogs.push(d.type()), d.dismiss()));
+      void page.evaluate(() => location.reload());
+      await expect.poll(() => dialogs).toEqual(['beforeunload']);
+      expect(await header()).toBe('2 changes not saved yet — retrying');
+
+      server = await serve(['--data', data, '--port', new URL(server.url).port]);
+      await expect.poll(header, { timeout: 20_000 }).toBe('All changes saved');
+      await page.screenshot({ path: path.join(screenshotsDir, 'label-kill-saved.png') });
+
+      await label(5);
+      await page.waitForSelector('.save-state[data-save-state="saved"]');
+      await page.reload(); // all saved: no prompt
+      expect(dialogs).toEqual(['beforeunload']);
+      const call = <T>(method: string, payload: unknown): Promise<T> => callServer<T>(server.url, method, payload);
+      const digits = (await call<{ id: number; name: string }[]>('targets.list', {})).find((t) => t.name === 'digits')!.id;
+      const typed: Record<number, string | undefined> = {};
+      for (const id of [1, 2, 3, 4, 5]) typed[id] = (await call<{ labels: Record<number, { value: string }> }>('images.get', { id })).labels[digits]?.value;
+      expect(typed).toEqual({ 1: '101', 2: '102', 3: '103', 4: '104', 5: '105' });
+    } finally {
+      await page.close();
+      if (server.child.signalCode === null) await stop(server.child);
+      own.cleanup();
     }
   });
 });
