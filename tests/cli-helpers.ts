@@ -62,6 +62,14 @@ export async function callServer<T>(url: string, method: string, payload: unknow
   return body.data;
 }
 
+/** Imports the bundled sample with its labels into a new project in DIR/data; returns that folder. */
+export function importSample(dir: string): string {
+  const data = path.join(dir, 'data');
+  const imported = cli(['import', '--data', data, sampleDir]);
+  if (imported.status !== 0) throw new Error(`polyhead import exited with ${imported.status}:\n${imported.stderr}`);
+  return data;
+}
+
 /** Imports the first `count` crops of the bundled sample, without their labels, into a new project in DIR/data; returns that folder. */
 export function importUnlabeledSample(dir: string, count: number): string {
   const src = path.join(dir, 'crops');

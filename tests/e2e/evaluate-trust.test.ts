@@ -1,24 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callServer, cli, cliPath, serve, stop } from '../cli-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callServer, cli, cliPath, importSample, serve, stop } from '../cli-helpers.js';
 import { sampleDir, tempDir } from '../helpers.js';
-import { closeApp, openApp, openPage, screenshotsDir, signIn, type App } from './browser.js';
+import { openPage, screenshotsDir, signIn } from './browser.js';
+import { useApp } from './use-app.js';
 
 /**
  * Issue 12 in the app: the Evaluate view says which checkpoint and which split it evaluates,
  * shows the warnings, top-k and the reliability diagram, and opens a head's most confident
  * mistakes in the labeler; the Train view checks a spec against the project as you type.
  */
-let dir: string;
-let cleanup: () => void;
-let server: App['server'];
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-const api = <T>(method: string, payload: unknown = {}) => callServer<T>(server.url, method, payload);
+const app = useApp({ project: importSample, page: { height: 900 } });
 const shot = (name: string) => path.join(screenshotsDir, name);
 
 const tinySpec = {
@@ -33,59 +26,53 @@ const tinySpec = {
 };
 
 beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  const data = path.join(dir, 'data');
-  expect(cli(['import', '--data', data, sampleDir]).status).toBe(0);
-  ({ server, browser, page } = await openApp(data, problems, { height: 900 }));
-  await page.setViewportSize({ width: 1440, height: 900 });
-  const run = await api<{ id: number }>('training.start', { spec: tinySpec });
+  await app.page.setViewportSize({ width: 1440, height: 900 });
+  const run = await app.api<{ id: number }>('training.start', { spec: tinySpec });
   // expect.poll works only inside a test: wait for the run by hand.
   const until = Date.now() + 110_000;
   let status = '';
   while (status !== 'completed' && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
-    status = (await api<{ id: number; status: string }[]>('training.runs')).find((r) => r.id === run.id)?.status ?? '';
+    status = (await app.api<{ id: number; status: string }[]>('training.runs')).find((r) => r.id === run.id)?.status ?? '';
   }
   expect(status).toBe('completed');
-});
-afterAll(async () => {
-  await closeApp({ server, browser });
-  cleanup?.();
 });
 
 describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', () => {
   it('says which checkpoint and split were evaluated, and shows the warnings prominently', async () => {
-    await page.goto(`${server.url}/#/evaluate?run=1`);
-    await page.waitForSelector('[data-testid=evaluation-basis]');
-    expect(await page.textContent('[data-testid=checkpoint]')).toMatch(/^epoch [1-4] of 4, (lowest validation loss|the last one)/);
-    const split = (await page.textContent('[data-testid=split]'))!.replace(/\s+/g, ' ').trim();
+    await app.page.goto(`${app.server.url}/#/evaluate?run=1`);
+    await app.page.waitForSelector('[data-testid=evaluation-basis]');
+    expect(await app.page.textContent('[data-testid=checkpoint]')).toMatch(/^epoch [1-4] of 4, (lowest validation loss|the last one)/);
+    const split = (await app.page.textContent('[data-testid=split]'))!.replace(/\s+/g, ' ').trim();
     expect(split).toBe("random split, stratified by the first head's label — 1 of 1 source folder has images on both sides");
     // ~25 test images over 7 lengths and 5 fonts: too few per class, said at the top and next to each matrix.
-    const report = await api<{ warnings: { head: string | null; kind: string }[] }>('training.evaluation', { runId: 1 });
+    const report = await app.api<{ warnings: { head: string | null; kind: string }[] }>('training.evaluation', { runId: 1 });
     const heads = [...new Set(report.warnings.filter((w) => w.head !== null).map((w) => w.head))];
     expect(heads.length).toBeGreaterThan(0);
-    await page.waitForSelector('[data-testid=run-warnings] [data-testid=warned-heads]');
-    const summary = (await page.textContent('[data-testid=warned-heads]'))!.replace(/\s+/g, ' ');
+    await app.page.waitForSelector('[data-testid=run-warnings] [data-testid=warned-heads]');
+    const summary = (await app.page.textContent('[data-testid=warned-heads]'))!.replace(/\s+/g, ' ');
     for (const h of heads) expect(summary).toContain(`${h} (`);
     expect(summary).toMatch(/length \([^)]*few test examples/);
     for (const w of report.warnings.filter((x) => x.head !== null)) {
-      await page.waitForSelector(`.head-evaluation[data-head="${w.head}"] [data-testid=head-warnings] [data-warning="${w.kind}"]`);
+      await app.page.waitForSelector(`.head-evaluation[data-head="${w.head}"] [data-testid=head-warnings] [data-warning="${w.kind}"]`);
     }
-    expect(await page.locator('[data-head="length"] [data-warning="few-examples"]').textContent()).toMatch(/Few test examples: .*fewer than 10 test examples/);
-    await page.screenshot({ path: shot('evaluate-warnings.png') });
-    await page.locator('[data-testid=evaluation-basis]').screenshot({ path: shot('evaluate-split.png') });
+    expect(await app.page.locator('[data-head="length"] [data-warning="few-examples"]').textContent()).toMatch(
+      /Few test examples: .*fewer than 10 test examples/,
+    );
+    await app.page.screenshot({ path: shot('evaluate-warnings.png') });
+    await app.page.locator('[data-testid=evaluation-basis]').screenshot({ path: shot('evaluate-split.png') });
   });
 
   it('says the runs are loading, never "No finished runs yet", while the list is on its way', async () => {
-    const fresh = await openPage(browser, problems, { height: 900 });
-    await signIn(fresh, server.url);
+    const fresh = await openPage(app.browser, app.problems, { height: 900 });
+    await signIn(fresh, app.server.url);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     await fresh.route('**/api/training.runs', async (route) => {
       await held;
       await route.continue();
     });
-    await fresh.goto(`${server.url}/#/evaluate`);
+    await fresh.goto(`${app.server.url}/#/evaluate`);
     await fresh.waitForSelector('[data-testid=runs-loading]');
     expect(await fresh.textContent('.view')).not.toContain('No finished runs yet');
     release();
@@ -96,7 +83,7 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
   });
 
   it('shows top-2/top-3 accuracy and a reliability diagram with its ECE per head', async () => {
-    const card = page.locator('.head-evaluation[data-head="length"]');
+    const card = app.page.locator('.head-evaluation[data-head="length"]');
     expect(await card.locator('[data-top-k="2"]').textContent()).toMatch(/^top-2 \d+\.\d%$/);
     expect(await card.locator('[data-top-k="3"]').textContent()).toMatch(/^top-3 \d+\.\d%$/);
     expect(await card.locator('[data-testid=ece]').textContent()).toMatch(/^ECE \d+\.\d%$/);
@@ -112,57 +99,57 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: shot('evaluate-calibration.png') });
     // Once at a small window: the head card still fits (the chart wraps below the matrix).
-    await page.setViewportSize({ width: 1024, height: 700 });
+    await app.page.setViewportSize({ width: 1024, height: 700 });
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: shot('evaluate-1024.png') });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await app.page.screenshot({ path: shot('evaluate-1024.png') });
+    const overflow = await app.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await app.page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('opens a head’s most confident mistakes in the labeler as one queue', async () => {
-    const { items } = await api<{ items: { imageId: number; confidence: number }[] }>('training.mistakes', { runId: 1, head: 'length' });
+    const { items } = await app.api<{ items: { imageId: number; confidence: number }[] }>('training.mistakes', { runId: 1, head: 'length' });
     expect(items.length).toBeGreaterThan(0);
-    const button = page.locator('.head-evaluation[data-head="length"] [data-testid=review-mistakes]');
+    const button = app.page.locator('.head-evaluation[data-head="length"] [data-testid=review-mistakes]');
     expect(await button.textContent()).toContain(`(${items.length})`);
     await button.click();
-    await page.waitForURL(/#\/label\?queue=mistakes(%3A|:)1(%3A|:)length/);
-    await expect.poll(() => page.getAttribute('.stage img', 'data-image-id')).toBe(String(items[0]!.imageId));
-    expect(await page.textContent('[data-testid=queue-position]')).toMatch(new RegExp(`1 / ${items.length}\\b`));
+    await app.page.waitForURL(/#\/label\?queue=mistakes(%3A|:)1(%3A|:)length/);
+    await expect.poll(() => app.page.getAttribute('.stage img', 'data-image-id')).toBe(String(items[0]!.imageId));
+    expect(await app.page.textContent('[data-testid=queue-position]')).toMatch(new RegExp(`1 / ${items.length}\\b`));
     // The queue is about the head's target: the keys start on length.
-    await expect.poll(() => page.getAttribute('.target-control[data-active="true"]', 'data-target')).toBe('length');
-    expect(await page.locator('.queue-picker select option:checked').textContent()).toBe('Most confident mistakes of run 1, head length');
+    await expect.poll(() => app.page.getAttribute('.target-control[data-active="true"]', 'data-target')).toBe('length');
+    expect(await app.page.locator('.queue-picker select option:checked').textContent()).toBe('Most confident mistakes of run 1, head length');
     // Walking it goes down the list, most confident first.
     if (items.length > 1) {
-      await page.keyboard.press('Enter');
-      await expect.poll(() => page.getAttribute('.stage img', 'data-image-id')).toBe(String(items[1]!.imageId));
+      await app.page.keyboard.press('Enter');
+      await expect.poll(() => app.page.getAttribute('.stage img', 'data-image-id')).toBe(String(items[1]!.imageId));
     }
   });
 
   it('checks a spec against the project as you type: a head on a missing target is an error and Start stays disabled', async () => {
-    await page.goto(`${server.url}/#/train`);
-    await page.waitForSelector('.spec-editor');
-    await page.click('.spec-json summary');
+    await app.page.goto(`${app.server.url}/#/train`);
+    await app.page.waitForSelector('.spec-editor');
+    await app.page.click('.spec-json summary');
     const json = 'textarea[aria-label="Model spec JSON"]';
-    await page.fill(json, JSON.stringify(tinySpec, null, 2));
-    await page.waitForSelector('.spec-ok');
-    expect(await page.textContent('.spec-ok')).toBe('Spec is valid for this project.');
-    expect(await page.isDisabled('[data-testid=start-run]')).toBe(false);
+    await app.page.fill(json, JSON.stringify(tinySpec, null, 2));
+    await app.page.waitForSelector('.spec-ok');
+    expect(await app.page.textContent('.spec-ok')).toBe('Spec is valid for this project.');
+    expect(await app.page.isDisabled('[data-testid=start-run]')).toBe(false);
     const bad = { ...tinySpec, heads: [tinySpec.heads[0], { name: 'font', target: { kind: 'target', target: 'nope' } }] };
-    await page.fill(json, JSON.stringify(bad, null, 2));
+    await app.page.fill(json, JSON.stringify(bad, null, 2));
     // Schema-valid, so only the project can say it is wrong: Start is disabled while it is asked, and after.
-    expect(await page.isDisabled('[data-testid=start-run]')).toBe(true);
-    await page.waitForSelector('.spec-problems li[data-path="heads.1.target.target"]');
-    expect(await page.textContent('.spec-problems')).toContain("heads.1.target.target: no target named 'nope'");
-    expect(await page.locator('.spec-ok').count()).toBe(0);
-    expect(await page.isDisabled('[data-testid=start-run]')).toBe(true);
-    expect(await page.textContent('[data-head-issues="font"]')).toContain("no target named 'nope'");
-    await page.locator('.new-run').screenshot({ path: shot('train-spec-error.png') });
+    expect(await app.page.isDisabled('[data-testid=start-run]')).toBe(true);
+    await app.page.waitForSelector('.spec-problems li[data-path="heads.1.target.target"]');
+    expect(await app.page.textContent('.spec-problems')).toContain("heads.1.target.target: no target named 'nope'");
+    expect(await app.page.locator('.spec-ok').count()).toBe(0);
+    expect(await app.page.isDisabled('[data-testid=start-run]')).toBe(true);
+    expect(await app.page.textContent('[data-head-issues="font"]')).toContain("no target named 'nope'");
+    await app.page.locator('.new-run').screenshot({ path: shot('train-spec-error.png') });
     // Nothing was created, and the form takes the fix.
-    expect((await api<unknown[]>('training.runs')).length).toBe(1);
-    await page.selectOption('tr[data-head="font"] select[aria-label="head target"]', 'font_style');
-    await page.waitForSelector('.spec-ok');
-    expect(await page.isDisabled('[data-testid=start-run]')).toBe(false);
+    expect((await app.api<unknown[]>('training.runs')).length).toBe(1);
+    await app.page.selectOption('tr[data-head="font"] select[aria-label="head target"]', 'font_style');
+    await app.page.waitForSelector('.spec-ok');
+    expect(await app.page.isDisabled('[data-testid=start-run]')).toBe(false);
   });
 
   it('shows a run whose trainer was killed as interrupted, and a resume refused because another process trains it (409)', async () => {
@@ -170,7 +157,7 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
     const data = path.join(other.dir, 'data');
     const servers: Awaited<ReturnType<typeof serve>>[] = [];
     const seen: string[] = [];
-    const conflictPage = await openPage(browser, seen);
+    const conflictPage = await openPage(app.browser, seen);
     let trainer: ChildProcess | null = null;
     try {
       expect(cli(['import', '--data', data, sampleDir]).status).toBe(0);
@@ -217,6 +204,6 @@ describe('Evaluate and Train views: numbers to trust (server mode, Chromium)', (
   });
 
   it('ran without console or page errors', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 });

@@ -8,25 +8,20 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callServer, cli, importUnlabeledSample } from '../cli-helpers.js';
-import { sampleDir, tempDir } from '../helpers.js';
-import { closeApp, openApp, openPage, screenshotsDir, signIn, type App } from './browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, importUnlabeledSample } from '../cli-helpers.js';
+import { sampleDir } from '../helpers.js';
+import { openPage, screenshotsDir, signIn } from './browser.js';
+import { useApp } from './use-app.js';
 
-let dir: string;
-let cleanup: () => void;
-let server: App['server'];
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
+const app = useApp({ project: trainedProject, timeout: 240_000 });
 let ids: Record<string, number> = {};
 
-const api = <T>(method: string, payload: unknown = {}) => callServer<T>(server.url, method, payload);
 type Detail = { labels: Record<number, { state: string; value: string | null; origin?: string }>; annotations: { targetId: number; source: string }[] };
-const detail = (id: number) => api<Detail>('images.get', { id });
+const detail = (id: number) => app.api<Detail>('images.get', { id });
 const human = async (id: number, target: string) => (await detail(id)).labels[ids[target]!] ?? null;
-const undoDepth = async () => (await api<{ undoDepth: number }>('annotations.history')).undoDepth;
+const undoDepth = async () => (await app.api<{ undoDepth: number }>('annotations.history')).undoDepth;
 
 const tinySpec = {
   name: 'e2e label safety',
@@ -40,8 +35,8 @@ const tinySpec = {
   training: { epochs: 1, batchSize: 16, learningRate: 0.003, reportEvery: 5 },
 };
 
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
+/** The project described at the top, in DIR/data: 20 unlabeled crops, 80 labeled ones, a tiny model's predictions. */
+function trainedProject(dir: string): string {
   const data = importUnlabeledSample(dir, 20);
   // 80 labeled crops to train on.
   const train = path.join(dir, 'train');
@@ -56,26 +51,24 @@ beforeAll(async () => {
   expect(trained.status, trained.stderr).toBe(0);
   const predicted = cli(['predict', '--data', data, '--run', '1']);
   expect(predicted.status, predicted.stderr).toBe(0);
-  ({ server, browser, page } = await openApp(data, problems));
-  await page.setViewportSize({ width: 1440, height: 900 });
-  ids = Object.fromEntries((await api<{ id: number; name: string }[]>('targets.list')).map((t) => [t.name, t.id]));
-}, 240_000);
+  return data;
+}
 
-afterAll(async () => {
-  await closeApp({ server, browser });
-  cleanup?.();
+beforeAll(async () => {
+  await app.page.setViewportSize({ width: 1440, height: 900 });
+  ids = Object.fromEntries((await app.api<{ id: number; name: string }[]>('targets.list')).map((t) => [t.name, t.id]));
 });
 
-const shownImage = (p: Page = page) => p.getAttribute('.stage img', 'data-image-id');
-const activeTarget = (p: Page = page) => p.getAttribute('.target-control[data-active="true"]', 'data-target');
-const shownValue = (target: string, p: Page = page) =>
+const shownImage = (p: Page = app.page) => p.getAttribute('.stage img', 'data-image-id');
+const activeTarget = (p: Page = app.page) => p.getAttribute('.target-control[data-active="true"]', 'data-target');
+const shownValue = (target: string, p: Page = app.page) =>
   p.$eval(
     `.target-control[data-target="${target}"]`,
     (el) => el.querySelector('.sequence .value')?.textContent ?? el.querySelector('.chip.selected[data-value]')?.getAttribute('data-value') ?? null,
   );
-const saved = (p: Page = page) => expect.poll(() => p.getAttribute('.save-state', 'data-save-state')).toBe('saved');
-async function openQueue(queue: string, image?: number, p: Page = page): Promise<void> {
-  await p.goto(`${server.url}/#/label?queue=${encodeURIComponent(queue)}${image ? `&image=${image}` : ''}`);
+const saved = (p: Page = app.page) => expect.poll(() => p.getAttribute('.save-state', 'data-save-state')).toBe('saved');
+async function openQueue(queue: string, image?: number, p: Page = app.page): Promise<void> {
+  await p.goto(`${app.server.url}/#/label?queue=${encodeURIComponent(queue)}${image ? `&image=${image}` : ''}`);
   // A hash change keeps the page: wait until the labeler shows this queue, not the one before.
   await p.waitForSelector(`.label-view[data-queue="${queue}"][data-loading="false"] .stage img[data-image-id]`, { timeout: 15_000 });
   if (image) await expect.poll(() => shownImage(p)).toBe(String(image));
@@ -99,13 +92,13 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
       await openQueue(queue);
       if (queue === 'untouched') {
         // Suggestions are shown, as suggestions.
-        await page.waitForSelector('.target-control [data-testid=suggestion]');
-        await page.screenshot({ path: path.join(screenshotsDir, 'label-suggestions-1440.png') });
+        await app.page.waitForSelector('.target-control [data-testid=suggestion]');
+        await app.page.screenshot({ path: path.join(screenshotsDir, 'label-suggestions-1440.png') });
       }
-      const total = Number((await page.textContent('[data-testid=queue-position]'))!.split('/')[1]);
+      const total = Number((await app.page.textContent('[data-testid=queue-position]'))!.split('/')[1]);
       for (let i = 0; i < Math.min(4, total - 1); i++) {
         const before = await shownImage();
-        await page.keyboard.press('Enter');
+        await app.page.keyboard.press('Enter');
         await expect.poll(() => shownImage()).not.toBe(before);
       }
     }
@@ -116,25 +109,25 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
     // A accepts the active target's suggestion; Shift+A every suggestion shown (one undo step each).
     await openQueue(`t${ids.font_style}:pending`, 1);
     expect(await activeTarget()).toBe('font_style');
-    await page.keyboard.press('a');
-    await expect.poll(() => page.getAttribute('.target-control[data-target="font_style"]', 'data-origin')).toBe('accepted');
-    expect(await page.textContent('.target-control[data-target="font_style"] [data-testid=provenance]')).toMatch(/^accepted from run 1 at \d+%$/);
-    await page.keyboard.press('Shift+A');
+    await app.page.keyboard.press('a');
+    await expect.poll(() => app.page.getAttribute('.target-control[data-target="font_style"]', 'data-origin')).toBe('accepted');
+    expect(await app.page.textContent('.target-control[data-target="font_style"] [data-testid=provenance]')).toMatch(/^accepted from run 1 at \d+%$/);
+    await app.page.keyboard.press('Shift+A');
     await saved();
-    await page.screenshot({ path: path.join(screenshotsDir, 'label-accepted-1440.png') });
+    await app.page.screenshot({ path: path.join(screenshotsDir, 'label-accepted-1440.png') });
     expect(await undoDepth()).toBe(2);
     const labels = (await detail(1)).labels;
     expect(labels[ids.digits!]?.origin).toBe('accepted');
     expect(labels[ids.length!]?.origin).toBe('derived'); // the accepted digits set it
     expect(labels[ids.script!]).toBeUndefined(); // no suggestion, nothing accepted
-    await page.keyboard.press('Control+z');
-    await expect.poll(() => page.getAttribute('.target-control[data-target="digits"]', 'data-state')).toBe('pending');
+    await app.page.keyboard.press('Control+z');
+    await expect.poll(() => app.page.getAttribute('.target-control[data-target="digits"]', 'data-state')).toBe('pending');
     expect((await human(1, 'font_style'))?.origin).toBe('accepted'); // one undo step took back Shift+A only
   });
 
   it('two pages on one image: a change reaches the other live; a write from a page that missed it is refused, and the newer value shown on both', async () => {
-    const other = await openPage(browser, problems);
-    await signIn(other, server.url);
+    const other = await openPage(app.browser, app.problems);
+    await signIn(other, app.server.url);
     await other.setViewportSize({ width: 1024, height: 700 });
     // The other page's event stream can be held back, as a slow or reconnecting socket would.
     let holding = false;
@@ -147,11 +140,11 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
     await openQueue(queue, 2);
     await openQueue(queue, 2, other);
     // Live: this page sets mono, the other shows it.
-    await page.keyboard.press('3');
+    await app.page.keyboard.press('3');
     await expect.poll(() => shownValue('font_style', other)).toBe('mono');
     // The other page misses the next change (sans) and writes serif against what it saw.
     holding = true;
-    await page.keyboard.press('2');
+    await app.page.keyboard.press('2');
     await saved();
     await other.keyboard.press('1');
     await other.waitForSelector('[data-testid=conflict-prompt]');
@@ -171,126 +164,131 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
     expect(await other.locator('[data-testid=conflict-prompt]').count()).toBe(0);
     await other.close();
     // The refused write is the one 409 this suite expects.
-    const refused = problems.findIndex((p) => /409 \(Conflict\)/.test(p));
-    if (refused >= 0) problems.splice(refused, 1);
+    const refused = app.problems.findIndex((p) => /409 \(Conflict\)/.test(p));
+    if (refused >= 0) app.problems.splice(refused, 1);
   });
 
   it('in a per-target queue a class key never touches digits; another target’s class key only says where it belongs', async () => {
-    await api('annotations.set', { imageId: 3, targetId: ids.digits, label: { kind: 'value', value: '965442' } });
-    await api('targets.setHotkey', { targetId: ids.font_style, classId: await classId('font_style', 'display'), hotkey: 'x' });
+    await app.api('annotations.set', { imageId: 3, targetId: ids.digits, label: { kind: 'value', value: '965442' } });
+    await app.api('targets.setHotkey', { targetId: ids.font_style, classId: await classId('font_style', 'display'), hotkey: 'x' });
     await openQueue(`t${ids.font_style}:pending`, 3);
     await expect.poll(() => activeTarget()).toBe('font_style');
-    await page.keyboard.press('1'); // "serif", not a digit
+    await app.page.keyboard.press('1'); // "serif", not a digit
     await saved();
     expect((await human(3, 'font_style'))?.value).toBe('serif');
     expect((await human(3, 'digits'))?.value).toBe('965442');
     // Alt+1: digits; 'x' is a font_style key, not a digit: nothing typed, a hint instead.
-    await page.keyboard.press('Alt+1');
+    await app.page.keyboard.press('Alt+1');
     await expect.poll(() => activeTarget()).toBe('digits');
-    await page.keyboard.press('x');
-    await expect.poll(() => page.textContent('[data-testid=labeler-message]')).toMatch(/class key of font_style \(Alt\+3\)/);
-    await page.keyboard.press('Alt+3');
-    await page.keyboard.press('x');
+    await app.page.keyboard.press('x');
+    await expect.poll(() => app.page.textContent('[data-testid=labeler-message]')).toMatch(/class key of font_style \(Alt\+3\)/);
+    await app.page.keyboard.press('Alt+3');
+    await app.page.keyboard.press('x');
     await saved();
     expect((await human(3, 'font_style'))?.value).toBe('display');
     expect((await human(3, 'digits'))?.value).toBe('965442');
     // The next image of the queue starts on font_style again.
-    await page.keyboard.press('Alt+1');
-    await page.keyboard.press('Enter');
+    await app.page.keyboard.press('Alt+1');
+    await app.page.keyboard.press('Enter');
     await expect.poll(() => activeTarget()).toBe('font_style');
   });
 
   it('after Ctrl+Z the next digit replaces; a length set on its own stays, and digits that contradict it are flagged', async () => {
     await openQueue('untouched', 4);
-    await page.keyboard.type('49228');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('7'); // the first key in the field replaces: 7
+    await app.page.keyboard.type('49228');
+    await app.page.keyboard.press('Tab');
+    await app.page.keyboard.press('Shift+Tab');
+    await app.page.keyboard.press('7'); // the first key in the field replaces: 7
     await saved();
-    await page.keyboard.press('Control+z');
+    await app.page.keyboard.press('Control+z');
     await expect.poll(() => shownValue('digits')).toBe('49228');
-    await page.keyboard.press('2');
+    await app.page.keyboard.press('2');
     await expect.poll(() => shownValue('digits')).toBe('2');
     await saved();
     expect((await human(4, 'digits'))?.value).toBe('2');
     // The length on its own: 3. Then the digits, which say 5.
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('3');
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.type('49228');
+    await app.page.keyboard.press('Tab');
+    await app.page.keyboard.press('3');
+    await app.page.keyboard.press('Shift+Tab');
+    await app.page.keyboard.type('49228');
     await saved();
     expect((await human(4, 'digits'))?.value).toBe('49228');
     expect((await human(4, 'length'))?.value).toBe('3');
-    await page.waitForSelector('.target-control[data-target="digits"] [data-testid=label-warning]');
-    expect(await page.textContent('.target-control[data-target="length"] [data-testid=label-warning]')).toMatch(/contradicts/);
-    await page.screenshot({ path: path.join(screenshotsDir, 'label-length-flag-1440.png') });
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await page.screenshot({ path: path.join(screenshotsDir, 'label-1024.png') });
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await app.page.waitForSelector('.target-control[data-target="digits"] [data-testid=label-warning]');
+    expect(await app.page.textContent('.target-control[data-target="length"] [data-testid=label-warning]')).toMatch(/contradicts/);
+    await app.page.screenshot({ path: path.join(screenshotsDir, 'label-length-flag-1440.png') });
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    await app.page.screenshot({ path: path.join(screenshotsDir, 'label-1024.png') });
+    await app.page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('the URL says where the labeler is: reload, Back and Forward return there; the end of a queue is not "finished" while images are unlabeled', async () => {
     const queue = `t${ids.script}:pending`;
     await openQueue(queue, 6);
-    await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.url()).toMatch(/image=7/);
-    expect(decodeURIComponent(page.url())).toContain(`queue=${queue}`);
-    await page.reload();
+    await app.page.keyboard.press('ArrowRight');
+    await expect.poll(() => app.page.url()).toMatch(/image=7/);
+    expect(decodeURIComponent(app.page.url())).toContain(`queue=${queue}`);
+    await app.page.reload();
     await expect.poll(() => shownImage()).toBe('7');
     expect(await activeTarget()).toBe('script');
     // Another queue from the keyboard (Q, then ↓ in the picker), then Back.
-    await page.keyboard.press('q');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Labeling queue');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
-    await expect.poll(() => decodeURIComponent(page.url())).not.toContain(`queue=${queue}`);
-    await page.goBack();
+    await app.page.keyboard.press('q');
+    await expect.poll(() => app.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Labeling queue');
+    await app.page.keyboard.press('ArrowDown');
+    await app.page.keyboard.press('Enter');
+    await expect.poll(() => decodeURIComponent(app.page.url())).not.toContain(`queue=${queue}`);
+    await app.page.goBack();
     await expect.poll(() => shownImage()).toBe('7');
-    expect(decodeURIComponent(page.url())).toContain(`queue=${queue}`);
+    expect(decodeURIComponent(app.page.url())).toContain(`queue=${queue}`);
     // Skip to the end: not "finished".
-    const total = Number((await page.textContent('[data-testid=queue-position]'))!.split('/')[1]);
-    for (let i = 0; i < total; i++) await page.keyboard.press('ArrowRight');
-    await page.waitForSelector('[data-testid=queue-end]');
-    expect(await page.locator('[data-testid=queue-done]').count()).toBe(0);
-    await expect.poll(() => page.textContent('[data-testid=queue-end]')).toMatch(/\d+ of \d+ images still need a label/);
-    await page.keyboard.press('Enter'); // to the first of them
-    await page.waitForSelector('.stage img[data-image-id]');
+    const total = Number((await app.page.textContent('[data-testid=queue-position]'))!.split('/')[1]);
+    for (let i = 0; i < total; i++) await app.page.keyboard.press('ArrowRight');
+    await app.page.waitForSelector('[data-testid=queue-end]');
+    expect(await app.page.locator('[data-testid=queue-done]').count()).toBe(0);
+    await expect.poll(() => app.page.textContent('[data-testid=queue-end]')).toMatch(/\d+ of \d+ images still need a label/);
+    await app.page.keyboard.press('Enter'); // to the first of them
+    await app.page.waitForSelector('.stage img[data-image-id]');
     // Messages go away by themselves.
-    await page.keyboard.press('Control+z');
-    await page.waitForSelector('[data-testid=labeler-message]');
-    await expect.poll(() => page.locator('[data-testid=labeler-message]').count(), { timeout: 8000 }).toBe(0);
+    await app.page.keyboard.press('Control+z');
+    await app.page.waitForSelector('[data-testid=labeler-message]');
+    await expect.poll(() => app.page.locator('[data-testid=labeler-message]').count(), { timeout: 8000 }).toBe(0);
   });
 
   it('a confusion cell is one queue: next and previous walk its images; Back returns to the cell', async () => {
     const [runId, t, p, head] = (await firstCell()).split(':').slice(1);
-    const { items } = await api<{ items: { imageId: number }[] }>('training.cell', { runId: Number(runId), head, trueIndex: Number(t), predIndex: Number(p) });
-    await page.goto(`${server.url}/#/evaluate?run=${runId}&cell=${t}:${p}:${head}`);
-    await page.waitForSelector('[data-testid=cell-images] a[data-image-id]');
-    await page.focus(`[data-testid=cell-images] a[data-image-id="${items[0]!.imageId}"]`);
-    await page.keyboard.press('Enter');
+    const { items } = await app.api<{ items: { imageId: number }[] }>('training.cell', {
+      runId: Number(runId),
+      head,
+      trueIndex: Number(t),
+      predIndex: Number(p),
+    });
+    await app.page.goto(`${app.server.url}/#/evaluate?run=${runId}&cell=${t}:${p}:${head}`);
+    await app.page.waitForSelector('[data-testid=cell-images] a[data-image-id]');
+    await app.page.focus(`[data-testid=cell-images] a[data-image-id="${items[0]!.imageId}"]`);
+    await app.page.keyboard.press('Enter');
     await expect.poll(() => shownImage()).toBe(String(items[0]!.imageId));
-    expect(await page.textContent('[data-testid=queue-position]')).toBe(`1 / ${items.length}`);
+    expect(await app.page.textContent('[data-testid=queue-position]')).toBe(`1 / ${items.length}`);
     if (items.length > 1) {
-      await page.keyboard.press('ArrowRight');
+      await app.page.keyboard.press('ArrowRight');
       await expect.poll(() => shownImage()).toBe(String(items[1]!.imageId));
     }
-    await page.goBack();
-    await page.waitForSelector('[data-testid=cell-images] a[data-image-id]');
+    await app.page.goBack();
+    await app.page.waitForSelector('[data-testid=cell-images] a[data-image-id]');
   });
 
   it('ran without console or page errors', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 });
 
 async function classId(target: string, name: string): Promise<number> {
-  const t = (await api<{ name: string; classes: { id: number; name: string }[] }[]>('targets.list')).find((x) => x.name === target)!;
+  const t = (await app.api<{ name: string; classes: { id: number; name: string }[] }[]>('targets.list')).find((x) => x.name === target)!;
   return t.classes.find((c) => c.name === name)!.id;
 }
 
 /** A non-empty cell of the run's confusion matrices, as a queue. */
 async function firstCell(): Promise<string> {
-  const report = await api<{ heads: { head: string; confusion: number[][] }[] }>('training.evaluation', { runId: 1 });
+  const report = await app.api<{ heads: { head: string; confusion: number[][] }[] }>('training.evaluation', { runId: 1 });
   for (const h of report.heads)
     for (let t = 0; t < h.confusion.length; t++)
       for (let p = 0; p < h.confusion[t]!.length; p++) if (h.confusion[t]![p]! > 0) return `cell:1:${t}:${p}:${h.head}`;
