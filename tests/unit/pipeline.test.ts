@@ -7,8 +7,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Project } from '../../electron/domain/project.js';
+import { describe, expect, it, vi } from 'vitest';
 import { buildExamples, decodeImages, readLabels } from '../../electron/engine/data.js';
 import { toTrainData } from '../../electron/engine/memory-data.js';
 import { decodeInto, standardizeInto } from '../../electron/engine/decode.js';
@@ -21,23 +20,10 @@ import { PixelCache, recordBytesOf } from '../../electron/engine/pipeline/pixel-
 import { tf } from '../../electron/engine/tf.js';
 import { prepareAll } from '../../electron/engine/train-data.js';
 import { runTraining, type TrainProgress } from '../../electron/engine/trainer.js';
-import { runImport } from '../../electron/importer/importer.js';
 import { spec } from '../engine-fixtures.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { useImportedSample } from '../sample-project.js';
 
-let project: Project;
-let dir: string;
-let cleanup: () => void;
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  project = Project.open(path.join(dir, 'data'));
-  await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
-  await tf.setBackend('cpu');
-});
-afterAll(() => {
-  project.close();
-  cleanup();
-});
+const sample = useImportedSample('cpu');
 
 const modelSpec = (resize: 'letterbox' | 'stretch' = 'letterbox') =>
   spec({
@@ -50,13 +36,13 @@ const modelSpec = (resize: 'letterbox' | 'stretch' = 'letterbox') =>
 
 function setup(resize: 'letterbox' | 'stretch' = 'letterbox') {
   const s = modelSpec(resize);
-  const labels = readLabels(project);
-  const heads = resolveHeads(s, project.store.targets.list());
+  const labels = readLabels(sample.project);
+  const heads = resolveHeads(s, sample.project.store.targets.list());
   const examples = buildExamples(s, heads, labels);
   return { s, labels, heads, examples };
 }
 
-const fileOf = (id: number) => project.resolveStored(project.store.images.get(id)!.stored_path)!;
+const fileOf = (id: number) => sample.project.resolveStored(sample.project.store.images.get(id)!.stored_path)!;
 const pixelsOf = (batch: ReturnType<ReturnType<typeof toTrainData>['batch']>) => {
   const values = batch.inputs.x!.dataSync();
   tf.dispose(Object.values(batch.inputs));
@@ -67,11 +53,11 @@ describe('the streaming data pipeline', () => {
   it('gives the same batches as the in-memory pipeline (a direct decode), augmented or not', async () => {
     const { s, labels, heads, examples } = setup();
     expect(examples.length).toBeGreaterThan(100);
-    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'same') });
+    const pipeline = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir: path.join(sample.dir, 'same') });
     const streamed = pipelineData(pipeline, examples, 7);
     await prepareAll(streamed);
     const decoded = await decodeImages(
-      project,
+      sample.project,
       examples.flatMap((e) => e.imageIds),
       s.inputs[0]!,
     );
@@ -96,7 +82,7 @@ describe('the streaming data pipeline', () => {
     const ids = examples.map((e) => e.imageIds[0]!);
     const recordBytes = recordBytesOf(input);
     const budgetBytes = 20 * recordBytes + recordBytes - 1; // room for 20 records, not 21
-    const cache = new PixelCache({ dir: path.join(dir, 'tiny'), input, records: ids.length, budgetBytes, key: 'tiny' });
+    const cache = new PixelCache({ dir: path.join(sample.dir, 'tiny'), input, records: ids.length, budgetBytes, key: 'tiny' });
     const decoder = new Decoder(cache, { input, fileOf: (slot) => fileOf(ids[slot]!), nameOf: (slot) => `image ${ids[slot]}` });
     expect(ids.length * recordBytes).toBeGreaterThan(5 * budgetBytes);
     let peak = 0;
@@ -126,8 +112,8 @@ describe('the streaming data pipeline', () => {
 
   it('decodes nothing on a second pass or a reopen of the same image set; another resize mode or image set is decoded anew', async () => {
     const { s, labels, heads, examples } = setup();
-    const cacheDir = path.join(dir, 'reuse');
-    const first = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
+    const cacheDir = path.join(sample.dir, 'reuse');
+    const first = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir });
     await prepareAll(pipelineData(first, examples));
     const writes = first.stats().diskWrites;
     expect(writes).toBe(examples.length);
@@ -135,21 +121,21 @@ describe('the streaming data pipeline', () => {
     pixelsOf(pipelineData(first, examples).batch([0, 1, 2], false));
     expect(first.stats().diskWrites).toBe(writes);
     first.close();
-    const reopened = DataPipeline.open(project, s, heads, labels, examples, { cacheDir });
+    const reopened = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir });
     expect(reopened.progress()).toEqual({ done: examples.length, total: examples.length });
     reopened.close();
-    const fewer = DataPipeline.open(project, s, heads, labels, examples.slice(1), { cacheDir });
+    const fewer = DataPipeline.open(sample.project, s, heads, labels, examples.slice(1), { cacheDir });
     expect(fewer.progress().done).toBe(0);
     fewer.close();
     const stretched = setup('stretch');
-    const other = DataPipeline.open(project, stretched.s, heads, labels, examples, { cacheDir });
+    const other = DataPipeline.open(sample.project, stretched.s, heads, labels, examples, { cacheDir });
     expect(other.progress().done).toBe(0);
     other.close(true);
   });
 
   it('has a batch ready before the rest is decoded, in the order the epoch asks for', async () => {
     const { s, labels, heads, examples } = setup();
-    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'early'), concurrency: 2 });
+    const pipeline = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir: path.join(sample.dir, 'early'), concurrency: 2 });
     const train = pipelineData(pipeline, examples, 1);
     const order = examples.map((_, i) => examples.length - 1 - i);
     train.schedule!(order);
@@ -165,7 +151,7 @@ describe('the streaming data pipeline', () => {
   it('decodes in the background only the splits asked for; another split (the test split) when it is asked for', async () => {
     const { s, labels, heads, examples } = setup();
     const half = Math.floor(examples.length / 2);
-    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'ahead') });
+    const pipeline = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir: path.join(sample.dir, 'ahead') });
     const train = pipelineData(pipeline, examples.slice(0, half), 1);
     await train.prepare!([0]);
     await vi.waitFor(() => expect(pipeline.progress().done).toBeGreaterThanOrEqual(half), { timeout: 20_000 });
@@ -183,7 +169,7 @@ describe('the streaming data pipeline', () => {
     const missing = examples[9]!.imageIds[0]!;
     writeFileSync(fileOf(corrupt), 'not an image');
     rmSync(fileOf(missing));
-    const pipeline = DataPipeline.open(project, s, heads, labels, examples, { cacheDir: path.join(dir, 'bad') });
+    const pipeline = DataPipeline.open(sample.project, s, heads, labels, examples, { cacheDir: path.join(sample.dir, 'bad') });
     const data = pipelineData(pipeline, examples, 2);
     await prepareAll(data);
     const progress = pipeline.progress();
@@ -200,7 +186,7 @@ describe('the streaming data pipeline', () => {
     expect(values.subarray(size).every((v) => v === 0)).toBe(true);
     expect(values.subarray(0, size).some((v) => v !== 0)).toBe(true);
     // A run on these examples trains to the end and reports the skipped images in its progress.
-    const model = new MultiHeadModel({ ...s, training: { ...s.training, epochs: 1, batchSize: 16 } }, project.store.targets.list());
+    const model = new MultiHeadModel({ ...s, training: { ...s.training, epochs: 1, batchSize: 16 } }, sample.project.store.targets.list());
     const reported: TrainProgress[] = [];
     const outcome = await runTraining({ model, train: pipelineData(pipeline, examples, 1), onProgress: (p) => reported.push(p) });
     expect(outcome.status).toBe('completed');

@@ -1,25 +1,11 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
 import type { Evaluation } from '../../electron/engine/evaluation.js';
 import { forkHost } from '../../electron/engine/host.js';
 import { TrainingRuns } from '../../electron/engine/runs.js';
-import { runImport } from '../../electron/importer/importer.js';
-import { Project } from '../../electron/domain/project.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { useImportedSample } from '../sample-project.js';
 
-let project: Project;
-let cleanup: () => void;
-beforeAll(async () => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  project = Project.open(path.join(tmp.dir, 'data'));
-  await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
-});
-afterAll(() => {
-  project.close();
-  cleanup();
-});
+const sample = useImportedSample();
 
 const houseNumbers = (epochs: number): ModelSpecInput => ({
   name: 'tiny house numbers',
@@ -36,7 +22,7 @@ const houseNumbers = (epochs: number): ModelSpecInput => ({
 
 describe('training runs in a worker thread', () => {
   it('trains from the store, records backend, split, metrics, checkpoints and the test evaluation', async () => {
-    const runs = new TrainingRuns(project);
+    const runs = new TrainingRuns(sample.project);
     const handle = runs.start(houseNumbers(2));
     const row = await handle.done;
     expect(row.error).toBeNull();
@@ -49,12 +35,12 @@ describe('training runs in a worker thread', () => {
     const total = split.train.length + split.validation.length + split.test.length;
     expect(total).toBeGreaterThan(200);
     expect(split.test.length).toBeGreaterThan(15);
-    const metrics = project.store.runs.metrics(handle.runId);
+    const metrics = sample.project.store.runs.metrics(handle.runId);
     const epochLoss = metrics.filter((m) => m.split === 'val' && m.head === '' && m.metric === 'loss');
     expect(epochLoss).toHaveLength(2);
     expect(metrics.some((m) => m.head === 'font' && m.metric === 'lambda')).toBe(true);
-    expect(project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(2);
-    const report = project.store.runs.evaluation<Evaluation>(handle.runId, 'test')!;
+    expect(sample.project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(2);
+    const report = sample.project.store.runs.evaluation<Evaluation>(handle.runId, 'test')!;
     expect(report.heads.map((h) => h.head)).toEqual(['length', 'd0', 'd1', 'font']);
     const length = report.heads[0]!;
     expect(length.confusion).toHaveLength(7);
@@ -68,14 +54,14 @@ describe('training runs in a worker thread', () => {
     expect(seq.coverageAt98).toBeGreaterThanOrEqual(0);
     expect(seq.coverageAt98).toBeLessThanOrEqual(1);
     expect(seq.curve.at(-1)!.coverage).toBe(1);
-    const cells = project.store.db.prepare('SELECT count(*) AS n FROM confusion_cells WHERE run_id = ? AND head = ?').get(handle.runId, 'length') as {
+    const cells = sample.project.store.db.prepare('SELECT count(*) AS n FROM confusion_cells WHERE run_id = ? AND head = ?').get(handle.runId, 'length') as {
       n: number;
     };
     expect(cells.n).toBe(length.count);
   });
 
   it('a worker killed mid-epoch resumes from its last checkpoint and completes', async () => {
-    const runs = new TrainingRuns(project);
+    const runs = new TrainingRuns(sample.project);
     let checkpoints = 0;
     const handle = runs.start(houseNumbers(3), {
       onMessage: (m) => {
@@ -87,19 +73,19 @@ describe('training runs in a worker thread', () => {
     const killed = await handle.done;
     expect(killed.status).toBe('failed');
     expect(killed.error).toMatch(/exited.*resume the run/);
-    expect(project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(1);
+    expect(sample.project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(1);
 
     const resumed = runs.resume(handle.runId);
     const row = await resumed.done;
     expect(row.error).toBeNull();
     expect(row.status).toBe('completed');
     expect(row.epochs_done).toBe(3);
-    expect(project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(3);
-    expect(project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
+    expect(sample.project.store.runs.latestCheckpoint(handle.runId)?.epoch).toBe(3);
+    expect(sample.project.store.runs.evaluation(handle.runId, 'test')).toBeTruthy();
   });
 
   it("runs the same way in a separate process (the path Electron's utilityProcess takes)", async () => {
-    const runs = new TrainingRuns(project, forkHost);
+    const runs = new TrainingRuns(sample.project, forkHost);
     const row = await runs.start(houseNumbers(1)).done;
     expect(row.error).toBeNull();
     expect(row.status).toBe('completed');
@@ -107,7 +93,7 @@ describe('training runs in a worker thread', () => {
   });
 
   it('refuses an invalid spec with errors naming the fields', () => {
-    const runs = new TrainingRuns(project);
+    const runs = new TrainingRuns(sample.project);
     expect(() => runs.start({ ...houseNumbers(1), heads: [{ name: 'x', target: { kind: 'position', target: 'digits', position: -1 } }] })).toThrow(
       /heads\.0\.target\.position/,
     );

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpecInput } from '../../shared/model-spec.js';
-import { Project } from '../../electron/domain/project.js';
 import { buildExamples, readLabels, type Example } from '../../electron/engine/data.js';
 import { toTrainData } from '../../electron/engine/memory-data.js';
 import { resolveHeads } from '../../electron/engine/heads.js';
@@ -12,23 +10,13 @@ import { splitRun } from '../../electron/engine/split.js';
 import { tf } from '../../electron/engine/tf.js';
 import { runTraining } from '../../electron/engine/trainer.js';
 import { runWarnings } from '../../electron/engine/warnings.js';
-import { runImport } from '../../electron/importer/importer.js';
 import { spec, synthetic, trainData } from '../engine-fixtures.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { useImportedSample } from '../sample-project.js';
 
-let project: Project;
-let cleanup: () => void;
-beforeAll(async () => {
-  const tmp = tempDir();
-  cleanup = tmp.cleanup;
-  project = Project.open(path.join(tmp.dir, 'data'));
-  await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
+const sample = useImportedSample();
+beforeAll(() => {
   // As if the crops came from 12 pages, one folder each (several crops of one photo, lines of one page).
-  project.store.db.prepare("UPDATE images SET original_path = '/books/page-' || (id % 12) || '/' || original_name").run();
-});
-afterAll(() => {
-  project.close();
-  cleanup();
+  sample.project.store.db.prepare("UPDATE images SET original_path = '/books/page-' || (id % 12) || '/' || original_name").run();
 });
 
 function setup(split: object) {
@@ -39,10 +27,10 @@ function setup(split: object) {
     heads: [{ name: 'length', target: { kind: 'target', target: 'length' } }],
     training: { seed: 4, validation: 0.15, test: 0.2, split } as ModelSpecInput['training'],
   });
-  const labels = readLabels(project);
-  const heads = resolveHeads(s, project.store.targets.list());
+  const labels = readLabels(sample.project);
+  const heads = resolveHeads(s, sample.project.store.targets.list());
   const examples = buildExamples(s, heads, labels);
-  return { s, labels, heads, examples, sources: SourceTable.of(project.store.images.sources()) };
+  return { s, labels, heads, examples, sources: SourceTable.of(sample.project.store.images.sources()) };
 }
 
 const pageOf = (e: Example) => (e.imageIds[0]! % 12).toString();
@@ -67,7 +55,7 @@ describe('splits that respect sources', () => {
     const { s, labels, heads, examples } = setup({});
     // As if each crop lay in a folder named by its length (root/<class>/<file>).
     const byClass = SourceTable.of(
-      [...project.store.images.sources()].map((r) => ({ ...r, originalPath: `/lengths/${labels.value(r.id, 'length') ?? 'none'}/${r.id}.png` })),
+      [...sample.project.store.images.sources()].map((r) => ({ ...r, originalPath: `/lengths/${labels.value(r.id, 'length') ?? 'none'}/${r.id}.png` })),
     );
     const { description } = splitRun(s, heads, examples, labels, byClass);
     expect(description.sharedFolders).toMatchObject({ classesOf: ['length'] });

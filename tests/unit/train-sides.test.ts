@@ -7,8 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Project } from '../../electron/domain/project.js';
+import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../electron/engine/backend.js';
 import { readCheckpointFiles } from '../../electron/engine/checkpoint-files.js';
 import { readLabels, type Example } from '../../electron/engine/data.js';
@@ -23,23 +22,10 @@ import { nodePort } from '../../electron/engine/sides/in-process.js';
 import { PREFETCH_BATCHES } from '../../electron/engine/sides/remote-data.js';
 import type { SidePort } from '../../electron/engine/sides/protocol.js';
 import { runTraining } from '../../electron/engine/trainer.js';
-import { runImport } from '../../electron/importer/importer.js';
 import { spec } from '../engine-fixtures.js';
-import { sampleDir, tempDir } from '../helpers.js';
+import { useImportedSample } from '../sample-project.js';
 
-let project: Project;
-let dir: string;
-let cleanup: () => void;
-beforeAll(async () => {
-  ({ dir, cleanup } = tempDir());
-  project = Project.open(path.join(dir, 'data'));
-  await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [sampleDir] });
-  await selectBackend('cpu');
-});
-afterAll(() => {
-  project.close();
-  cleanup();
-});
+const sample = useImportedSample('cpu');
 
 const tiny = spec({
   name: 'sides',
@@ -105,13 +91,13 @@ const weightsIn = (checkpoint: string) => readFileSync(path.join(checkpoint, 'we
 
 describe("a training job's data and compute sides over a MessageChannel", () => {
   let split: SplitIds;
-  const runDir = () => path.join(dir, 'data', 'runs', '1');
+  const runDir = () => path.join(sample.dir, 'data', 'runs', '1');
   const job = (): TrainJob => ({
     kind: 'train',
-    dataDir: project.dataDir,
+    dataDir: sample.project.dataDir,
     runId: 1,
     spec: tiny,
-    targets: trainingTargets(project),
+    targets: trainingTargets(sample.project),
     checkpointDir: path.join(runDir(), 'checkpoints'),
     backend: 'cpu',
   });
@@ -142,29 +128,31 @@ describe("a training job's data and compute sides over a MessageChannel", () => 
     expect(existsSync(path.join(runDir(), 'pixel-cache', 'pixels-16x32x1-letterbox.bin'))).toBe(false);
 
     // The same run in one process (the pixel cache read directly, checkpoints written directly): the same bytes.
-    const labels = readLabels(project);
-    const model = new MultiHeadModel(tiny, trainingTargets(project));
+    const labels = readLabels(sample.project);
+    const model = new MultiHeadModel(tiny, trainingTargets(sample.project));
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
     const [train, validation, test] = [split.train, split.validation, split.test].map(toExamples) as [Example[], Example[], Example[]];
-    const pipeline = DataPipeline.open(project, tiny, model.resolved, labels, [...train, ...validation, ...test], { cacheDir: path.join(dir, 'direct-cache') });
+    const pipeline = DataPipeline.open(sample.project, tiny, model.resolved, labels, [...train, ...validation, ...test], {
+      cacheDir: path.join(sample.dir, 'direct-cache'),
+    });
     try {
       await runTraining({
         model,
         train: pipelineData(pipeline, train, tiny.training.seed),
         validation: pipelineData(pipeline, validation, 0),
-        checkpointDir: path.join(dir, 'direct'),
+        checkpointDir: path.join(sample.dir, 'direct'),
       });
     } finally {
       pipeline.close(true);
       model.dispose();
     }
-    expect(weightsIn(last).equals(weightsIn(path.join(dir, 'direct', 'epoch-0002')))).toBe(true);
+    expect(weightsIn(last).equals(weightsIn(path.join(sample.dir, 'direct', 'epoch-0002')))).toBe(true);
   });
 
   it('a cancelled job resumes from its checkpoint through the sides and ends with the same weights', async () => {
     const traffic: Traffic = { maxOutstanding: 0, batches: 0, notTransferred: 0 };
     const expected = weightsIn(path.join(runDir(), 'checkpoints', 'epoch-0002'));
-    const stopped = { ...job(), runId: 2, checkpointDir: path.join(dir, 'data', 'runs', '2', 'checkpoints'), split };
+    const stopped = { ...job(), runId: 2, checkpointDir: path.join(sample.dir, 'data', 'runs', '2', 'checkpoints'), split };
     const first = await trainBySides(stopped, traffic, (m, control) => m.type === 'checkpoint' && control('cancel'));
     expect(first.at(-1)).toMatchObject({ type: 'done', result: { outcome: { status: 'cancelled' } } });
     expect(first.map((m) => m.type)).not.toContain('split'); // a stored split is used as it is
@@ -181,12 +169,12 @@ describe("a training job's data and compute sides over a MessageChannel", () => 
       answers.push(m);
       const type = (m as { type: string }).type;
       if (type === 'start') fake.post({ type: 'backend', choice: { name: 'cpu', tfBackend: 'cpu', reason: 'fake', skipped: [] } });
-      if (type === 'init') fake.post({ type: 'load', id: 7, where: path.join(dir, 'data', 'runs', '1', 'checkpoints', 'epoch-0001') });
+      if (type === 'init') fake.post({ type: 'load', id: 7, where: path.join(sample.dir, 'data', 'runs', '1', 'checkpoints', 'epoch-0001') });
       if (type === 'failed') fake.post({ type: 'read-file', path: '/etc/passwd' });
     });
     const seen: FromWorker[] = [];
     await new Promise<void>((resolve) =>
-      runDataSide({ ...job(), runId: 3, checkpointDir: path.join(dir, 'data', 'runs', '3', 'checkpoints'), split }, nodePort(port1), (m) => {
+      runDataSide({ ...job(), runId: 3, checkpointDir: path.join(sample.dir, 'data', 'runs', '3', 'checkpoints'), split }, nodePort(port1), (m) => {
         seen.push(m);
         if (m.type === 'error') resolve();
       }),
