@@ -7,17 +7,18 @@
  * Writes bench/results/export.json.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import { buildClient } from '../shared/api/contract.js';
 import { eachLabelPage } from '../shared/api/export-pages.js';
-import { openRuntime, type Runtime } from '../electron/app/runtime.js';
+import type { Runtime } from '../electron/app/runtime.js';
 import { runImport } from '../electron/importer/importer.js';
 import { projectStats } from '../electron/services/index.js';
 import { runAsScript, writeResult } from './common.js';
+import { insertImages, labelWriter, withProjects } from './seed.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 
@@ -29,37 +30,9 @@ function seed(runtime: Runtime, labels: boolean): void {
   const digits = store.targets.byName('digits')!;
   const length = store.targets.byName('length')!;
   const now = new Date().toISOString();
-  const upsert = (imageId: number, targetId: number, source: 'human' | 'model', fields: Record<string, unknown>) =>
-    store.annotations.upsert({
-      imageId,
-      targetId,
-      source,
-      state: 'value',
-      textValue: null,
-      classId: null,
-      confidence: null,
-      runId: null,
-      updatedAt: now,
-      origin: null,
-      ...fields,
-    });
+  const upsert = labelWriter(store, now);
   store.write(() => {
-    for (let i = 0; i < COUNT; i++) {
-      store.images.insert({
-        sha256: `bench${String(i).padStart(59, '0')}`,
-        storedPath: `images/bench/${i}.png`,
-        originalPath: null,
-        originalName: `folder-${i % 100}/crop-${i}.png`,
-        format: 'png',
-        width: 32,
-        height: 16,
-        channels: 3,
-        byteSize: 100,
-        thumbnail: null,
-        batchId: null,
-        importedAt: now,
-      });
-    }
+    insertImages(store, COUNT, (i) => ({ sha256: `bench${String(i).padStart(59, '0')}`, originalName: `folder-${i % 100}/crop-${i}.png` }), now);
     if (!labels) return;
     for (let id = 1; id <= COUNT; id++) {
       if (id % 2 === 0) upsert(id, font.id, 'human', { origin: 'typed', classId: font.classes[id % font.classes.length]!.id });
@@ -74,10 +47,7 @@ function seed(runtime: Runtime, labels: boolean): void {
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'polyhead-bench-export-'));
-  const source = openRuntime(path.join(dir, 'source'));
-  const target = openRuntime(path.join(dir, 'target'));
-  try {
+  await withProjects('polyhead-bench-export-', ['source', 'target'], async ([source, target], dir) => {
     seed(source, true);
     seed(target, false);
     const api = buildClient(async (method, payload) => {
@@ -132,11 +102,7 @@ async function main(): Promise<void> {
       },
     });
     if (!same) process.exitCode = 1;
-  } finally {
-    source.close();
-    target.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 runAsScript('export', main);

@@ -5,73 +5,33 @@
  * Half the images carry human labels (edited in shuffled order), a quarter model predictions.
  * Writes bench/results/grid.json.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openRuntime } from '../electron/app/runtime.js';
 import { runAsScript, writeResult } from './common.js';
+import { insertImages, labelWriter, withProjects } from './seed.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const PAGE = 200;
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'polyhead-bench-grid-'));
-  const runtime = openRuntime(path.join(dir, 'data'));
-  try {
+  await withProjects('polyhead-bench-grid-', ['data'], async ([runtime]) => {
     const { store } = runtime.project;
     const script = store.targets.byName('script')!;
     const font = store.targets.byName('font_style')!;
     const now = new Date().toISOString();
+    const upsert = labelWriter(store, now);
     const seeded = performance.now();
     store.write(() => {
-      for (let i = 0; i < COUNT; i++) {
-        store.images.insert({
-          sha256: `bench-${i}`,
-          storedPath: `images/bench/${i}.png`,
-          originalPath: null,
-          // Names out of id order, so name order really differs from import order.
-          originalName: `crop-${String((i * 7919) % COUNT).padStart(6, '0')}.png`,
-          format: 'png',
-          width: 32,
-          height: 16,
-          channels: 3,
-          byteSize: 100,
-          thumbnail: null,
-          batchId: null,
-          importedAt: now,
-        });
-      }
+      // Names out of id order, so name order really differs from import order.
+      insertImages(store, COUNT, (i) => ({ sha256: `bench-${i}`, originalName: `crop-${String((i * 7919) % COUNT).padStart(6, '0')}.png` }), now);
       for (let k = 0; k < COUNT / 2; k++) {
         const imageId = ((k * 48271) % COUNT) + 1;
         const cls = font.classes[k % font.classes.length]!;
-        store.annotations.upsert({
-          imageId,
-          targetId: font.id,
-          source: 'human',
-          origin: 'typed',
-          state: 'value',
-          textValue: null,
-          classId: cls.id,
-          confidence: null,
-          runId: null,
-          updatedAt: now,
-        });
+        upsert(imageId, font.id, 'human', { origin: 'typed', classId: cls.id });
       }
       for (let imageId = 1; imageId <= COUNT; imageId += 4) {
         const cls = script.classes[imageId % script.classes.length]!;
-        store.annotations.upsert({
-          imageId,
-          targetId: script.id,
-          source: 'model',
-          origin: null,
-          state: 'value',
-          textValue: null,
-          classId: cls.id,
-          confidence: (imageId % 997) / 997,
-          runId: 1,
-          updatedAt: now,
-        });
+        upsert(imageId, script.id, 'model', { classId: cls.id, confidence: (imageId % 997) / 997, runId: 1 });
       }
     });
     const seedMs = performance.now() - seeded;
@@ -114,10 +74,7 @@ async function main(): Promise<void> {
       machine: `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
       results,
     });
-  } finally {
-    runtime.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 runAsScript('grid', main);
