@@ -93,6 +93,8 @@ describe('crash safety', () => {
       await page.waitForSelector('.stage img[data-image-id="5"]');
       await expect.poll(header, { timeout: 10_000 }).toBe('2 changes not saved yet — retrying');
       await page.screenshot({ path: path.join(screenshotsDir, 'label-kill-retrying.png') });
+      const colour = () => page.$eval('.save-state', (e) => getComputedStyle(e).color);
+      const waiting = await colour();
 
       // Leaving the page now asks first; dismissed, the page and its writes stay. (A reload: this
       // Chromium closes a page on page.close({ runBeforeUnload: true }) without the prompt.)
@@ -104,6 +106,10 @@ describe('crash safety', () => {
 
       server = await serve(['--data', data, '--port', new URL(server.url).port]);
       await expect.poll(header, { timeout: 20_000 }).toBe('All changes saved');
+      expect(await colour()).not.toBe(waiting); // not saved does not look like saved
+      // What the outage hid comes back: the progress counts what was sent, the error banner goes.
+      await expect.poll(() => page.textContent('.target-progress [data-target="digits"] .counts'), { timeout: 5000 }).toMatch(/^\s*4\/6\s*$/);
+      await expect.poll(() => page.$('.banner.error'), { timeout: 5000 }).toBeNull();
       await page.screenshot({ path: path.join(screenshotsDir, 'label-kill-saved.png') });
 
       await label(5);

@@ -219,6 +219,15 @@ describe('labeler store', () => {
     expect(labeler.conflicts).toEqual([]);
   });
 
+  it('once the server is back, the shown image is fetched again: a change made meanwhile, whose event was missed, shows', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    server.put(1, font.id, { state: 'value', value: 'serif' }); // another tab, while this page's event stream was down
+    server.reconnect!();
+    await settle();
+    expect(labeler.labels[font.id]).toMatchObject({ state: 'value', value: 'serif' });
+  });
+
   it('a write stored whose answer was lost is not a conflict when sent again', async () => {
     const labeler = useLabelerStore();
     await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });

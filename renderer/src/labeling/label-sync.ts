@@ -144,8 +144,13 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
     },
   });
 
-  // The connection is back: send what waits now rather than after the backoff.
-  onReconnect(() => writes.retryNow());
+  // The connection is back: send what waits now rather than after the backoff; labels changed
+  // elsewhere meanwhile sent events this page missed, so the images are fetched again.
+  onReconnect(() => {
+    writes.retryNow();
+    images.invalidateAll();
+    if (current.value) void refresh(current.value.id);
+  });
   if (typeof window !== 'undefined') window.addEventListener('online', () => writes.retryNow());
 
   /** Shows `label` for a target of the shown image (null: not looked at). */
