@@ -7,6 +7,15 @@ import { importThroughApi, useTempProject, writeDistinctPng } from '../image-fix
 
 const temp = useTempProject();
 
+/** Two distinct crops, a.png and b.png, with `csv` as their labels.csv, imported through the API. */
+async function importCsv(csv: string) {
+  const src = path.join(temp.dir, 'src');
+  await writeDistinctPng(path.join(src, 'a.png'), 1);
+  await writeDistinctPng(path.join(src, 'b.png'), 2);
+  writeFileSync(path.join(src, 'labels.csv'), csv);
+  return importThroughApi(temp.runtime, { paths: [src] });
+}
+
 const classesOf = (target: string) => temp.runtime.project.store.targets.byName(target)!.classes.map((c) => c.name);
 
 describe('class names', () => {
@@ -25,11 +34,7 @@ describe('class names', () => {
   });
 
   it('a class the importer creates from a CSV is one the API accepts, and the API accepts the same names', async () => {
-    const src = path.join(temp.dir, 'src');
-    await writeDistinctPng(path.join(src, 'a.png'), 1);
-    await writeDistinctPng(path.join(src, 'b.png'), 2);
-    writeFileSync(path.join(src, 'labels.csv'), 'file,script\na.png,Japanese_(katakana)\nb.png,a/b\n');
-    const summary = await importThroughApi(temp.runtime, { paths: [src] });
+    const summary = await importCsv('file,script\na.png,Japanese_(katakana)\nb.png,a/b\n');
     expect(summary.createdClasses).toEqual(['script:Japanese_(katakana)']);
     // The same rule refuses 'a/b' in the importer (by line) and in the API.
     expect(summary.labelProblems).toContainEqual({ item: 'labels.csv line 3', reason: expect.stringMatching(/a\/b.*letters, digits/) });
@@ -48,11 +53,7 @@ describe('class names', () => {
   });
 
   it('a class differing only by case from an existing one is reported by the importer and refused by the API, never created', async () => {
-    const src = path.join(temp.dir, 'src');
-    await writeDistinctPng(path.join(src, 'a.png'), 1);
-    await writeDistinctPng(path.join(src, 'b.png'), 2);
-    writeFileSync(path.join(src, 'labels.csv'), 'file,font_style,script\na.png,Serif,Greek\nb.png,serif,greek\n');
-    const summary = await importThroughApi(temp.runtime, { paths: [src] });
+    const summary = await importCsv('file,font_style,script\na.png,Serif,Greek\nb.png,serif,greek\n');
     expect(summary.labelProblems).toContainEqual({
       item: 'labels.csv line 2',
       reason: expect.stringMatching(/'Serif' differs only by case from the class 'serif'/),
