@@ -22,10 +22,10 @@ describe('a grid you can search', () => {
     await app.page.goto(`${app.server.url}/#/dataset`);
     await expect.poll(count, { timeout: 15_000 }).toBe('300 images');
     await app.page.waitForSelector('.cell[data-image-id="1"] .badge');
-    // hn-0000.png: sans, latin; every target labeled.
+    // hn-0000.png: sans, latin; every target labeled, by the sample's labels file (so 'imported').
     expect(await app.page.$$eval('.cell[data-image-id="1"] .badge', (els) => els.map((e) => [e.textContent, e.getAttribute('title')]))).toEqual([
-      ['sans', 'font_style: sans'],
-      ['latin', 'script: latin'],
+      ['sans', 'font_style: sans, imported'],
+      ['latin', 'script: latin, imported'],
     ]);
     expect(await app.page.getAttribute('.cell[data-image-id="1"] [data-testid=status-dot]', 'title')).toBe('4 labeled, 0 unknown, 0 not looked at');
     // hn-0007.png: digits 49228 (its length follows), font_style '?' (unknown), no script.
