@@ -155,17 +155,25 @@ export function isClassKey(key: string): boolean {
   return /^[a-z0-9]$/u.test(key) && !(RESERVED_KEYS as readonly string[]).includes(key);
 }
 
+/** The key a class's own name gives it: a one-letter or one-digit name, of either case, that is a class key ('B' → b); else null. */
+export function nameKey(name: string): string | null {
+  const key = name.toLowerCase();
+  return /^[A-Za-z0-9]$/u.test(name) && isClassKey(key) ? key : null;
+}
+
 /**
  * Keys for new classes of a target whose classes already use `used`. A class named by a single
- * free class key gets that key, so that whoever labels digits presses the digit they see (class
- * '9' is 9, not 0); the others get the first free default keys in order, null when none is left.
+ * free class key (either case) gets that key, so that whoever labels digits or letters presses
+ * the one they see (class '9' is 9, not 0; class 'B' is b); the others get the first free
+ * default keys in order, null when none is left.
  */
 export function newClassHotkeys(names: readonly string[], used: Iterable<string | null>): (string | null)[] {
   const taken = new Set(used);
   const keys: (string | null)[] = names.map((name) => {
-    if (!isClassKey(name) || taken.has(name)) return null;
-    taken.add(name);
-    return name;
+    const key = nameKey(name);
+    if (key === null || taken.has(key)) return null;
+    taken.add(key);
+    return key;
   });
   let position = 0;
   return keys.map((key) => {

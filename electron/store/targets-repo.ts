@@ -3,7 +3,7 @@ import { writeTransaction } from './transaction.js';
 import { DEFAULT_TARGETS, newClassHotkeys, RESERVED_KEYS, type TargetClass, type TargetDef, type TargetKind } from '../../shared/targets.js';
 import { conflict, invalidField, notFound } from '../../shared/errors.js';
 import { normalizeName, targetNameProblem } from '../../shared/names.js';
-import { checkClassName, freeHotkey } from './class-names.js';
+import { checkClassName, freeHotkey, renamedHotkey } from './class-names.js';
 
 interface TargetRow {
   id: number;
@@ -199,6 +199,8 @@ export class TargetsRepo {
         target.classes.filter((c) => c.id !== classId).map((c) => c.name),
       );
       this.stmts.renameClass.run({ id: classId, name });
+      const hotkey = renamedHotkey(target, cls, name);
+      if (hotkey !== cls.hotkey) this.stmts.classHotkey.run({ id: classId, hotkey });
       this.cache = null;
       return this.byId(targetId);
     });

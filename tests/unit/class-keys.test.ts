@@ -17,8 +17,10 @@ describe('class keys', () => {
     expect(newClassHotkeys(['cat', 'dog'], [])).toEqual(['1', '2']);
     // Mixed: '1' keeps its own key even after a class placed before it; 'cat' and 'dog' take the free ones.
     expect(newClassHotkeys(['cat', '1', 'dog', 'x'], [])).toEqual(['2', '1', '3', 'x']);
-    // Reserved (a, g, q), uppercase and non-key characters fall back to positional keys.
-    expect(newClassHotkeys(['a', 'g', 'q', 'B', '-', 'b'], [])).toEqual(['1', '2', '3', '4', '5', 'b']);
+    // Reserved (a, g, q, of either case) and non-key characters fall back to positional keys.
+    expect(newClassHotkeys(['a', 'g', 'q', 'A', '-', 'é'], [])).toEqual(['1', '2', '3', '4', '5', '6']);
+    // An upper-case letter gets its own key, as the keys are typed (B is b); once, like any key.
+    expect(newClassHotkeys(['B', 'Z', 'b'], [])).toEqual(['b', 'z', '1']);
     // A key already in use is not taken twice, by name or position.
     expect(newClassHotkeys(['5', 'z'], ['5', '1'])).toEqual(['2', 'z']);
     expect(newClassHotkeys(['1', '1x'], [])).toEqual(['1', '2']);
@@ -32,6 +34,21 @@ describe('class keys', () => {
     targets.addClass(t.id, 'c');
     targets.addClass(t.id, 'more');
     expect(keysOf('letter')).toEqual({ b: 'b', other: '1', c: 'c', more: '2' });
+  });
+
+  it("a renamed class moves to its new name's key only from the key its old name gave it, and only to a free one", () => {
+    const { targets } = temp.runtime.project.store;
+    const t = targets.createCategorical('renamed', ['x', 'cat', 'y', 'w']);
+    expect(keysOf('renamed')).toEqual({ x: 'x', cat: '1', y: 'y', w: 'w' });
+    const id = (name: string) => targets.byName('renamed')!.classes.find((c) => c.name === name)!.id;
+    targets.setHotkey(t.id, id('w'), 'm'); // set by hand
+    targets.renameClass(t.id, id('x'), 'Z'); // x was its name's key: now z
+    targets.renameClass(t.id, id('cat'), 'k'); // a positional key stays
+    targets.renameClass(t.id, id('w'), 'v'); // a key set by hand stays
+    targets.renameClass(t.id, id('Z'), 'M'); // m is class v's key: z stays
+    expect(keysOf('renamed')).toEqual({ M: 'z', k: '1', y: 'y', v: 'm' });
+    targets.renameClass(t.id, id('y'), 'yes'); // no one-character name: y stays
+    expect(keysOf('renamed')).toEqual({ M: 'z', k: '1', yes: 'y', v: 'm' });
   });
 
   it('folders 0..9 imported as labels get keys 0..9', async () => {
