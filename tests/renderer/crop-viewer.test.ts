@@ -190,6 +190,22 @@ describe('CropViewer', () => {
     expect(viewer.attributes('data-contrast')).toBe('false');
   });
 
+  it('starts each image fitted; contrast and invert carry over to the next image', async () => {
+    const wrapper = mountViewer(40, 20);
+    const viewer = wrapper.get('.crop-viewer');
+    await wrapper.get('.crop-toolbar button[aria-label="Zoom in"]').trigger('click');
+    await wrapper.get('.crop-toolbar button[aria-label="Zoom in"]').trigger('click');
+    await wrapper.get('.crop-toolbar button[aria-pressed][title^="Invert"]').trigger('click');
+    await nextTick();
+    expect(viewer.attributes('data-mode')).toBe('zoom');
+    await wrapper.setProps({ k: 2, w: 300, h: 12 });
+    await nextTick();
+    expect(viewer.attributes('data-mode')).toBe('fit');
+    expect(viewer.attributes('data-invert')).toBe('true');
+    await wrapper.get('.crop-toolbar button[aria-pressed][title^="Invert"]').trigger('click');
+    wrapper.unmount();
+  });
+
   it('leaves a key alone when the labeler took it, or when focus is in a text field', async () => {
     const wrapper = mountViewer(40, 20);
     const viewer = wrapper.get('.crop-viewer');
