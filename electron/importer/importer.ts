@@ -1,7 +1,5 @@
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import type { ImportRejection, ImportSummary } from '../../shared/imports.js';
-import { uploadedPath } from '../../shared/uploads.js';
 import type { Store } from '../store/store.js';
 import { ImportLabels } from './apply-labels.js';
 import { DecodePool, decodeThreadsAvailable } from './decode-pool.js';
@@ -15,6 +13,7 @@ import type { FileWriter } from './store-images.js';
 import { StoredFileWriter } from './stored-files.js';
 import { classKeys, emptySummary, finishSummary } from './summary.js';
 import { takeTranscripts, Transcripts, type TranscriptOptions } from './transcripts.js';
+import { recordedPath, recordSummaryOfUpload } from './upload-paths.js';
 
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -42,15 +41,9 @@ export interface ImportOptions {
   /**
    * The paths are files and folders of a browser upload stored in this folder (server mode).
    * It is removed after the import, so the images and the batch record where each file was in
-   * the upload (`upload:crops/a.png`, shared/uploads.ts), never the temporary copy.
+   * the upload (`upload:crops/a.png`, upload-paths.ts), never the temporary copy.
    */
   uploadDir?: string;
-}
-
-/** What an image or a batch records as where a path came from: the path itself, or its place in an upload. */
-export function recordedPath(uploadDir: string | undefined): (file: string) => string {
-  if (uploadDir === undefined) return (file) => file;
-  return (file) => uploadedPath(path.relative(uploadDir, file));
 }
 
 export interface ImportContext {
@@ -124,6 +117,7 @@ export async function runImport(ctx: ImportContext, options: ImportOptions): Pro
     await Promise.all([ownWriter?.close(), pool?.close()]);
     labels.reportProblems(dataDir);
     folders.report();
+    if (options.uploadDir !== undefined) recordSummaryOfUpload(summary, options.uploadDir);
     finishSummary(store, batchId, summary, classesBefore, started);
   }
   return summary;

@@ -5,7 +5,8 @@ import type { EventMessage, ImportJob, ImportSummary } from '../../shared/api/co
 import { invalidField, notFound } from '../../shared/errors.js';
 import { UPLOAD_MAX_FILE_BYTES, UPLOAD_MAX_FILES } from '../../shared/uploads.js';
 import { beginUpload, existingUploadDir, removeUpload } from '../domain/uploads.js';
-import { recordedPath, runImport } from '../importer/importer.js';
+import { runImport } from '../importer/importer.js';
+import { recordedPath } from '../importer/upload-paths.js';
 import { folderLabelTarget } from '../importer/folder-labels.js';
 import { transcriptTarget } from '../importer/transcripts.js';
 import { seesPaths, shownPath, shownText, type Caller } from './caller.js';

@@ -110,6 +110,7 @@ describe('uploading files and folders over HTTP', () => {
       expect(stored.body).toEqual({ ok: true, data: { path: `${folder}/c${i}.png`, bytes: expect.any(Number) } });
     }
     await put(uploadId, `${folder}/labels.csv`, 'file,digits,script\nc0.png,42,latin\nc1.png,7,greek\n');
+    await put(uploadId, `${folder}/notes.txt`, 'not an image');
     const dir = path.join(dataDir, UPLOADS_DIR, uploadId);
     expect(readFileSync(path.join(dir, folder, 'labels.csv'), 'utf8')).toContain('c1.png,7,greek');
 
@@ -140,6 +141,10 @@ describe('uploading files and folders over HTTP', () => {
     const batch = runtime.project.store.db.prepare('SELECT sources FROM import_batches ORDER BY id DESC LIMIT 1').pluck().get() as string;
     expect(JSON.parse(batch)).toEqual(['upload:loose-1.png', 'upload:loose-2.png', 'upload:street crops']);
     expect(job.paths).toEqual(['upload:loose-1.png', 'upload:loose-2.png', 'upload:street crops']);
+    expect(done.summary!.ignored).toEqual(['upload:street crops/notes.txt']);
+    const report = runtime.project.store.db.prepare('SELECT report FROM import_batches ORDER BY id DESC LIMIT 1').pluck().get() as string;
+    expect(report).not.toContain(UPLOADS_DIR + path.sep);
+    expect(JSON.parse(report)).toMatchObject({ ignored: ['upload:street crops/notes.txt'] });
   });
 
   it('imports with the same options as a typed path: labels from folder names', async () => {
