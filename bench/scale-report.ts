@@ -30,7 +30,14 @@ function rate(m: Child, from: number, to: number): number {
   return ((last - from) * m.batchSize * 1000) / Math.max(1, m.batchAt[last]! - m.batchAt[from]!);
 }
 
-export function scaleSummary(imported: ImportMeasure, stream: Child, memory: Child, budgetMB: number, previous?: Record<string, number>) {
+export function scaleSummary(
+  imported: ImportMeasure,
+  stream: Child,
+  memory: Child,
+  budgetMB: number,
+  previous?: Record<string, number>,
+  heapLimitMB: number | null = null,
+) {
   const steps = Math.ceil(stream.trainExamples / stream.batchSize);
   const firstStepSeconds = (stream.batchAt[1]! - stream.forkedAt) / 1000;
   const n = imported.images;
@@ -61,6 +68,11 @@ export function scaleSummary(imported: ImportMeasure, stream: Child, memory: Chi
     steadyImagesPerSecond: rate(stream, steps, 2 * steps),
     secondEpochSeconds: (stream.epochEndAt[1]! - stream.epochEndAt[0]!) / 1000,
     secondEpochImagesPerSecond: rate(stream, steps, 2 * steps),
+    /** The test split's evaluation after training (its images decoded then): seconds, examples. */
+    evaluationSeconds: stream.evaluationSeconds ?? null,
+    testExamples: stream.testExamples ?? null,
+    /** The JavaScript heap limit the training child ran under: a training job's on this project (engine/heap-limit.ts). */
+    heapLimitMB,
     peakRssMB: stream.peakRssMB,
     sampledPeakRssMB: stream.sampledPeakRssMB,
     /** Peak RSS less the pixel cache's memory tier (records held in memory, up to the budget): what grows with the data set besides the cache. */
@@ -118,7 +130,12 @@ export function scaleTable(s: ScaleSummary): string {
     ['first epoch s, images/s (decoding alongside)', `${f(s.firstEpochSeconds)}, ${f(s.firstEpochImagesPerSecond)}`, ''],
     ['images decoded at the end of the first epoch', `${f(s.decodedAtFirstEpochEnd)} of ${f(s.pixelCache?.records ?? null)}`, ''],
     ['second epoch s, images/s (from the cache) = steady', `${f(s.secondEpochSeconds)}, ${f(s.steadyImagesPerSecond)}`, '≥ in-memory'],
-    ['peak RSS of the training process MB (sampled)', `${f(s.peakRssMB)} (${f(s.sampledPeakRssMB)})`, `≤ budget ${f(s.pixelCacheBudgetMB)} + 500, flat`],
+    ['test split evaluation s (examples)', `${f(s.evaluationSeconds, 1)} (${f(s.testExamples)})`, ''],
+    [
+      'peak RSS of the training process MB (sampled), under a heap limit of MB',
+      `${f(s.peakRssMB)} (${f(s.sampledPeakRssMB)}), ${f(s.heapLimitMB)}`,
+      `≤ budget ${f(s.pixelCacheBudgetMB)} + 500, flat`,
+    ],
     ['peak RSS less the pixel cache in memory MB', f(s.peakRssLessCacheMB), 'flat'],
     [
       'pixel cache: records, in memory MB, disk reads',

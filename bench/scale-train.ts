@@ -3,17 +3,19 @@
  * peak memory is the training's alone (process.resourceUsage().maxRSS of this process, and
  * the RSS sampled every 200 ms). Two ways to feed the same small spec:
  * - 'stream': what a training job's data side does (sides/data-side.ts, here without the port): labels through the store, the split,
- *   the streaming pipeline (engine/pipeline/), two epochs;
+ *   the streaming pipeline (engine/pipeline/), two epochs, then the test split's evaluation as the compute side does it;
  * - 'memory': the in-memory pipeline the engine used before issue 15 (every image decoded
  *   into one Float32Array first: data.ts decodeImages + memory-data.ts toTrainData), one epoch, for its
  *   steady images/s.
- * Times are absolute (Date.now()), so the parent measures from the moment it started the child.
+ * Times are absolute (Date.now()), so the parent measures from the moment it started the child,
+ * which it starts with the heap limit a training job of this many images gets (engine/heap-limit.ts).
  */
 import path from 'node:path';
 import { parseModelSpec, type ModelSpec } from '../shared/model-spec.js';
 import { Project } from '../electron/domain/project.js';
 import { selectBackend } from '../electron/engine/backend.js';
 import { buildExamples, decodeImages, readLabels } from '../electron/engine/data.js';
+import { evaluate } from '../electron/engine/evaluation.js';
 import { SourceTable } from '../electron/engine/image-sources.js';
 import { labelTargets } from '../electron/engine/labels.js';
 import { toTrainData } from '../electron/engine/memory-data.js';
@@ -49,6 +51,9 @@ export interface TrainMeasure {
   epochEndAt: number[];
   /** Images decoded (or skipped) at the end of each epoch: the background decoding still running in the next one, if fewer than all. */
   decodedAtEpochEnd: number[];
+  /** 'stream': seconds to evaluate the test split after training (its images decoded then), and how many. */
+  evaluationSeconds?: number;
+  testExamples?: number;
   /** Images decoded when the first step was done, of how many. */
   decodedAtFirstStep?: { done: number; total: number; skipped?: { count: number } };
   peakRssMB: number;
@@ -142,6 +147,12 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
       decodedAtEpochEnd.push(pipeline?.progress().done ?? 0);
     };
     await runTraining({ model, train: wrapped, validation, onProgress });
+    let evaluated: Pick<TrainMeasure, 'evaluationSeconds' | 'testExamples'> = {};
+    if (pipeline) {
+      const t = Date.now();
+      await evaluate(model, pipelineData(pipeline, split.test, 0), (i) => split.test[i]!.imageIds[0]!, targets);
+      evaluated = { evaluationSeconds: (Date.now() - t) / 1000, testExamples: split.test.length };
+    }
     const cache = pipeline?.stats();
     pipeline?.close(true);
     model.dispose();
@@ -158,6 +169,7 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
       epochEndAt,
       decodedAtEpochEnd,
       ...(decodedAtFirstStep ? { decodedAtFirstStep } : {}),
+      ...evaluated,
       peakRssMB: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
       sampledPeakRssMB: sampled / 2 ** 20,
       ...(cache ? { cache } : {}),

@@ -7,7 +7,8 @@
  *    small spec (scale-train.ts) the way a training job does — labels through the store, the
  *    split, the streaming pipeline — timing from the moment the child is started (as Start in
  *    the app starts a worker): seconds to the first step, images/s in the first epoch (which
- *    decodes in the background) and in the second (all from the pixel cache), peak RSS.
+ *    decodes in the background) and in the second (all from the pixel cache), the test split's
+ *    evaluation, peak RSS. The child gets the heap limit a training job of N images gets.
  * 3. In another child, the in-memory pipeline of before issue 15 on at most 10,000 of the
  *    training examples (it decodes everything before its first step): its steady images/s.
  * 4. An extrapolation to 1,000,000 images from the measured per-image slopes, stated as such.
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DB_FILE, Project } from '../electron/domain/project.js';
+import { engineHeapLimitMB } from '../electron/engine/heap-limit.js';
 import { runImport } from '../electron/importer/importer.js';
 import { synthesize } from '../electron/synth/generator.js';
 import { repoRoot, runAsScript, writeResult } from './common.js';
@@ -117,10 +119,12 @@ async function prepare(dir: string, synth: { dirs: string[]; seconds: number | n
 }
 
 /** Runs one training measure in a child process; returns it with the time the child was started. */
-function inChild(request: TrainRequest): Promise<TrainMeasure & { forkedAt: number }> {
+function inChild(request: TrainRequest, heapLimitMB: number): Promise<TrainMeasure & { forkedAt: number }> {
   return new Promise((resolve, reject) => {
     const forkedAt = Date.now();
-    const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The heap limit of a training job on this project, as the engine's hosts give it (engine/host.ts).
+    const execArgv = [...process.execArgv, `--max-old-space-size=${heapLimitMB}`];
+    const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.send(request);
     child.on('message', (m: { result?: TrainMeasure; error?: string }) => {
       if (m.result) resolve({ ...m.result, forkedAt });
@@ -160,22 +164,19 @@ async function main(): Promise<void> {
     if (given['render-only']) return;
     const imported = await prepare(dir, synth, count);
     log(`imported in ${imported.importSeconds.toFixed(0)} s (${imported.importImagesPerSecond.toFixed(0)} images/s)`);
-    const stream = await inChild({ mode: 'stream', dataDir: imported.dataDir, cacheDir: path.join(dir, 'cache'), backend, budgetMB });
-    log(`streaming pipeline: 2 epochs done`);
-    const memory = await inChild({
-      mode: 'memory',
-      dataDir: imported.dataDir,
-      cacheDir: path.join(dir, 'cache-memory'),
-      backend,
-      budgetMB,
-      limit: memoryCount,
-    });
+    const heapLimitMB = engineHeapLimitMB(imported.imported);
+    const stream = await inChild({ mode: 'stream', dataDir: imported.dataDir, cacheDir: path.join(dir, 'cache'), backend, budgetMB }, heapLimitMB);
+    log(`streaming pipeline: 2 epochs and the test split's evaluation done (heap limit ${heapLimitMB} MB)`);
+    const memory = await inChild(
+      { mode: 'memory', dataDir: imported.dataDir, cacheDir: path.join(dir, 'cache-memory'), backend, budgetMB, limit: memoryCount },
+      heapLimitMB,
+    );
     log(`in-memory pipeline (${memory.trainExamples} examples): 1 epoch done`);
     const previousFile = readdirSync(path.join(repoRoot, 'bench', 'results'))
       .filter((f) => /^scale-\d+\.json$/.test(f) && f !== `scale-${count}.json`)
       .map((f) => path.join(repoRoot, 'bench', 'results', f))[0];
     const previous = previousFile ? (JSON.parse(readFileSync(previousFile, 'utf8')) as Record<string, number>) : undefined;
-    const summary = scaleSummary(imported, stream, memory, budgetMB, previous);
+    const summary = scaleSummary(imported, stream, memory, budgetMB, previous, heapLimitMB);
     console.log(`\n${scaleTable(summary)}\n\n${((performance.now() - started) / 60000).toFixed(1)} min in all`);
     await writeResult('scale', summary);
     await writeResult(`scale-${count}`, summary);

@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { trainingWorkerPath } from '../platform/paths.js';
+import { heapAdvice } from './heap-limit.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 export interface TrainingHost {
@@ -20,14 +21,33 @@ export interface TrainingHost {
 /** Starts a worker for one job. */
 export type SpawnHost = (job: WorkerJob) => TrainingHost;
 
+/** The V8 flag that gives a process host the job's heap limit (heap-limit.ts); the process's own flags are kept. */
+export function heapArgv(job: WorkerJob): string[] {
+  return [...process.execArgv, ...(job.heapLimitMB ? [`--max-old-space-size=${job.heapLimitMB}`] : [])];
+}
+
+/** Why a process host ended: an abort (V8's out-of-memory end) also names the heap limit and how to raise it. */
+export function exitReason(job: WorkerJob, what: string, code: number | null, signal: string | null): string {
+  const reason = `the ${what} exited (${signal ?? `code ${code}`})`;
+  const aborted = signal === 'SIGABRT' || code === 134;
+  return aborted && job.heapLimitMB ? `${reason}: ${heapAdvice(job.heapLimitMB, false)}` : reason;
+}
+
 export const threadHost: SpawnHost = (job) => {
   // SHARE_ENV: variables the worker sets reach native libraries (Dawn's EGL reads EGL_PLATFORM, webgpu.ts).
-  const worker = new Worker(trainingWorkerPath, { workerData: job, env: SHARE_ENV });
+  const worker = new Worker(trainingWorkerPath, {
+    workerData: job,
+    env: SHARE_ENV,
+    ...(job.heapLimitMB ? { resourceLimits: { maxOldGenerationSizeMb: job.heapLimitMB } } : {}),
+  });
   return {
     postMessage: (m) => worker.postMessage(m),
     onMessage: (l) => void worker.on('message', l),
     onExit: (l) => {
-      worker.on('error', (e) => l(`the training worker failed: ${e.message}`));
+      worker.on('error', (e) => {
+        const outOfMemory = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+        l(`the training worker failed: ${e.message}${outOfMemory && job.heapLimitMB ? `: ${heapAdvice(job.heapLimitMB, true)}` : ''}`);
+      });
       worker.on('exit', (code) => l(`the training worker exited (code ${code})`));
     },
     terminate: async () => {
@@ -38,14 +58,14 @@ export const threadHost: SpawnHost = (job) => {
 
 /** A separate Node process (child_process.fork): the process-based path Electron's utilityProcess also takes. */
 export const forkHost: SpawnHost = (job) => {
-  const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', execArgv: heapArgv(job) });
   child.send({ type: 'start', job } satisfies ToWorker);
   return {
     postMessage: (m) => void child.send(m),
     onMessage: (l) => void child.on('message', (m) => l(m as FromWorker)),
     onExit: (l) => {
       child.on('error', (e) => l(`the training process failed: ${e.message}`));
-      child.on('exit', (code, signal) => l(`the training process exited (${signal ?? `code ${code}`})`));
+      child.on('exit', (code, signal) => l(exitReason(job, 'training process', code, signal)));
     },
     terminate: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

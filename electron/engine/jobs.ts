@@ -9,6 +9,7 @@
 import type { Project } from '../domain/project.js';
 import type { Store } from '../store/store.js';
 import type { BackendChoice } from './backend.js';
+import { engineHeapLimitMB } from './heap-limit.js';
 import { threadHost, type SpawnHost } from './host.js';
 import type { ExportResult, FromWorker, JobKind, JobResultOf, PredictedLabel, WorkerJob } from './protocol.js';
 
@@ -100,7 +101,7 @@ export class EngineJobs {
   /** Runs one job in a fresh worker and ends the worker when the job ends. */
   private run<K extends JobKind>(job: Extract<WorkerJob, { kind: K }>, onMessage?: (message: FromWorker) => void): Promise<JobResultOf<K>> {
     return new Promise((resolve, reject) => {
-      const worker = this.spawn(job);
+      const worker = this.spawn({ ...job, heapLimitMB: engineHeapLimitMB(this.project.store.images.count()) });
       let settled = false;
       const settle = (outcome: () => void) => {
         if (settled) return;

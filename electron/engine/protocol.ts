@@ -20,9 +20,11 @@ export interface SplitIds {
   description?: SplitDescription;
 }
 
-/** Forces a backend (tensorflow-gpu, tensorflow, wasm, cpu); otherwise POLYHEAD_BACKEND or the fastest present. */
 interface JobBackend {
+  /** Forces a backend (tensorflow-gpu, tensorflow, wasm, cpu); otherwise POLYHEAD_BACKEND or the fastest present. */
   backend?: string;
+  /** The worker's JavaScript heap limit in MB, sized by the owner from the project (heap-limit.ts); absent: Node's default. */
+  heapLimitMB?: number;
 }
 
 export interface TrainJob extends JobBackend {

@@ -8,6 +8,7 @@ import { conflict, DomainError, notFound } from '../../shared/errors.js';
 import { parseModelSpec, storedSpec, type ModelSpec } from '../../shared/model-spec.js';
 import type { TargetDef } from '../../shared/targets.js';
 import type { Project } from '../domain/project.js';
+import { engineHeapLimitMB } from './heap-limit.js';
 import { resolveHeads, SpecError } from './heads.js';
 import { checkpointFolder, headsWithoutLabels, runTargets, storedCheckpointPath, trainingTargets } from './run-files.js';
 import { describeHolder, HEARTBEAT_MS, holderIsDead, newOwner, staleBefore } from './run-owner.js';
@@ -145,6 +146,7 @@ export class TrainingRuns {
       checkpointDir: path.join(this.project.dataDir, 'runs', String(runId), 'checkpoints'),
       ...from,
       ...(options.backend ? { backend: options.backend } : {}),
+      heapLimitMB: engineHeapLimitMB(this.project.store.images.count()),
     };
     const worker = this.spawn(job);
     const heartbeat = setInterval(() => runLocks.heartbeat(runId, this.owner), HEARTBEAT_MS);

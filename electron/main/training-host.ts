@@ -7,20 +7,22 @@
  */
 import { utilityProcess } from 'electron';
 import type { BackendChoice } from '../engine/backend.js';
-import type { SpawnHost } from '../engine/host.js';
+import { exitReason, type SpawnHost } from '../engine/host.js';
 import type { FromWorker, ToWorker } from '../engine/protocol.js';
 import { trainingWorkerPath } from '../platform/paths.js';
 import { rendererHost } from './renderer-host.js';
 
 export const utilityHost: SpawnHost = (job) => {
-  const child = utilityProcess.fork(trainingWorkerPath, [], { serviceName: 'Polyhead training', stdio: 'inherit' });
+  // The job's heap limit as a V8 flag (heap-limit.ts); Electron passes execArgv to the utility process's Node.
+  const execArgv = job.heapLimitMB ? [`--max-old-space-size=${job.heapLimitMB}`] : [];
+  const child = utilityProcess.fork(trainingWorkerPath, [], { serviceName: 'Polyhead training', stdio: 'inherit', execArgv });
   let exited = false;
   child.once('exit', () => (exited = true));
   child.postMessage({ type: 'start', job } satisfies ToWorker);
   return {
     postMessage: (m) => child.postMessage(m),
     onMessage: (l) => void child.on('message', (m: unknown) => l(m as FromWorker)),
-    onExit: (l) => void child.once('exit', (code) => l(`the training process exited (code ${code})`)),
+    onExit: (l) => void child.once('exit', (code) => l(exitReason(job, 'training process', code, null))),
     terminate: async () => {
       if (exited) return;
       const done = new Promise((resolve) => child.once('exit', resolve));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PolyheadEvents, RunSummary } from '../../shared/api/contract.js';
 import { Project } from '../../electron/domain/project.js';
 import { selectBackend } from '../../electron/engine/backend.js';
+import { ENGINE_HEAP_ENV, engineHeapLimitMB } from '../../electron/engine/heap-limit.js';
 import { forkHost, threadHost, type SpawnHost } from '../../electron/engine/host.js';
 import { EngineJobs } from '../../electron/engine/jobs.js';
 import { predictLabels } from '../../electron/engine/predict.js';
@@ -11,10 +12,12 @@ import type { JobKind, PredictedLabel } from '../../electron/engine/protocol.js'
 import { repoRoot } from '../helpers.js';
 import { useSampleRuntime } from '../runtime-fixture.js';
 
-/** Every job the services start goes through the configured host: count them by kind. */
+/** Every job the services start goes through the configured host: count them by kind, and keep their heap limits. */
 const spawned: JobKind[] = [];
+const heapLimits: (number | undefined)[] = [];
 const countingHost: SpawnHost = (job) => {
   spawned.push(job.kind);
+  heapLimits.push(job.heapLimitMB);
   return threadHost(job);
 };
 
@@ -160,6 +163,26 @@ describe('engine jobs', () => {
     expect((await jobs.probe('cpu')).name).toBe('cpu');
     const summary = await jobs.predict(runId, { all: true, batchSize: 100 });
     expect(summary).toMatchObject({ runId, images: sample.runtime.project.store.images.count() });
+  });
+
+  it('run under a heap limit sized from the project; one that runs out of it stops with an error naming the limit and how to raise it', async () => {
+    const images = sample.runtime.project.store.images.count();
+    expect(heapLimits.length).toBeGreaterThan(0);
+    expect(new Set(heapLimits)).toEqual(new Set([engineHeapLimitMB(images)]));
+    expect(engineHeapLimitMB(0)).toBeLessThan(engineHeapLimitMB(100_000));
+    expect(engineHeapLimitMB(100_000)).toBeLessThan(engineHeapLimitMB(1_000_000));
+    expect(engineHeapLimitMB(1_000_000, { [ENGINE_HEAP_ENV]: '3000' })).toBe(3000);
+    process.env[ENGINE_HEAP_ENV] = '4';
+    try {
+      await expect(new EngineJobs(sample.runtime.project).probe('cpu')).rejects.toThrow(
+        `it ran out of its JavaScript heap limit of 4 MB; set ${ENGINE_HEAP_ENV} to a larger number of MB to raise it`,
+      );
+      await expect(new EngineJobs(sample.runtime.project, forkHost).probe('cpu')).rejects.toThrow(
+        `it may have run out of its JavaScript heap limit of 4 MB; set ${ENGINE_HEAP_ENV}`,
+      );
+    } finally {
+      delete process.env[ENGINE_HEAP_ENV];
+    }
   });
 
   it("reject with the worker's message", async () => {

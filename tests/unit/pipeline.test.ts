@@ -76,39 +76,42 @@ describe('the streaming data pipeline', () => {
     pipeline.close(true);
   });
 
-  it('keeps to a memory budget smaller than the data set by its own accounting, reading the rest from disk, with the pixels a direct decode gives', async () => {
-    const { s, examples } = setup();
-    const input = s.inputs[0]!;
-    const ids = examples.map((e) => e.imageIds[0]!);
-    const recordBytes = recordBytesOf(input);
-    const budgetBytes = 20 * recordBytes + recordBytes - 1; // room for 20 records, not 21
-    const cache = new PixelCache({ dir: path.join(sample.dir, 'tiny'), input, records: ids.length, budgetBytes, key: 'tiny' });
-    const decoder = new Decoder(cache, { input, fileOf: (slot) => fileOf(ids[slot]!), nameOf: (slot) => `image ${ids[slot]}` });
-    expect(ids.length * recordBytes).toBeGreaterThan(5 * budgetBytes);
-    let peak = 0;
-    const watch = setInterval(() => (peak = Math.max(peak, cache.stats().memoryBytes)), 1);
-    await decoder.ensureAll();
-    clearInterval(watch);
-    const afterDecode = cache.stats();
-    expect(afterDecode.capacity).toBe(20);
-    expect(afterDecode.decoded).toBe(ids.length);
-    expect(afterDecode.diskWrites).toBe(ids.length);
-    expect(afterDecode.evictions).toBe(ids.length - 20);
-    expect(Math.max(peak, afterDecode.memoryBytes)).toBeLessThanOrEqual(budgetBytes);
-    const direct = new Float32Array(input.height * input.width);
-    const cached = new Float32Array(input.height * input.width);
-    for (let slot = 0; slot < ids.length; slot++) {
-      await decodeInto(fileOf(ids[slot]!), input, direct);
-      standardizeInto(cache.get(slot), input, cached);
-      expect(cached).toEqual(direct);
-      expect(cache.stats().memoryBytes).toBeLessThanOrEqual(budgetBytes);
-    }
-    const afterRead = cache.stats();
-    // The first reads found the 20 most recent records in memory; the rest came from the file.
-    expect(afterRead.diskReads).toBeGreaterThan(ids.length - 21);
-    expect(afterRead.diskWrites).toBe(ids.length);
-    cache.close();
-  });
+  it.each([20, 0])(
+    'keeps to a memory budget of %i records, smaller than the data set, by its own accounting, reading the rest from disk, with the pixels a direct decode gives',
+    async (room) => {
+      const { s, examples } = setup();
+      const input = s.inputs[0]!;
+      const ids = examples.map((e) => e.imageIds[0]!);
+      const recordBytes = recordBytesOf(input);
+      const budgetBytes = room * recordBytes + recordBytes - 1; // room for `room` records, not one more
+      const cache = new PixelCache({ dir: path.join(sample.dir, `tiny-${room}`), input, records: ids.length, budgetBytes, key: 'tiny' });
+      const decoder = new Decoder(cache, { input, fileOf: (slot) => fileOf(ids[slot]!), nameOf: (slot) => `image ${ids[slot]}` });
+      expect(ids.length * recordBytes).toBeGreaterThan(5 * budgetBytes);
+      let peak = 0;
+      const watch = setInterval(() => (peak = Math.max(peak, cache.stats().memoryBytes)), 1);
+      await decoder.ensureAll();
+      clearInterval(watch);
+      const afterDecode = cache.stats();
+      expect(afterDecode.capacity).toBe(room);
+      expect(afterDecode.decoded).toBe(ids.length);
+      expect(afterDecode.diskWrites).toBe(ids.length);
+      expect(afterDecode.evictions).toBe(room > 0 ? ids.length - room : 0);
+      expect(Math.max(peak, afterDecode.memoryBytes)).toBeLessThanOrEqual(budgetBytes);
+      const direct = new Float32Array(input.height * input.width);
+      const cached = new Float32Array(input.height * input.width);
+      for (let slot = 0; slot < ids.length; slot++) {
+        await decodeInto(fileOf(ids[slot]!), input, direct);
+        standardizeInto(cache.get(slot), input, cached);
+        expect(cached).toEqual(direct);
+        expect(cache.stats().memoryBytes).toBeLessThanOrEqual(budgetBytes);
+      }
+      const afterRead = cache.stats();
+      // The first reads found the most recent records in memory; the rest came from the file.
+      expect(afterRead.diskReads).toBeGreaterThan(ids.length - room - 1);
+      expect(afterRead.diskWrites).toBe(ids.length);
+      cache.close();
+    },
+  );
 
   it('decodes nothing on a second pass or a reopen of the same image set; another resize mode or image set is decoded anew', async () => {
     const { s, labels, heads, examples } = setup();

@@ -55,6 +55,8 @@ export class PixelCache {
   private readonly decodedFlags: Uint8Array;
   private decodedCount = 0;
   private readonly slab: Buffer;
+  /** The one record used without a memory budget. */
+  private readonly scratch: Buffer;
   /** slot → memory position, or -1. */
   private readonly inMemory: Int32Array;
   /** memory position → slot, or -1. */
@@ -84,6 +86,7 @@ export class PixelCache {
     const capacity = Math.min(records, Math.floor(options.budgetBytes / this.recordBytes));
     // Pages of the slab are touched only as records are written into it.
     this.slab = Buffer.allocUnsafe(capacity * this.recordBytes);
+    this.scratch = Buffer.alloc(this.recordBytes);
     this.inMemory = new Int32Array(records).fill(-1);
     this.slotAt = new Int32Array(capacity).fill(-1);
   }
@@ -111,11 +114,14 @@ export class PixelCache {
   /** Stores a decoded image: written to the file, and kept in memory (evicting the oldest record when full). */
   put(slot: number, raw: RawImage): void {
     if (this.closed) return; // a decode that finished after the job ended
-    const record = Buffer.alloc(this.recordBytes);
+    // Packed where it will be kept (or into the one scratch record without a memory budget):
+    // no buffer per image, whose garbage grew the process with the number of images.
+    const at = this.claim(slot);
+    const record = at >= 0 ? this.at(at) : this.scratch;
+    record.fill(0);
     writeRecord(raw, record);
     writeSync(this.fd, record, 0, this.recordBytes, slot * this.recordBytes);
     this.counters.diskWrites++;
-    this.remember(slot, record);
     if (this.decodedFlags[slot] === 0) {
       this.decodedFlags[slot] = 1;
       if (++this.decodedCount === this.size) writeFileSync(this.meta, JSON.stringify({ key: this.options.key, complete: true }));
@@ -130,19 +136,19 @@ export class PixelCache {
   /** A decoded image's stored record as it is (what `get` unpacks): valid until the next call. */
   record(slot: number): Uint8Array {
     if (!this.has(slot)) throw new Error(`pixel cache: record ${slot} is not decoded yet`);
-    let at = this.inMemory[slot]!;
-    let record: Buffer;
-    if (at >= 0) {
+    if (this.inMemory[slot]! >= 0) {
       this.counters.memoryHits++;
-      record = this.slab.subarray(at * this.recordBytes, (at + 1) * this.recordBytes);
-    } else {
-      record = Buffer.allocUnsafe(this.recordBytes);
-      const read = readSync(this.fd, record, 0, this.recordBytes, slot * this.recordBytes);
-      if (read !== this.recordBytes) throw new Error(`pixel cache ${this.file}: record ${slot} is cut short (${read} of ${this.recordBytes} bytes)`);
-      this.counters.diskReads++;
-      at = this.remember(slot, record);
-      if (at >= 0) record = this.slab.subarray(at * this.recordBytes, (at + 1) * this.recordBytes);
+      return this.at(this.inMemory[slot]!);
     }
+    // Read straight into the memory slot it will be kept in (or the scratch record).
+    const at = this.claim(slot);
+    const record = at >= 0 ? this.at(at) : this.scratch;
+    const read = readSync(this.fd, record, 0, this.recordBytes, slot * this.recordBytes);
+    if (read !== this.recordBytes) {
+      if (at >= 0) this.release(at);
+      throw new Error(`pixel cache ${this.file}: record ${slot} is cut short (${read} of ${this.recordBytes} bytes)`);
+    }
+    this.counters.diskReads++;
     return record;
   }
 
@@ -150,13 +156,15 @@ export class PixelCache {
     return readRecord(record, this.options.input);
   }
 
-  /** Copies a record into the memory slab (round-robin); returns its memory position, -1 with no memory budget. */
-  private remember(slot: number, record: Buffer): number {
+  /** The memory slab's record at a position. */
+  private at(position: number): Buffer {
+    return this.slab.subarray(position * this.recordBytes, (position + 1) * this.recordBytes);
+  }
+
+  /** The memory position a slot's record goes to (its own, or the next round-robin one, evicting its record); -1 with no memory budget. */
+  private claim(slot: number): number {
     if (this.slotAt.length === 0) return -1;
-    if (this.inMemory[slot]! >= 0) {
-      record.copy(this.slab, this.inMemory[slot]! * this.recordBytes);
-      return this.inMemory[slot]!;
-    }
+    if (this.inMemory[slot]! >= 0) return this.inMemory[slot]!;
     const at = this.hand;
     this.hand = (this.hand + 1) % this.slotAt.length;
     const old = this.slotAt[at]!;
@@ -164,10 +172,15 @@ export class PixelCache {
       this.inMemory[old] = -1;
       this.counters.evictions++;
     }
-    record.copy(this.slab, at * this.recordBytes);
     this.slotAt[at] = slot;
     this.inMemory[slot] = at;
     return at;
+  }
+
+  /** Frees a claimed position whose record could not be read. */
+  private release(position: number): void {
+    this.inMemory[this.slotAt[position]!] = -1;
+    this.slotAt[position] = -1;
   }
 
   stats(): PixelCacheStats {
