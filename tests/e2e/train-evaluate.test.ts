@@ -95,6 +95,8 @@ describe('Train and Evaluate views (server mode, Chromium)', () => {
     // The cell is the queue, and the keys start on its head's target: length.
     await expect.poll(() => app.page.getAttribute('.target-control[data-active="true"]', 'data-target')).toBe('length');
     expect(await app.page.textContent('[data-testid=queue-position]')).toMatch(/ \/ /);
+    const title = await app.page.$eval('[aria-label="Labeling queue"]', (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent?.trim());
+    expect(title).toBe(`Confusion cell of run 2, head length (true ${classes[t]}, predicted ${classes[p]})`);
     // Fix it: the model's answer for this cell (the test only needs a different class).
     const fixed = classes[p]!;
     await app.page.keyboard.press(fixed === '>5' ? '>' : fixed);

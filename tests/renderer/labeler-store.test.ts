@@ -152,6 +152,7 @@ vi.mock('../../renderer/src/api', () => {
           ],
         }),
         runs: async () => [{ id: 7, spec: { heads: [{ name: 'len', target: { kind: 'target', target: 'length' } }] } }],
+        evaluation: async () => ({ heads: [{ head: 'len', classes: ['0', '1', '2', '3', '4', '5', '>5'] }] }),
       },
     },
     onEvent: (_event: string, handler: (p: { imageIds: number[] }) => void) => {
@@ -471,6 +472,7 @@ describe('labeler store', () => {
     await labeler.open({ kind: 'cell', runId: 7, head: 'len', trueIndex: 1, predIndex: 2 });
     expect(labeler.ids).toEqual([3, 1]);
     expect(labeler.activeTarget?.name).toBe('length');
+    expect(labeler.cellClasses).toEqual(['0', '1', '2', '3', '4', '5', '>5']); // the cell's title names its classes
     server.ids = [1]; // image 1 still has no length
     await labeler.dispatch({ type: 'skip' });
     await labeler.dispatch({ type: 'skip' });

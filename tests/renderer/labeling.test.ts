@@ -202,6 +202,10 @@ describe('queues', () => {
     expect(unlabeledFilter(3)).toEqual({ status: 'any', order: 'id', target: { targetId: 3, state: 'pending', source: 'human' } });
     expect(queueTitle(decodeQueue(`t${font.id}:unknown`)!, targets)).toBe('font_style: unknown');
     expect(queueTitle(decodeQueue(`t${font.id}:class:${font.classes[2]!.id}`)!, targets)).toBe('font_style = mono');
+    // A confusion cell by its head's class names (the run's evaluation), by index only while they are not known.
+    const cell = decodeQueue('cell:4:5:6:len')!;
+    expect(queueTitle(cell, targets, ['0', '1', '2', '3', '4', '5', '>5'])).toBe('Confusion cell of run 4, head len (true 5, predicted >5)');
+    expect(queueTitle(cell, targets)).toBe('Confusion cell of run 4, head len (true #5, predicted #6)');
     const spec = {
       heads: [
         { name: 'len', target: { kind: 'target', target: 'length' } },

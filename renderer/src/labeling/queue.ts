@@ -114,9 +114,12 @@ export function unlabeledFilter(targetId: number | null): ImageFilter {
   return targetId === null ? { status: 'pending', order: 'id' } : { status: 'any', order: 'id', target: { targetId, state: 'pending', source: 'human' } };
 }
 
-/** How the queue picker and the header name a queue. */
-export function queueTitle(queue: LabelQueue, targets: TargetDef[]): string {
-  if (queue.kind === 'cell') return `Confusion cell of run ${queue.runId}, head ${queue.head} (true #${queue.trueIndex}, predicted #${queue.predIndex})`;
+/** How the queue picker and the header name a queue; a confusion cell by its head's class names (`cellClasses`, from the run's evaluation) where known. */
+export function queueTitle(queue: LabelQueue, targets: TargetDef[], cellClasses: readonly string[] | null = null): string {
+  if (queue.kind === 'cell') {
+    const name = (i: number) => cellClasses?.[i] ?? `#${i}`;
+    return `Confusion cell of run ${queue.runId}, head ${queue.head} (true ${name(queue.trueIndex)}, predicted ${name(queue.predIndex)})`;
+  }
   if (queue.kind === 'mistakes') return `Most confident mistakes of run ${queue.runId}, head ${queue.head}`;
   const f = queue.filter;
   const statusTitles: Record<string, string> = {

@@ -10,7 +10,8 @@ import { createLabelSync } from '../labeling/label-sync';
 import { acceptLabel, lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
 import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
 import { createDraftHolder } from '../labeling/text-draft';
-import { DEFAULT_QUEUE, encodeQueue, headTargetName, queueTargetId, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
+import { DEFAULT_QUEUE, encodeQueue, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
+import { queueIds, type QueueIds } from '../labeling/queue-ids';
 import { useProjectStore } from './project';
 
 const PREFETCH = 3;
@@ -41,6 +42,8 @@ export const useLabelerStore = defineStore('labeler', () => {
   const focusTargetId = ref<number | null>(null);
   /** Once at the end: the queue's images that still need a label (null while counting). */
   const unlabeled = ref<number[] | null>(null);
+  /** A confusion cell queue's head's class names (from the run's evaluation), to name the cell. */
+  const cellClasses = shallowRef<string[] | null>(null);
   let messageTimer: ReturnType<typeof setTimeout> | undefined;
   function say(text: string | null): void {
     message.value = text;
@@ -114,17 +117,6 @@ export const useLabelerStore = defineStore('labeler', () => {
     });
   }
 
-  /** The image ids a queue walks, and the target it is about. */
-  async function queueIds(q: LabelQueue): Promise<{ ids: number[]; targetId: number | null }> {
-    if (q.kind === 'filter') return { ids: (await api.images.ids({ filter: q.filter })).ids, targetId: queueTargetId(q) };
-    const { runId, head } = q;
-    const listed: Promise<{ items: { imageId: number }[] }> =
-      q.kind === 'cell' ? api.training.cell({ runId, head, trueIndex: q.trueIndex, predIndex: q.predIndex }) : api.training.mistakes({ runId, head });
-    const [{ items }, runs] = await Promise.all([listed, api.training.runs({})]);
-    const name = headTargetName(runs.find((r) => r.id === q.runId)?.spec, q.head);
-    return { ids: items.map((i) => i.imageId), targetId: targets.value.find((t) => t.name === name)?.id ?? null };
-  }
-
   /** Opens a queue at `startId` (added in front if the queue lacks it). */
   async function open(next: LabelQueue, startId?: number): Promise<void> {
     drafts.leave();
@@ -132,9 +124,9 @@ export const useLabelerStore = defineStore('labeler', () => {
     try {
       queue.value = next;
       images.clear();
-      let r: { ids: number[]; targetId: number | null } = { ids: [], targetId: null };
+      let r: QueueIds = { ids: [], targetId: null, classes: null };
       try {
-        r = await queueIds(next);
+        r = await queueIds(next, targets.value);
       } catch (e) {
         say((e as Error).message);
       }
@@ -148,6 +140,7 @@ export const useLabelerStore = defineStore('labeler', () => {
       }
       ids.value = r.ids;
       focusTargetId.value = r.targetId;
+      cellClasses.value = r.classes;
       current.value = latest.value = null;
       await show(start);
     } finally {
@@ -286,6 +279,6 @@ export const useLabelerStore = defineStore('labeler', () => {
   const session = { queue, queueKey, ids, position, current, labels, activeIndex, activeTarget, targets, predictions, acceptFloor, message, loading };
   const status = { saveState, saveError, savedWrites, unsaved, done, finished, remaining, warnings, conflicts, imageConflicts };
   const actions = { open, goTo, show, dispatch, flush, focusTarget, imageElement, resolveConflict, setAcceptFloor, say };
-  const text = { draft: drafts.draft, holdDraft: drafts.hold, saveDraft: drafts.save };
-  return { ...session, ...status, ...actions, ...text };
+  const more = { draft: drafts.draft, holdDraft: drafts.hold, saveDraft: drafts.save, cellClasses };
+  return { ...session, ...status, ...actions, ...more };
 });
