@@ -58,8 +58,23 @@ describe('controls a role may not use', () => {
       expect(c.disabled, selector).toBe(true);
       expect(c.title, selector).toMatch(NEEDS_TRAINER);
     }
-    await labeler.hover('[data-testid=export-labels]');
     await labeler.screenshot({ path: path.join(screenshotsDir, 'roles-labeler-dataset-1024.png') });
+    // Files dragged onto the window: the overlay says why they cannot be imported, and the drop sends nothing.
+    await labeler.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'dropped.png', { type: 'image/png' }));
+      const target = document.querySelector('.grid-scroll')!;
+      for (const type of ['dragenter', 'dragover']) target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    });
+    expect(await labeler.textContent('[data-testid=drop-overlay]')).toMatch(/Cannot import here\. Needs the trainer role: lee is a labeler/);
+    await labeler.screenshot({ path: path.join(screenshotsDir, 'roles-labeler-drop-1024.png') });
+    await labeler.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'dropped.png', { type: 'image/png' }));
+      document.querySelector('.grid-scroll')!.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    });
+    expect(await labeler.locator('[data-testid=drop-overlay]').count()).toBe(0);
+    expect(await labeler.locator('.upload-status, [data-testid=upload-status]').count()).toBe(0);
   });
 
   it('Train: Start training; Targets: renaming, removing, merging and deleting, new targets', async () => {
