@@ -7,7 +7,7 @@
  * of 100,000 images, its undo) run in slices so the API keeps answering.
  */
 import type { EditHistory, EditResult } from '../../shared/api/contract.js';
-import type { LabelInput, TargetDef } from '../../shared/targets.js';
+import type { LabelInput, LabelOrigin, TargetDef } from '../../shared/targets.js';
 import { conflict, notFound } from '../../shared/errors.js';
 import type { AnnotationRow } from '../store/annotations-repo.js';
 import { snapshotOf, type ClassOp, type EditChange, type EditGroup, type LabelSnapshot } from '../store/edit-log-repo.js';
@@ -20,12 +20,9 @@ export const SLICE_MS = 15;
 const same = (a: LabelSnapshot, b: LabelSnapshot) =>
   a.state === b.state && a.text === b.text && a.classId === b.classId && a.origin === b.origin && a.runId === b.runId;
 
+const PROVENANCE: Partial<Record<LabelOrigin, string>> = { accepted: ' (accepted suggestion)', imported: ' (imported)' };
 const shown = (row: AnnotationRow | undefined) =>
-  !row
-    ? 'not looked at'
-    : row.state === 'unknown'
-      ? 'unknown'
-      : `'${row.class_name ?? row.text_value}'${row.origin === 'accepted' ? ' (accepted suggestion)' : ''}`;
+  !row ? 'not looked at' : row.state === 'unknown' ? 'unknown' : `'${row.class_name ?? row.text_value}'${PROVENANCE[row.origin ?? 'typed'] ?? ''}`;
 
 /** A target to accept a suggestion for, with the version of its human label the person saw. */
 export interface AcceptRequest {

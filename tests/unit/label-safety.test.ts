@@ -71,6 +71,26 @@ describe('no stale writes', () => {
     );
   });
 
+  it('the conflict says when the label there now came with an import', async () => {
+    const { store } = sample.runtime.project;
+    const font = t('font_style');
+    const imageId = store.db
+      .prepare("SELECT image_id FROM annotations WHERE target_id = ? AND source = 'human' AND origin = 'imported' AND state = 'value' LIMIT 1")
+      .pluck()
+      .get(font.id) as number;
+    const now = (await labelOf(imageId, 'font_style'))!;
+    // A page that read the image before the import labeled it.
+    const stale = (await sample.runtime.dispatch('annotations.set', {
+      imageId,
+      targetId: font.id,
+      label: { kind: 'unknown' },
+      expectedVersion: 0,
+    })) as ApiResult<unknown>;
+    expect(stale.ok).toBe(false);
+    if (stale.ok) return;
+    expect(stale.error.message).toContain(`font_style: changed since you saw it — it is now '${now.value}' (imported) (version ${now.version};`);
+  });
+
   it('over HTTP the conflict is a 409', async () => {
     const { startServer } = await import('../../electron/server/server.js');
     const { rendererDir } = await import('../../electron/platform/paths.js');
