@@ -154,6 +154,12 @@ describe('a label changes only by a deliberate human act (Chromium, keyboard)', 
     expect((await human(2, 'font_style'))?.value).toBe('sans'); // nothing written
     expect(await shownValue('font_style')).toBe('sans');
     await other.screenshot({ path: path.join(screenshotsDir, 'label-conflict-1024.png') });
+    // The header stays one line at 1024 px: the long message is cut short (in full in its tooltip), "? Keys" stays beside the queue.
+    const middle = async (selector: string) => ((b) => b!.y + b!.height / 2)(await other.locator(selector).boundingBox());
+    expect(Math.abs((await middle('.help-button')) - (await middle('.queue-picker select')))).toBeLessThan(6);
+    expect(await other.textContent('.save-state')).toMatch(/^\s*Not saved: changed elsewhere\s*$/);
+    expect(await other.getAttribute('.save-state', 'title')).toMatch(/^Not saved: font_style of image 2 was changed elsewhere/);
+    expect(await other.$eval('.save-state', (e) => e.scrollWidth <= e.clientWidth)).toBe(true); // not cut short
     // Overwrite with mine: written against the newer version; this page shows it live.
     holding = false;
     held.length = 0; // stale now: the refused write already showed the newer value
