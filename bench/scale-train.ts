@@ -92,6 +92,61 @@ function timed(data: TrainData, batchAt: number[]): TrainData {
   };
 }
 
+interface Opened {
+  splitReadyAt: number;
+  pipeline?: DataPipeline;
+  train: TrainData;
+  validation: TrainData;
+  /** 'stream': the test split, evaluated after training (made then: its images are decoded when evaluation asks, as in a job), and its images. */
+  test?: () => TrainData;
+  testImages: number[];
+  decodeAllSeconds?: number;
+}
+
+/** Labels through the store and the split, as a training job's data side reads them. */
+function labelsAndSplit(project: Project, spec: ModelSpec, model: MultiHeadModel) {
+  const labels = readLabels(project, labelTargets(spec));
+  const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, SourceTable.of(project.store.images.sources()));
+  return { labels, split, splitReadyAt: Date.now() };
+}
+
+/** 'stream': the pipeline over every split's images, and each split's data reading from it. */
+function openStream(project: Project, spec: ModelSpec, model: MultiHeadModel, request: TrainRequest): Opened {
+  const { labels, split, splitReadyAt } = labelsAndSplit(project, spec, model);
+  const pipeline = DataPipeline.open(project, spec, model.resolved, labels, [...split.train, ...split.validation, ...split.test], {
+    cacheDir: request.cacheDir,
+    budgetMB: request.budgetMB,
+  });
+  const testExamples = split.test; // only the test split's examples are held until the evaluation
+  return {
+    splitReadyAt,
+    pipeline,
+    train: pipelineData(pipeline, split.train, spec.training.seed),
+    validation: pipelineData(pipeline, split.validation, 0),
+    test: () => pipelineData(pipeline, testExamples, 0),
+    testImages: testExamples.map((e) => e.imageIds[0]!),
+  };
+}
+
+/** 'memory': the training examples (at most `limit`) decoded into one Float32Array before the first step. */
+async function openInMemory(project: Project, spec: ModelSpec, model: MultiHeadModel, request: TrainRequest): Promise<Opened> {
+  const { labels, split, splitReadyAt } = labelsAndSplit(project, spec, model);
+  const examples = split.train.slice(0, request.limit ?? split.train.length);
+  const t = Date.now();
+  const decoded = await decodeImages(
+    project,
+    examples.flatMap((e) => e.imageIds),
+    spec.inputs[0]!,
+  );
+  return {
+    splitReadyAt,
+    decodeAllSeconds: (Date.now() - t) / 1000,
+    train: toTrainData(spec, model.resolved, examples, decoded, labels, spec.training.seed),
+    validation: toTrainData(spec, model.resolved, [], decoded, labels, 0),
+    testImages: [],
+  };
+}
+
 export async function measureTraining(request: TrainRequest): Promise<TrainMeasure> {
   const startedAt = Date.now();
   let sampled = process.memoryUsage.rss();
@@ -103,35 +158,13 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
   try {
     const targets = project.store.targets.list();
     const model = new MultiHeadModel(spec, targets);
-    const labels = readLabels(project, labelTargets(spec));
-    const { split } = splitRun(spec, model.resolved, buildExamples(spec, model.resolved, labels), labels, SourceTable.of(project.store.images.sources()));
-    const splitReadyAt = Date.now();
     const batchAt: number[] = [];
     const epochEndAt: number[] = [];
     let decodedAtFirstStep: TrainMeasure['decodedAtFirstStep'];
-    let pipeline: DataPipeline | undefined;
-    let train: TrainData;
-    let validation: TrainData;
-    let decodeAllSeconds: number | undefined;
-    if (request.mode === 'stream') {
-      pipeline = DataPipeline.open(project, spec, model.resolved, labels, [...split.train, ...split.validation, ...split.test], {
-        cacheDir: request.cacheDir,
-        budgetMB: request.budgetMB,
-      });
-      train = pipelineData(pipeline, split.train, spec.training.seed);
-      validation = pipelineData(pipeline, split.validation, 0);
-    } else {
-      const examples = split.train.slice(0, request.limit ?? split.train.length);
-      const t = Date.now();
-      const decoded = await decodeImages(
-        project,
-        examples.flatMap((e) => e.imageIds),
-        spec.inputs[0]!,
-      );
-      decodeAllSeconds = (Date.now() - t) / 1000;
-      train = toTrainData(spec, model.resolved, examples, decoded, labels, spec.training.seed);
-      validation = toTrainData(spec, model.resolved, [], decoded, labels, 0);
-    }
+    // Opened by a function of its own, as the data side does, so that the examples' objects are
+    // not held for the run (an async function keeps its locals across every await).
+    const { splitReadyAt, pipeline, train, validation, test, testImages, decodeAllSeconds } =
+      request.mode === 'stream' ? openStream(project, spec, model, request) : await openInMemory(project, spec, model, request);
     const wrapped = timed(train, batchAt);
     if (wrapped.prepare) {
       const prepare = wrapped.prepare;
@@ -148,10 +181,11 @@ export async function measureTraining(request: TrainRequest): Promise<TrainMeasu
     };
     await runTraining({ model, train: wrapped, validation, onProgress });
     let evaluated: Pick<TrainMeasure, 'evaluationSeconds' | 'testExamples'> = {};
-    if (pipeline) {
+    if (test) {
       const t = Date.now();
-      await evaluate(model, pipelineData(pipeline, split.test, 0), (i) => split.test[i]!.imageIds[0]!, targets);
-      evaluated = { evaluationSeconds: (Date.now() - t) / 1000, testExamples: split.test.length };
+      const data = test();
+      await evaluate(model, data, (i) => testImages[i]!, targets);
+      evaluated = { evaluationSeconds: (Date.now() - t) / 1000, testExamples: data.size };
     }
     const cache = pipeline?.stats();
     pipeline?.close(true);

@@ -19,6 +19,35 @@ export interface Example {
   imageIds: number[];
 }
 
+/**
+ * A split's examples packed in one array — example i's image for input k at ids[i × inputs + k]
+ * — for what a job holds for its whole length (the data side, streamed splits). An Example
+ * object costs about 100 bytes of heap, 100 MB at 1,000,000 images; this costs 4 bytes an image.
+ */
+export class PackedExamples {
+  private constructor(
+    readonly ids: Int32Array,
+    readonly inputs: number,
+  ) {}
+
+  static of(examples: readonly Example[], inputs: number): PackedExamples {
+    const ids = new Int32Array(examples.length * inputs);
+    examples.forEach((e, i) => {
+      for (let k = 0; k < inputs; k++) ids[i * inputs + k] = e.imageIds[k]!;
+    });
+    return new PackedExamples(ids, inputs);
+  }
+
+  get length(): number {
+    return this.ids.length / this.inputs;
+  }
+
+  /** The image of example i for input k. */
+  imageId(i: number, k = 0): number {
+    return this.ids[i * this.inputs + k]!;
+  }
+}
+
 export interface DecodedSet {
   input: InputSpec;
   /** imageId → offset (in examples) into pixels. */
@@ -121,17 +150,20 @@ export async function decodeImages(project: Project, imageIds: number[], input: 
 /** Labels of every head for a batch of examples: class index per example, and 1 where the label counts (0: masked). */
 export function batchLabels(
   heads: ResolvedHead[],
-  examples: Example[],
+  examples: PackedExamples,
   indices: ArrayLike<number>,
   inputs: string[],
   labels: LabelTable,
 ): Record<string, HeadLabels> {
   const out: Record<string, HeadLabels> = {};
+  // One example object reused for every row (labelIndex reads an Example).
+  const example: Example = { imageIds: new Array<number>(examples.inputs) };
   for (const head of heads) {
     const index = new Int32Array(indices.length);
     const mask = new Float32Array(indices.length);
     for (let k = 0; k < indices.length; k++) {
-      const l = labelIndex(head, examples[indices[k]!]!, inputs, labels);
+      for (let j = 0; j < examples.inputs; j++) example.imageIds[j] = examples.imageId(indices[k]!, j);
+      const l = labelIndex(head, example, inputs, labels);
       index[k] = Math.max(0, l);
       mask[k] = l >= 0 ? 1 : 0;
     }

@@ -4,7 +4,7 @@
  * through the pixel cache (pipeline/, sides/).
  */
 import type { ModelSpec } from '../../shared/model-spec.js';
-import { batchLabels, type DecodedSet, type Example } from './data.js';
+import { batchLabels, PackedExamples, type DecodedSet, type Example } from './data.js';
 import type { ResolvedHead } from './heads.js';
 import type { LabelTable } from './labels.js';
 import { shifted } from './pixels.js';
@@ -18,6 +18,7 @@ export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Ex
   const { height: h, width: w, channels: c } = decoded.input;
   const size = h * w * c;
   const shift = spec.training.augmentShift;
+  const packed = PackedExamples.of(examples, inputs.length);
   return {
     size: examples.length,
     batch(indices: number[], augment: boolean, step = 0) {
@@ -38,7 +39,7 @@ export function toTrainData(spec: ModelSpec, heads: ResolvedHead[], examples: Ex
         });
         batchInputs[name] = tf.tensor4d(buf, [indices.length, h, w, c]);
       });
-      return { inputs: batchInputs, labels: batchLabels(heads, examples, indices, inputs, labels) };
+      return { inputs: batchInputs, labels: batchLabels(heads, packed, indices, inputs, labels) };
     },
   };
 }

@@ -28,6 +28,8 @@ describe('bench:scale smoke', () => {
     // Every image decoded once, the test split's by its evaluation: the second epoch read from the cache.
     expect(stream.cache!.diskWrites).toBe(stream.cache!.decoded);
     expect(stream.cache!.decoded).toBe(stream.cache!.records);
+    // ...and not before it: decoding them in the background of the second epoch would slow the steady images/s measured there.
+    expect(stream.decodedAtEpochEnd.at(-1)).toBe(stream.cache!.records - stream.testExamples!);
     expect(stream.testExamples).toBeGreaterThan(0);
     expect(stream.evaluationSeconds).toBeGreaterThan(0);
     expect(stream.cache!.memoryBytes).toBeLessThanOrEqual(2 ** 20);

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { DecodeProgress } from '../../../shared/api/events.js';
 import type { ModelSpec } from '../../../shared/model-spec.js';
 import type { Project } from '../../domain/project.js';
-import type { Example } from '../data.js';
+import type { Example, PackedExamples } from '../data.js';
 import type { LabelTable } from '../labels.js';
 import type { ResolvedHead } from '../heads.js';
 import { Decoder } from './decoder.js';
@@ -20,11 +20,11 @@ import { PixelCache, type PixelCacheStats } from './pixel-cache.js';
 export const DEFAULT_PIXEL_CACHE_MB = 1024;
 
 /** The cache slot of every input's image of each example, example by example. */
-export function slotsOf(source: { slotOf: Int32Array }, examples: Example[], indices: ArrayLike<number>, inputs: number): number[] {
+export function slotsOf(source: { slotOf: Int32Array }, examples: PackedExamples, indices: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let b = 0; b < indices.length; b++) {
-    for (let k = 0; k < inputs; k++) {
-      const id = examples[indices[b]!]!.imageIds[k]!;
+    for (let k = 0; k < examples.inputs; k++) {
+      const id = examples.imageId(indices[b]!, k);
       const slot = id < source.slotOf.length ? source.slotOf[id]! : -1;
       if (slot < 0) throw new Error(`image ${id} is not in the pipeline's image set`);
       out.push(slot);

@@ -10,7 +10,7 @@
  * counts nothing.
  */
 import type { ModelSpec } from '../../../shared/model-spec.js';
-import { batchLabels, type Example } from '../data.js';
+import { batchLabels, PackedExamples, type Example } from '../data.js';
 import type { ResolvedHead } from '../heads.js';
 import type { LabelTable } from '../labels.js';
 import { batchPixels, maskSkipped } from '../pixels.js';
@@ -32,10 +32,12 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
   const inputs = spec.inputs.map((i) => i.name);
   const input = spec.inputs[0]!;
   const { height: h, width: w, channels: c } = input;
-  const n = examples.length;
+  // Packed: the examples' objects are not kept for the data's life.
+  const packed = PackedExamples.of(examples, inputs.length);
+  const n = packed.length;
   // Slots and labels are looked up per batch, not for every example up front: at 100,000
   // examples that would cost seconds before the first step, and a batch needs only its own.
-  const slots = (indices: ArrayLike<number>) => slotsOf(source, examples, indices, inputs.length);
+  const slots = (indices: ArrayLike<number>) => slotsOf(source, packed, indices);
   // This split's images are decoded in the background when nothing more pressing is left.
   source.decoder.ahead(slots(Array.from({ length: n }, (_, i) => i)));
   return {
@@ -58,7 +60,7 @@ export function streamData(spec: ModelSpec, heads: ResolvedHead[], examples: Exa
         const rawOf = (b: number) => (source.decoder.skipped(slotOf(b)) ? null : source.cache.get(slotOf(b)));
         batchInputs[name] = tf.tensor4d(batchPixels(rawOf, indices.length, input, spec.training.augmentShift, random), [indices.length, h, w, c]);
       });
-      const batchLabelsOut = batchLabels(heads, examples, indices, inputs, labels);
+      const batchLabelsOut = batchLabels(heads, packed, indices, inputs, labels);
       maskSkipped(batchLabelsOut, skipped);
       return { inputs: batchInputs, labels: batchLabelsOut };
     },

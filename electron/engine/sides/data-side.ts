@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { Project } from '../../domain/project.js';
 import { readCheckpointFiles, writeCheckpointFiles } from '../checkpoint-files.js';
-import { batchLabels, buildExamples, readLabels, type Example } from '../data.js';
+import { batchLabels, buildExamples, PackedExamples, readLabels, type Example } from '../data.js';
 import { resolveHeads, type ResolvedHead } from '../heads.js';
 import { SourceTable } from '../image-sources.js';
 import { labelTargets, type LabelTable } from '../labels.js';
@@ -27,7 +27,8 @@ export interface DataSide {
   close(): void;
 }
 
-type Splits = Record<SplitName, Example[]>;
+/** Packed (data.ts): held for the whole job, without an object per example. */
+type Splits = Record<SplitName, PackedExamples>;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -80,32 +81,35 @@ export function runDataSide(job: TrainJob, port: SidePort, report: (message: Fro
     labels = readLabels(project, labelTargets(spec));
     const toExamples = (ids: number[][]): Example[] => ids.map((imageIds) => ({ imageIds }));
     let description = job.split?.description;
+    let made: Record<SplitName, Example[]>;
     if (job.split) {
-      splits = { train: toExamples(job.split.train), validation: toExamples(job.split.validation), test: toExamples(job.split.test) };
+      made = { train: toExamples(job.split.train), validation: toExamples(job.split.validation), test: toExamples(job.split.test) };
     } else {
-      const made = splitRun(spec, heads, buildExamples(spec, heads, labels), labels, SourceTable.of(project.store.images.sources()));
-      splits = made.split;
-      description = made.description;
+      const run = splitRun(spec, heads, buildExamples(spec, heads, labels), labels, SourceTable.of(project.store.images.sources()));
+      made = run.split;
+      description = run.description;
       const ids = (e: Example[]) => e.map((x) => x.imageIds);
       report({
         type: 'split',
-        split: { train: ids(splits.train), validation: ids(splits.validation), test: ids(splits.test), description },
-        counts: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
+        split: { train: ids(made.train), validation: ids(made.validation), test: ids(made.test), description },
+        counts: { train: made.train.length, validation: made.validation.length, test: made.test.length },
       });
     }
-    if (splits.train.length === 0) throw new Error("no labelled examples to train on: label some images for the spec's heads first");
-    pipeline = DataPipeline.open(project, spec, heads, labels, [...splits.train, ...splits.validation, ...splits.test], {
+    if (made.train.length === 0) throw new Error("no labelled examples to train on: label some images for the spec's heads first");
+    pipeline = DataPipeline.open(project, spec, heads, labels, [...made.train, ...made.validation, ...made.test], {
       // runs/N/checkpoints → runs/N/pixel-cache
       cacheDir: path.join(path.dirname(job.checkpointDir), 'pixel-cache'),
       budgetMB: spec.training.pixelCacheMB,
     });
+    const packed = (split: SplitName) => PackedExamples.of(made[split], inputs.length);
+    const held: Splits = (splits = { train: packed('train'), validation: packed('validation'), test: packed('test') });
     // Training and validation images are decoded in the background when nothing more pressing is
     // left; the test split's when evaluation first asks for it.
-    for (const split of ['train', 'validation'] as const) pipeline.decoder.ahead(slotsOf(pipeline, splits[split], range(splits[split].length), inputs.length));
+    for (const split of ['train', 'validation'] as const) pipeline.decoder.ahead(slotsOf(pipeline, held[split], range(held[split].length)));
     send({
       type: 'init',
-      sizes: { train: splits.train.length, validation: splits.validation.length, test: splits.test.length },
-      testImages: splits.test.map((e) => e.imageIds[0]!),
+      sizes: { train: held.train.length, validation: held.validation.length, test: held.test.length },
+      testImages: Array.from({ length: held.test.length }, (_, i) => held.test.imageId(i)),
       projectTargets: project.store.targets.list(),
       ...(description ? { description } : {}),
     });
@@ -118,9 +122,9 @@ export function runDataSide(job: TrainJob, port: SidePort, report: (message: Fro
     const { decoder, cache } = pipeline!;
     if (split === 'test' && !testAhead) {
       testAhead = true;
-      decoder.ahead(slotsOf(pipeline!, examples, range(examples.length), inputs.length));
+      decoder.ahead(slotsOf(pipeline!, examples, range(examples.length)));
     }
-    const slots = slotsOf(pipeline!, examples, indices, inputs.length);
+    const slots = slotsOf(pipeline!, examples, indices);
     await decoder.ensure(slots);
     const bytes = recordBytesOf(spec.inputs[0]!);
     const out = new Uint8Array(slots.length * bytes);
@@ -189,7 +193,7 @@ export function runDataSide(job: TrainJob, port: SidePort, report: (message: Fro
         end(message);
         return;
       case 'schedule':
-        if (pipeline && splits) pipeline.decoder.schedule(slotsOf(pipeline, splits[message.split], message.order, inputs.length));
+        if (pipeline && splits) pipeline.decoder.schedule(slotsOf(pipeline, splits[message.split], message.order));
         return;
       case 'batch':
       case 'save':
