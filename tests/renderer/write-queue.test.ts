@@ -37,6 +37,38 @@ describe('write queue', () => {
     expect(queue.pending).toBe(0);
   });
 
+  it('runs a barrier (an undo) after the writes queued before it and before those queued after it', async () => {
+    const { calls, send } = manualSend();
+    const queue = createWriteQueue({ send, session: 's' });
+    const seen: string[] = [];
+    queue.label(1, { targetId: 10, label: { kind: 'value', value: 'mono' } });
+    let finishUndo!: () => void;
+    const undone = queue.barrier(async () => {
+      seen.push(`undo after ${calls.length} write(s) sent`);
+      await new Promise<void>((r) => (finishUndo = r));
+      return 'undone';
+    });
+    queue.label(1, { targetId: 10, label: { kind: 'value', value: 'handwriting' } }); // a key pressed after Ctrl+Z
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(seen).toEqual([]); // the write before it is still open
+    calls[0]!.resolve();
+    await settle();
+    expect(seen).toEqual(['undo after 1 write(s) sent']);
+    expect(calls).toHaveLength(1); // the later key waits for the undo
+    expect(queue.pendingImages()).toEqual(new Set([1]));
+    finishUndo();
+    expect(await undone).toBe('undone');
+    await settle();
+    expect(calls.map((c) => c.write.kind === 'set' && c.write.label)).toEqual([
+      { kind: 'value', value: 'mono' },
+      { kind: 'value', value: 'handwriting' },
+    ]);
+    calls[1]!.resolve();
+    await queue.flush();
+    expect(queue.status.state).toBe('saved');
+  });
+
   it('reports saving while writes are open and saved once all are answered', async () => {
     const { calls, send } = manualSend();
     const seen: SaveStatus[] = [];

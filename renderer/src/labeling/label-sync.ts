@@ -229,6 +229,21 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
     }
   }
 
+  /**
+   * An undo or redo changed these images: the writes waiting behind it (keys pressed after
+   * Ctrl+Z) go out against the versions it left, not the ones it replaced.
+   */
+  async function learnVersions(imageIds: number[]): Promise<void> {
+    const waiting = writes.pendingImages();
+    for (const id of imageIds.filter((i) => waiting.has(i))) {
+      const stored = labelsOf(await api.images.get({ id }));
+      for (const t of targets.value) {
+        versions.set(vkey(id, t.id), stored.versions[t.id] ?? 0);
+        stale.delete(vkey(id, t.id));
+      }
+    }
+  }
+
   /** Targets a write of `targetId` may also change in the store (a sequence's value, unknown or clear moves the length that follows it). */
   function alsoTouched(targetId: number): number[] {
     const t = targets.value.find((x) => x.id === targetId);
@@ -236,7 +251,7 @@ export function createLabelSync({ current, latest, labels, targets, say }: Label
     return length ? [length.id] : [];
   }
 
-  return { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched };
+  return { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched, learnVersions };
 }
 
 export type LabelSync = ReturnType<typeof createLabelSync>;

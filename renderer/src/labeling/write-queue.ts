@@ -75,6 +75,14 @@ export interface WriteQueue {
   accept(imageId: number, targetId: number, intent?: WriteIntent): void;
   /** Queues accepting several targets' predictions of one image as one undo step. */
   acceptMany(imageId: number, targetIds: number[], minConfidence: number, touches: number[]): void;
+  /**
+   * Runs `task` (an undo or redo) once every write queued before it is answered, and sends the
+   * writes queued after it only once it is done: keys pressed after Ctrl+Z act on what the undo
+   * left, and the undo takes back the step before it, never one made after it.
+   */
+  barrier<T>(task: () => Promise<T>): Promise<T>;
+  /** Images with a write queued or in flight. */
+  pendingImages(): Set<number>;
   /** Starts a new edit session (another image or field): later keystrokes no longer coalesce with earlier ones. */
   newEditSession(): void;
   /** Drops the writes not yet sent that match; returns them. */
@@ -126,6 +134,11 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   let editSession = 0;
   const queuedCount = new Map<number, number>();
   let waiters: { imageId: number | undefined; resolve: () => void }[] = [];
+  /** Each write's place in the order of queueing; a barrier runs after the writes up to `after`. */
+  const order = new WeakMap<QueuedWrite, number>();
+  let queuedSoFar = 0;
+  const barriers: { after: number; run: () => Promise<void> }[] = [];
+  let barrierRunning = false;
 
   const open = () => (running ? [running, ...waiting] : waiting);
   function idle(imageId?: number): Promise<void> {
@@ -179,7 +192,18 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
   }
 
   function pump(): void {
-    if (running || waiting.length === 0) return;
+    if (running || barrierRunning) return;
+    const barrier = barriers[0];
+    if (barrier && (waiting.length === 0 || order.get(waiting[0]!)! > barrier.after)) {
+      barriers.shift();
+      barrierRunning = true;
+      void barrier.run().finally(() => {
+        barrierRunning = false;
+        pump();
+      });
+      return;
+    }
+    if (waiting.length === 0) return;
     const write = waiting.shift()!;
     running = write;
     void run(write)
@@ -194,6 +218,7 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
 
   function push(write: QueuedWrite): void {
     queuedCount.set(write.imageId, (queuedCount.get(write.imageId) ?? 0) + 1);
+    order.set(write, ++queuedSoFar);
     waiting.push(write);
     if (status.state !== 'retrying') status.state = 'saving'; // still waiting for the store to be reached
     report();
@@ -213,6 +238,13 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
       const alsoTouches = touches.filter((t) => !targetIds.includes(t));
       push({ kind: 'acceptMany', imageId, targetIds, minConfidence, intent: { before: null, after: null, alsoTouches } });
     },
+    barrier<T>(task: () => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        barriers.push({ after: queuedSoFar, run: () => task().then(resolve, reject) });
+        pump();
+      });
+    },
+    pendingImages: () => new Set(open().map((w) => w.imageId)),
     newEditSession() {
       editSession++;
     },

@@ -52,7 +52,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   }
   const targets = computed<TargetDef[]>(() => project.targets);
   const sync = createLabelSync({ current, latest, labels, targets, say });
-  const { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched } = sync;
+  const { images, writes, saveState, saveError, savedWrites, unsaved, conflicts, apply, refresh, resolveConflict, alsoTouched, learnVersions } = sync;
 
   /** A text field's draft not yet written (labeling/text-draft.ts). */
   const drafts = createDraftHolder(current, (d) => void dispatch({ type: 'setText', value: d.value, targetId: d.targetId }), say);
@@ -167,8 +167,12 @@ export const useLabelerStore = defineStore('labeler', () => {
     // The next key replaces what the undo brings back, also when the store's change event shows
     // it before the undo call is answered (under load it often does).
     newSession();
-    await flush();
-    const result = kind === 'undo' ? await api.annotations.undo({}) : await api.annotations.redo({});
+    // In the write queue's order: after the keys pressed before Ctrl+Z, before those pressed after it.
+    const result = await writes.barrier(async () => {
+      const r = kind === 'undo' ? await api.annotations.undo({}) : await api.annotations.redo({});
+      await learnVersions(r.imageIds);
+      return r;
+    });
     say(replayMessage(kind, result));
     if (!result.description) return;
     for (const id of result.imageIds) images.invalidate(id);
