@@ -1,6 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import type { ImageDetail } from '../../shared/api/contract.js';
 import type { TargetDef } from '../../shared/targets.js';
@@ -513,7 +514,13 @@ describe('labeler store', () => {
         ],
       });
       await router.push({ name: 'label', query: { queue: 'pending', image: '1' } });
-      const wrapper = mount(RouterView, { global: { plugins: [router], stubs: { CropViewer: true, QueuePicker: true } }, attachTo: document.body });
+      const CropViewer = defineComponent({
+        setup:
+          (_, { slots }) =>
+          () =>
+            h('div', slots.default?.()),
+      });
+      const wrapper = mount(RouterView, { global: { plugins: [router], stubs: { CropViewer, QueuePicker: true } }, attachTo: document.body });
       await settle();
       const field = () => wrapper.get('.target-control[data-target=line] input');
       /** Clicks into the text field and types `text` (the field shows it; nothing is written yet). */
@@ -555,6 +562,17 @@ describe('labeler store', () => {
       await labeler.flush();
       expect(lineOf(2)).toBe('zebra');
       expect(server.human.get(2)?.get(font.id)?.value).toBe('serif');
+      wrapper.unmount();
+    });
+
+    it('shows the image again when the user comes back to the view (the sidebar: no other image, no change to follow)', async () => {
+      const { router, wrapper } = await openView();
+      const shown = () => wrapper.find('.stage-image img').attributes('data-image-id');
+      expect(shown()).toBe('1');
+      await router.push({ name: 'dataset' });
+      await router.push({ name: 'label' });
+      await settle();
+      expect(shown()).toBe('1');
       wrapper.unmount();
     });
 
