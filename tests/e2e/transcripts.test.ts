@@ -132,6 +132,26 @@ describe('a text target in Chromium (server mode)', () => {
     await expect.poll(() => stateOf('script')).toBe('value');
     await saved();
     expect(await labelsOf(3)).toEqual({ line: 'kiwi', line_length: '4', script: 'latin' });
+
+    // Back (the browser's button) with a draft that cannot be saved: the page stays, says why; with a valid one it leaves, the text written.
+    await app.page.click('nav a:has-text("Targets")');
+    await app.page.click('nav a:has-text("Label")');
+    await expect.poll(imageShown).toBe('3');
+    await app.page.keyboard.press('Alt+5');
+    await expect.poll(focusedField).toBe('transcript-input');
+    await app.page.keyboard.press('End');
+    await app.page.keyboard.type('!');
+    await app.page.evaluate(() => history.back());
+    await expect
+      .poll(() => app.page.textContent('[data-testid=labeler-message]'))
+      .toContain("'!' not in the alphabet of line: not saved — fix it, or press Esc");
+    expect(app.page.url()).toContain('#/label');
+    expect(await app.page.inputValue('[data-testid=transcript-input]')).toBe('kiwi!');
+    await app.page.keyboard.press('Backspace');
+    await app.page.keyboard.type('s');
+    await app.page.evaluate(() => history.back());
+    await expect.poll(() => app.page.url()).toContain('#/targets');
+    await expect.poll(() => labelsOf(3)).toEqual({ line: 'kiwis', line_length: '5', script: 'latin' });
   });
 
   it('renames a target and removes one from the Targets view, the removal confirmed with its label count', async () => {
