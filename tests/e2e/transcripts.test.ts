@@ -145,7 +145,8 @@ describe('a text target in Chromium (server mode)', () => {
     await expect
       .poll(() => app.page.textContent('[data-testid=labeler-message]'))
       .toContain("'!' not in the alphabet of line: not saved — fix it, or press Esc");
-    expect(app.page.url()).toContain('#/label');
+    await expect.poll(() => app.page.url()).toContain('#/label'); // the router puts the address back after the popstate
+    expect(await imageShown()).toBe('3');
     expect(await app.page.inputValue('[data-testid=transcript-input]')).toBe('kiwi!');
     await app.page.keyboard.press('Backspace');
     await app.page.keyboard.type('s');
