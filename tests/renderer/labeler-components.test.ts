@@ -116,6 +116,10 @@ describe('QueuePicker', () => {
     expect(wrapper.emitted('change')).toEqual([
       [{ kind: 'filter', filter: { status: 'any', order: 'confidence', target: { targetId: font.id, source: 'model' } } }],
     ]);
+    // It shows the queue it is given: a pick refused (a text draft that cannot be saved) leaves the open one shown.
+    expect((select.element as HTMLSelectElement).value).toBe('cell:2:1:3:length');
+    await wrapper.setProps({ queue: { kind: 'filter', filter: { status: 'pending', order: 'id' } } });
+    expect((select.element as HTMLSelectElement).value).toBe('pending');
   });
 
   it('opens on the app-wide Q request (and says so)', () => {
