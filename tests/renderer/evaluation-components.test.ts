@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { nextTick } from 'vue';
+import { describe, expect, it, vi } from 'vitest';
 import type { RunMetric } from '../../shared/api/contract.js';
 import ConfusionMatrix from '../../renderer/src/components/ConfusionMatrix.vue';
 import SpecEditor from '../../renderer/src/components/SpecEditor.vue';
@@ -110,5 +111,26 @@ describe('SpecEditor', () => {
       adversarial: { lambda: { schedule: 'dann', max: 0.05 } },
     });
     expect(w.findAll('select[aria-label="head target"] option').map((o) => o.text())).toEqual(['length', 'font_style', 'script']);
+  });
+
+  it('keeps a number typed into one field when the check of the field left before it answers (height, Tab, width typed)', async () => {
+    vi.useFakeTimers();
+    try {
+      const w = mount(SpecEditor, { props: { modelValue: JSON.stringify(spec), targets: defaultTargetDefs(), check: async () => [] } });
+      const height = w.get<HTMLInputElement>('input[aria-label="input height"]');
+      const width = w.get<HTMLInputElement>('input[aria-label="input width"]');
+      await height.setValue('24'); // typed and left: committed, the project check starts
+      width.element.value = '56'; // typed, not left yet (setValue would also send change)
+      await width.trigger('input');
+      await vi.advanceTimersByTimeAsync(1000); // the check answers: the form renders again
+      await nextTick();
+      expect(w.find('.spec-ok').exists()).toBe(true);
+      expect(width.element.value).toBe('56');
+      await width.trigger('change');
+      const json = JSON.parse(w.emitted<[string]>('update:modelValue')!.at(-1)![0]);
+      expect(json.inputs[0]).toMatchObject({ height: 24, width: 56 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
