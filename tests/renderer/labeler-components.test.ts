@@ -118,7 +118,7 @@ describe('QueuePicker', () => {
     ]);
     // It shows the queue it is given: a pick refused (a text draft that cannot be saved) leaves the open one shown.
     expect((select.element as HTMLSelectElement).value).toBe('cell:2:1:3:length');
-    await wrapper.setProps({ queue: { kind: 'filter', filter: { status: 'pending', order: 'id' } } });
+    await wrapper.setProps({ queue: { kind: 'filter', filter: { status: 'pending', order: 'id' } } } as never);
     expect((select.element as HTMLSelectElement).value).toBe('pending');
   });
 

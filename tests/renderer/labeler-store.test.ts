@@ -565,6 +565,19 @@ describe('labeler store', () => {
       wrapper.unmount();
     });
 
+    it('an image left by the store itself (an undo reaching another image) with a draft that cannot be saved says it was not saved', async () => {
+      useProjectStore().targets = [...targets, line];
+      const labeler = useLabelerStore();
+      await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+      labeler.holdDraft(line.id, { value: 'naïve', problem: "'ï' not in the alphabet of line: not saved" });
+      await labeler.dispatch({ type: 'skip' });
+      expect(labeler.current?.id).toBe(2);
+      expect(labeler.message).toBe('Image #1: "naïve" — \'ï\' not in the alphabet of line: not saved');
+      await labeler.flush();
+      expect(lineOf(1)).toBeUndefined();
+      expect(labeler.draft).toBeNull();
+    });
+
     it('shows the image again when the user comes back to the view (the sidebar: no other image, no change to follow)', async () => {
       const { router, wrapper } = await openView();
       const shown = () => wrapper.find('.stage-image img').attributes('data-image-id');
