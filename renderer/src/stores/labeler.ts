@@ -148,6 +148,17 @@ export const useLabelerStore = defineStore('labeler', () => {
     }
   }
 
+  /**
+   * Enter was pressed and the next image is still on its way: the image shown is one the user
+   * left, and a label key is meant for the next one. It sets nothing there, and says so.
+   * (A text field's draft is written on the way out, before the move: it passes.)
+   */
+  function arriving(draft = false): boolean {
+    if (draft || done.value || current.value?.id === ids.value[position.value]) return false;
+    say('The next image is still loading: that key set nothing');
+    return true;
+  }
+
   /** Goes where a URL points: the queue (opened unless shown) and the image in it. */
   async function goTo(next: LabelQueue | null, imageId?: number): Promise<void> {
     const q = next ?? queue.value; // no queue named: the one open
@@ -185,7 +196,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   function accept(all: boolean): void {
     const image = current.value;
     const target = activeTarget.value;
-    if (!image || !target) return;
+    if (!image || !target || arriving()) return;
     const list = all ? predictionsToAccept(targets.value, predictions.value, labels.value, acceptFloor.value) : predictions.value[target.id] ? [target] : [];
     if (list.length === 0) {
       const floor = acceptFloor.value > 0 ? ` at or above ${Math.round(100 * acceptFloor.value)}%` : '';
@@ -238,7 +249,7 @@ export const useLabelerStore = defineStore('labeler', () => {
         const image = current.value;
         const own = action.type === 'setText' && action.targetId !== undefined;
         const target = own ? (targets.value.find((t) => t.id === action.targetId) ?? null) : activeTarget.value;
-        if (!image || !target) return;
+        if (!image || !target || arriving(action.type === 'setText')) return;
         const before = labels.value;
         const result = reduceLabels(before, targets.value, target, action, !typedInSession);
         if (target === activeTarget.value) typedInSession = true;
