@@ -180,6 +180,7 @@ describe('CalibrationChart', () => {
     const w = mount(CalibrationChart, { props: { head: 'x', calibration: { bins: [], ece: 0 } } });
     expect(w.find('.chart-stub').exists()).toBe(false);
     expect(w.text()).toContain('No test images.');
+    expect(w.get('[data-testid=ece]').text()).toBe('ECE –'); // no images: no calibration to state, not 0.0%
   });
 });
 
