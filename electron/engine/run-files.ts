@@ -53,9 +53,12 @@ export function modelCheckpoint(project: Project, run: RunRow): string | null {
 }
 
 /**
- * Heads whose target no person has labeled yet (a sequence or length target: categorical ones
- * are refused for having fewer than two used classes). Such a head learns nothing and its
- * numbers would mean nothing, so the spec is refused before a run exists, naming the head.
+ * Heads that would learn nothing, so that their numbers would mean nothing (a flat loss of 0,
+ * an accuracy over no examples): the spec is refused before a run exists, naming the head.
+ * - a head on a sequence or length target no person has labeled yet (categorical ones are
+ *   refused for having fewer than two used classes, heads.ts);
+ * - a position head past every labeled sequence (all MNIST digits have one character: d1–d4);
+ * - a length head whose labeled sequences are all of one length class.
  */
 export function headsWithoutLabels(
   project: Project,
@@ -63,11 +66,29 @@ export function headsWithoutLabels(
   targets: TargetDef[],
   classCounts: ClassCount[] = project.store.annotations.classCounts(),
 ): string[] {
+  const lengths = project.store.annotations.lengthCounts();
   const labeled = new Map<number, number>();
-  for (const row of [...classCounts, ...project.store.annotations.lengthCounts()]) labeled.set(row.target_id, (labeled.get(row.target_id) ?? 0) + row.n);
+  for (const row of [...classCounts, ...lengths]) labeled.set(row.target_id, (labeled.get(row.target_id) ?? 0) + row.n);
   return spec.heads.flatMap((head, i) => {
     const target = targets.find((t) => t.name === head.target.target);
-    if (!target || target.kind === 'categorical' || (labeled.get(target.id) ?? 0) > 0) return [];
-    return [`heads.${i}.target.target: '${target.name}' has no labeled images yet: label some, or leave head '${head.name}' out`];
+    if (!target || target.kind === 'categorical') return [];
+    if ((labeled.get(target.id) ?? 0) === 0)
+      return [`heads.${i}.target.target: '${target.name}' has no labeled images yet: label some, or leave head '${head.name}' out`];
+    if (head.target.kind === 'position') {
+      const position = head.target.position;
+      const longest = Math.max(0, ...lengths.filter((r) => r.target_id === target.id).map((r) => r.len));
+      if (longest <= position)
+        return [
+          `heads.${i}.target.position: no labeled '${target.name}' has more than ${position} character(s) (the longest has ${longest}), so position ${position} has no labels: leave head '${head.name}' out`,
+        ];
+    }
+    if (target.kind === 'length') {
+      const used = classCounts.filter((c) => c.target_id === target.id && c.n > 0).map((c) => c.class_name);
+      if (used.length < 2)
+        return [
+          `heads.${i}.target.target: every labeled '${target.name}' is ${used[0] ?? '?'}: a length head needs images of at least two lengths, or leave head '${head.name}' out`,
+        ];
+    }
+    return [];
   });
 }

@@ -226,6 +226,48 @@ describe('specs are checked against the project before a run exists', () => {
     expect(project.store.runs.list()).toHaveLength(count);
   });
 
+  it('a position head past every labeled sequence, or a length head over one length, is refused before a run exists, naming the head', async () => {
+    expect(await runtime.dispatch('targets.createSequence', { name: 'code', alphabet: 'abc', maxLength: 3 })).toMatchObject({ ok: true });
+    const code = project.store.targets.list().find((t) => t.name === 'code')!;
+    for (const [imageId, value] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'a'],
+    ] as const)
+      expect(await runtime.dispatch('annotations.set', { imageId, targetId: code.id, label: { kind: 'value', value } })).toMatchObject({ ok: true });
+    const count = project.store.runs.list().length;
+    const onCode = {
+      ...spec(1),
+      heads: [
+        ...spec(1).heads,
+        { name: 'c0', target: { kind: 'position' as const, target: 'code', position: 0 } },
+        { name: 'c1', target: { kind: 'position' as const, target: 'code', position: 1 } },
+        { name: 'clen', target: { kind: 'target' as const, target: 'code_length' } },
+      ],
+    };
+    expect(await runtime.dispatch('training.check', { spec: onCode })).toMatchObject({
+      ok: true,
+      data: {
+        ok: false,
+        issues: [
+          {
+            path: 'spec.heads.3.target.position',
+            message: "no labeled 'code' has more than 1 character(s) (the longest has 1), so position 1 has no labels: leave head 'c1' out",
+          },
+          {
+            path: 'spec.heads.4.target.target',
+            message: "every labeled 'code_length' is 1: a length head needs images of at least two lengths, or leave head 'clen' out",
+          },
+        ],
+      },
+    });
+    expect(await runtime.dispatch('training.start', { spec: onCode })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(project.store.runs.list()).toHaveLength(count);
+    const fine = { ...onCode, heads: onCode.heads.filter((h) => h.name !== 'c1' && h.name !== 'clen') };
+    expect(await runtime.dispatch('training.check', { spec: fine })).toMatchObject({ ok: true, data: { ok: true } });
+  });
+
   it('a head naming a missing target is a 400 naming the field, and no run is created', async () => {
     {
       const count = project.store.runs.list().length;
