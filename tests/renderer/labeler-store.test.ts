@@ -36,6 +36,9 @@ const server = vi.hoisted(() => {
     /** The server unreachable: writes fail in transport; 'answer': a write is stored but its answer is lost. */
     down: false as false | 'all' | 'answer',
     reconnect: null as null | (() => void),
+    /** Images whose fetch fails in transport (the server down for that request); `slow`: a fetch held until released. */
+    unreachable: new Set<number>(),
+    slow: new Map<number, Promise<void>>(),
     row(imageId: number) {
       if (!s.human.has(imageId)) s.human.set(imageId, new Map());
       return s.human.get(imageId)!;
@@ -98,6 +101,8 @@ vi.mock('../../renderer/src/api', () => {
         ids: async () => ({ ids: [...server.ids] }),
         get: async ({ id }: { id: number }): Promise<ImageDetail> => {
           server.gets.push(id);
+          await server.slow.get(id);
+          if (server.unreachable.has(id)) throw new server.ApiCallError('unreachable', 'The Polyhead server cannot be reached');
           const human = [...server.row(id).entries()].map(([t]) => server.view(id, t));
           const model = [...(server.model.get(id) ?? new Map()).entries()].map(([targetId, p]) => ({
             targetId,
@@ -185,6 +190,8 @@ describe('labeler store', () => {
     Object.assign(server, { clock: 1, ids: [1, 2, 3], calls: [], gets: [], held: null, undoTo: null, down: false });
     server.human.clear();
     server.model.clear();
+    server.unreachable.clear();
+    server.slow.clear();
     // Image 1 comes with the model's guesses: the font at 90%, the script (unknown) at 0.02%.
     server.model.set(
       1,
@@ -382,6 +389,39 @@ describe('labeler store', () => {
     expect(server.gets.filter((id) => id === 1).length).toBe(getsBefore + 1);
     expect(labeler.current?.id).toBe(1);
     expect(labeler.labels[digits.id]?.value).toBe('5');
+  });
+
+  it('an image that fails to load (the server down) leaves the position on the image shown: keys label it, and Enter tries again', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    server.unreachable.add(2);
+    await labeler.dispatch({ type: 'saveNext' });
+    expect(labeler.current?.id).toBe(1);
+    expect(labeler.position).toBe(0); // '1 / 3' over image 1, not '2 / 3'
+    expect(labeler.message).toMatch(/Image 2 could not be loaded.*cannot be reached.*Enter tries again/);
+    await labeler.dispatch({ type: 'typeChar', char: '7' }); // meant for, and set on, the image shown
+    expect(labeler.message).not.toMatch(/still loading/);
+    await labeler.flush();
+    expect(server.human.get(1)?.get(digits.id)?.value).toBe('7');
+    server.unreachable.clear(); // the server is back
+    await labeler.dispatch({ type: 'saveNext' });
+    expect([labeler.position, labeler.current?.id]).toEqual([1, 2]); // image 2, not skipped
+    await labeler.dispatch({ type: 'saveNext' });
+    expect([labeler.position, labeler.current?.id]).toEqual([2, 3]);
+  });
+
+  it('Enter while the next image is still on its way waits for it: an image never shown is never passed over', async () => {
+    const labeler = useLabelerStore();
+    await labeler.open({ kind: 'filter', filter: { status: 'pending', order: 'id' } });
+    let arrive!: () => void;
+    server.slow.set(2, new Promise<void>((r) => (arrive = r)));
+    server.listener!({ imageIds: [2] }); // image 2 changed elsewhere: fetched again, slowly
+    const first = labeler.dispatch({ type: 'saveNext' });
+    const second = labeler.dispatch({ type: 'saveNext' });
+    arrive();
+    await Promise.all([first, second]);
+    await settle();
+    expect([labeler.position, labeler.current?.id]).toEqual([1, 2]);
   });
 
   it('fetches the image entering the prefetch window once the shown image is painted, not on the way to that frame', async () => {

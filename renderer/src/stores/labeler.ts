@@ -7,8 +7,9 @@ import { api, onEvent } from '../api';
 import type { LabelAction } from '../labeling/keymap';
 import { afterNextPaint } from '../labeling/after-paint';
 import { createLabelSync } from '../labeling/label-sync';
-import { acceptLabel, lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
-import { loadAcceptFloor, openPredictions, predictionsToAccept, saveAcceptFloor, type Prediction } from '../labeling/predictions';
+import { lengthWarnings, reduceLabels, type Labels } from '../labeling/label-state';
+import { loadAcceptFloor, openPredictions, saveAcceptFloor, type Prediction } from '../labeling/predictions';
+import { createAccept } from '../labeling/accept';
 import { createDraftHolder } from '../labeling/text-draft';
 import { DEFAULT_QUEUE, encodeQueue, sameQueue, unlabeledFilter, type LabelQueue } from '../labeling/queue';
 import { queueIds, type QueueIds } from '../labeling/queue-ids';
@@ -105,7 +106,13 @@ export const useLabelerStore = defineStore('labeler', () => {
       return;
     }
     const id = ids.value[position.value]!;
-    const detail = await images.load(id);
+    let detail: ImageDetail;
+    try {
+      detail = await images.load(id);
+    } catch (e) {
+      if (ids.value[position.value] === id) notLoaded(id, e as Error);
+      return;
+    }
     if (ids.value[position.value] !== id) return; // moved on meanwhile
     current.value = detail;
     apply(detail, true); // fetched after its writes were answered: the store's labels are the truth
@@ -115,6 +122,16 @@ export const useLabelerStore = defineStore('labeler', () => {
     afterNextPaint(() => {
       if (position.value + 1 === from) prefetch(from);
     });
+  }
+
+  /**
+   * The image at the position did not arrive (the server down): the position goes back to the
+   * image shown, so the count and the keys are about it, and Enter tries that image again.
+   */
+  function notLoaded(id: number, error: Error): void {
+    const shown = current.value ? ids.value.indexOf(current.value.id) : -1;
+    if (shown >= 0) position.value = shown;
+    say(`Image ${id} could not be loaded (${error.message}); ${shown >= 0 ? 'still on this one' : 'nothing shown'}: Enter tries again`);
   }
 
   /** Opens a queue at `startId` (added in front if the queue lacks it). */
@@ -173,6 +190,7 @@ export const useLabelerStore = defineStore('labeler', () => {
   }
 
   const flush = () => writes.flush();
+  const accept = createAccept({ current, activeTarget, targets, predictions, labels, acceptFloor, writes, alsoTouched, say, refused: arriving, newSession });
 
   async function undoOrRedo(kind: 'undo' | 'redo'): Promise<void> {
     // The next key replaces what the undo brings back, also when the store's change event shows
@@ -193,35 +211,13 @@ export const useLabelerStore = defineStore('labeler', () => {
     if (!typedInSession) newSession(); // keys typed meanwhile began the field again: they go on
   }
 
-  function accept(all: boolean): void {
-    const image = current.value;
-    const target = activeTarget.value;
-    if (!image || !target || arriving()) return;
-    const list = all ? predictionsToAccept(targets.value, predictions.value, labels.value, acceptFloor.value) : predictions.value[target.id] ? [target] : [];
-    if (list.length === 0) {
-      const floor = acceptFloor.value > 0 ? ` at or above ${Math.round(100 * acceptFloor.value)}%` : '';
-      return say(all ? `No suggestions${floor} to accept on this image` : `No suggestion for ${target.name} to accept`);
-    }
-    let next = labels.value;
-    for (const t of list) next = acceptLabel(next, targets.value, t, predictions.value[t.id]!);
-    const touches = list.flatMap((t) => [t.id, ...alsoTouched(t.id)]);
-    if (all)
-      writes.acceptMany(
-        image.id,
-        list.map((t) => t.id),
-        acceptFloor.value,
-        touches,
-      );
-    else writes.accept(image.id, target.id, { before: null, after: next[target.id] ?? null, alsoTouches: touches.slice(1) });
-    labels.value = next;
-    newSession();
-  }
-
   async function dispatch(action: LabelAction): Promise<void> {
     switch (action.type) {
       case 'saveNext': // what was typed or chosen is stored as it was typed: Enter only moves on
       case 'skip':
-        if (!done.value) await show(position.value + 1);
+        // Enter while the image at the position is not shown yet (on its way) goes there, never
+        // past it; → is the user's own choice to pass images over, and goes on at once.
+        if (!done.value) await show(position.value + (action.type === 'skip' || current.value?.id === ids.value[position.value] ? 1 : 0));
         else if (action.type === 'saveNext' && unlabeled.value?.length) await show(ids.value.indexOf(unlabeled.value[0]!));
         return;
       case 'previous':
