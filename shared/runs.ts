@@ -1,7 +1,11 @@
 /** Training runs as stored and served: shared by the store, the engine and the API. */
+import type { TrainingProgressEvent } from './api/events.js';
 
 /** 'interrupted': the process training it stopped without finishing (killed, crashed); resume continues it. */
 export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** What a running run is doing: 'evaluating': its epochs are done and the test split is being evaluated. */
+export type RunPhase = 'training' | 'evaluating';
 
 export interface RunSummary {
   id: number;
@@ -17,6 +21,11 @@ export interface RunSummary {
   error: string | null;
   /** Who started it (null for runs from before users were recorded). */
   createdBy: string | null;
+  /**
+   * The latest progress of a run this process is training (absent otherwise, and before its first
+   * report): what the Train view shows when it opens mid-run, before the next progress event.
+   */
+  progress?: TrainingProgressEvent;
 }
 
 export interface RunMetric {

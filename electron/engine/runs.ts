@@ -16,6 +16,8 @@ import type { MetricRow, RunRow } from '../store/runs-repo.js';
 import { threadHost, type SpawnHost, type TrainingHost } from './host.js';
 import type { FromWorker, SplitIds, ToWorker, TrainJob } from './protocol.js';
 import type { TrainProgress } from './train-loop.js';
+import { liveProgress } from './run-progress.js';
+import type { TrainingProgressEvent } from '../../shared/api/events.js';
 
 export interface RunHandle {
   runId: number;
@@ -23,6 +25,8 @@ export interface RunHandle {
   /** Resolves with the run's final row, whatever the outcome. */
   done: Promise<RunRow>;
   control(message: ToWorker['type']): void;
+  /** Its latest progress report (run-progress.ts): undefined before the first. */
+  progress?: TrainingProgressEvent;
 }
 
 export interface RunOptions {
@@ -152,6 +156,8 @@ export class TrainingRuns {
     const heartbeat = setInterval(() => runLocks.heartbeat(runId, this.owner), HEARTBEAT_MS);
     heartbeat.unref();
     let finished = false;
+    // A resumed run keeps its split; a new one reports it before training (data-side.ts).
+    let testImages = from.split?.test.length ?? 0;
     const done = new Promise<RunRow>((resolve) => {
       const finish = (status: 'completed' | 'failed' | 'cancelled', error: string | null) => {
         if (finished) return;
@@ -172,6 +178,7 @@ export class TrainingRuns {
               break;
             case 'split':
               runs.setSplit(runId, message.split);
+              testImages = message.counts.test;
               break;
             case 'progress':
               runs.addMetrics(
@@ -180,6 +187,7 @@ export class TrainingRuns {
                 message.progress.kind === 'epoch' ? message.progress.epoch + 1 : message.progress.epoch,
                 message.progress.step,
               );
+              handle.progress = liveProgress(runId, message.progress, testImages);
               break;
             case 'checkpoint':
               runs.addCheckpoint(runId, message.epoch, message.step, storedCheckpointPath(this.project, message.dir));

@@ -16,7 +16,8 @@ import type { ServiceImpl } from './types.js';
  */
 export function trainingService({ project, store, events, training, jobs, options }: ServiceContext): ServiceImpl['training'] {
   const relay = (runId: () => number) => (message: FromWorker) => {
-    if (message.type === 'progress') events.emit('training.progress', { runId: runId(), ...message.progress });
+    // The owner has recorded it (engine/runs.ts): the event is what a later training.runs serves.
+    if (message.type === 'progress') events.emit('training.progress', training.get(runId())?.progress ?? { runId: runId(), ...message.progress });
     if (message.type === 'backend') events.emit('training.backend', { runId: runId(), name: message.choice.name, reason: message.choice.reason });
     if (message.type === 'split') events.emit('training.split', { runId: runId(), counts: message.counts });
   };
@@ -42,7 +43,11 @@ export function trainingService({ project, store, events, training, jobs, option
       const files = (await readdir(options.specsDir)).filter((f) => f.endsWith('.json')).sort();
       return Promise.all(files.map(async (file) => ({ file, spec: JSON.parse(await readFile(path.join(options.specsDir, file), 'utf8')) as unknown })));
     },
-    runs: async () => store.runs.list().map(toRunSummary),
+    runs: async () =>
+      store.runs.list().map((row) => {
+        const progress = training.get(row.id)?.progress;
+        return progress ? { ...toRunSummary(row), progress } : toRunSummary(row);
+      }),
     start: async ({ spec, name, backend }, caller) => {
       const handle = training.start(spec, { name, backend, author: caller.user, onMessage: relay(() => handle.runId) });
       void handle.done.then((row) => events.emit('training.finished', toRunSummary(row)));

@@ -1,6 +1,6 @@
 /** Events the services emit (import progress, label changes, training progress), by name. */
 import type { ImportJob } from '../imports.js';
-import type { RunSummary } from '../runs.js';
+import type { RunPhase, RunSummary } from '../runs.js';
 
 /** An image a run skipped because it could not be read: which, its file, and why. */
 export interface SkippedImage {
@@ -32,6 +32,8 @@ export interface TrainingProgressEvent {
   etaMs: number | null;
   /** Images decoded so far of all the run's images: the first epoch trains while the rest are decoded. */
   decoded?: DecodeProgress;
+  /** What the run does after this report, as far as its owner knows (engine/run-progress.ts). */
+  phase?: RunPhase;
 }
 
 export interface PolyheadEvents {

@@ -106,6 +106,30 @@ describe('training through the shared API', () => {
     expect(await again).toMatchObject({ status: 'completed', epochsDone: 4 });
   });
 
+  it('lists a running run with its latest progress (the Train view opened mid-run), and says when the test split is being evaluated', async () => {
+    const emitted: TrainingProgressEvent[] = [];
+    let testImages = 0;
+    let listed: Promise<RunSummary[]> | undefined;
+    const stop = sample.runtime.events.subscribe((m) => {
+      if (m.event === 'training.split') testImages = m.payload.counts.test;
+      if (m.event !== 'training.progress') return;
+      emitted.push(m.payload);
+      listed ??= call<RunSummary[]>('training.runs', {});
+    });
+    const run = await call<RunSummary>('training.start', { spec: spec(2) });
+    const done = await finished(run.id);
+    stop();
+    expect(done.status).toBe('completed');
+    const mid = (await listed!).find((r) => r.id === run.id)!;
+    expect(mid.status).toBe('running');
+    expect(emitted).toContainEqual(mid.progress);
+    expect(testImages).toBeGreaterThan(0);
+    const epochs = emitted.filter((p) => p.runId === run.id && p.kind === 'epoch');
+    expect(epochs.map((p) => p.phase)).toEqual(['training', 'evaluating']);
+    // A finished run has no live progress: its stored counts say it all.
+    expect((await call<RunSummary[]>('training.runs', {})).find((r) => r.id === run.id)!.progress).toBeUndefined();
+  });
+
   it('names the bad field of an invalid spec', async () => {
     const bad = await sample.runtime.dispatch('training.start', {
       spec: { ...spec(1), heads: [{ name: 'h', target: { kind: 'compare', target: 'digits', op: 'le', a: 'x', b: 'y' } }] },

@@ -31,16 +31,30 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  /** A newer report than `than` (or the first): events and a run list answered in between may cross. */
+  const newer = (p: TrainingProgressEvent, than: TrainingProgressEvent | undefined) =>
+    than === undefined || p.step > than.step || (p.step === than.step && p.kind === 'epoch' && than.kind === 'step');
+
+  /** The list, with the latest progress the server holds for each running run: a view opened mid-run shows it at once, not only after the next event. */
+  function setRuns(list: RunSummary[]): void {
+    runs.value = list;
+    const seen = list.filter((r) => r.progress && newer(r.progress, progress.value[r.id]));
+    if (seen.length > 0) progress.value = { ...progress.value, ...Object.fromEntries(seen.map((r) => [r.id, r.progress!])) };
+  }
+
   async function refresh(): Promise<void> {
     await guard(async () => {
-      runs.value = await api.training.runs({});
+      setRuns(await api.training.runs({}));
       runsLoaded.value = true;
     });
   }
 
   async function load(): Promise<void> {
     await guard(async () => {
-      [backend.value, runs.value, presets.value] = await Promise.all([api.training.backend({}), api.training.runs({}), api.training.specs({})]);
+      const [b, list, p] = await Promise.all([api.training.backend({}), api.training.runs({}), api.training.specs({})]);
+      backend.value = b;
+      presets.value = p;
+      setRuns(list);
       runsLoaded.value = true;
     });
     if (selectedRunId.value === null && runs.value[0]) await select(runs.value[0].id);
