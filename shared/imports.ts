@@ -3,6 +3,19 @@
 export interface ImportRejection {
   item: string;
   reason: string;
+  /** An import option that would have avoided it; each surface names it in its own words (problemText). */
+  remedy?: ImportRemedy;
+}
+
+/** Import options a problem can point to, by their request field (shared/api/requests.ts). */
+export type ImportRemedy = 'extendAlphabet';
+
+/**
+ * A problem's reason with its remedy named as the surface showing it offers it: the CLI passes
+ * its flag ('--extend-alphabet adds them'), the UI its checkbox's label.
+ */
+export function problemText(problem: ImportRejection, remedies: Record<ImportRemedy, string>): string {
+  return problem.remedy ? `${problem.reason} (${remedies[problem.remedy]})` : problem.reason;
 }
 
 /** A file not stored because the project already has its content (or an earlier file of the same import has). */

@@ -1,8 +1,12 @@
 /** How the CLI prints what the API returns. */
 import type { ImportSummary, ProjectStats, RunSummary, TrainingProgressEvent } from '../../shared/api/contract.js';
 import type { EvaluationReport } from '../../shared/evaluation.js';
+import { problemText, type ImportRemedy } from '../../shared/imports.js';
 
 type TrainProgress = Omit<TrainingProgressEvent, 'runId'>;
+
+/** The import options a problem points to, as the CLI offers them. */
+const CLI_REMEDIES: Record<ImportRemedy, string> = { extendAlphabet: '--extend-alphabet adds them' };
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '   –  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
 
@@ -116,7 +120,7 @@ export function formatImportSummary(summary: ImportSummary): string {
   if (summary.createdClasses.length > 0) lines.push(`new classes: ${summary.createdClasses.join(', ')}`);
   if (summary.labelProblemsTotal > 0) {
     lines.push(`label problems: ${summary.labelProblemsTotal}`);
-    lines.push(...listed(summary.labelProblems, summary.labelProblemsTotal, 50, (p) => `  - ${p.item}: ${p.reason}`));
+    lines.push(...listed(summary.labelProblems, summary.labelProblemsTotal, 50, (p) => `  - ${p.item}: ${problemText(p, CLI_REMEDIES)}`));
   }
   lines.push(`time:       ${(summary.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join('\n');

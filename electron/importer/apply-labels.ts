@@ -4,7 +4,8 @@ import type { Store } from '../store/store.js';
 import type { DuplicateLabels } from './import-images.js';
 import { emptyLabelTable, readLabelFile, type LabelRecord, type LabelTable } from './labels.js';
 import { StoredImages } from './match-stored.js';
-import { MAX_CLASSES_SUGGESTED, RecordWriter, type ColumnValues } from './write-record.js';
+import { targetAdvice } from './target-advice.js';
+import { RecordWriter } from './write-record.js';
 
 /** Records matched to images already in the project are written in transactions of this many. */
 const STORED_BATCH = 500;
@@ -114,11 +115,8 @@ export class ImportLabels {
    */
   reportProblems(dataDir = 'DIR'): void {
     const { summary, labelFiles } = this;
-    for (const [column, values] of this.writer.unknownColumns) {
-      summary.labelProblems.push({
-        item: `column '${column}'`,
-        reason: `no target named '${column}' in this project; the column was ignored. Create it, then import again: ${createTargetCommand(column, values, dataDir)}`,
-      });
+    for (const [column, advice] of targetAdvice(this.writer.unknownColumns, dataDir)) {
+      summary.labelProblems.push({ item: `column '${column}'`, reason: `no target named '${column}' in this project; the column was ignored. ${advice}` });
     }
     const unmatched = [...this.table.records.keys()].filter((k) => !this.usedKeys.has(k));
     if (unmatched.length > 0 && labelFiles.length > 0) {
@@ -134,13 +132,4 @@ export class ImportLabels {
   private fileNames(): string {
     return this.labelFiles.map((f) => path.basename(f)).join(', ');
   }
-}
-
-/** The command that creates a target for a column: categorical with the values seen, or a sequence when they are too many to be classes. */
-function createTargetCommand(column: string, seen: ColumnValues, dataDir: string): string {
-  const quote = (s: string) => (/^[\w.,/:=+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
-  const data = `--data ${quote(dataDir)}`;
-  if (seen.values.size <= MAX_CLASSES_SUGGESTED) return `polyhead targets add ${quote(column)} --classes ${quote([...seen.values].join(','))} ${data}`;
-  const alphabet = [...seen.chars].sort().join('');
-  return `polyhead targets add ${quote(column)} --alphabet ${quote(alphabet)} --max-length ${Math.min(Math.max(seen.longest, 1), 64)} ${data}`;
 }

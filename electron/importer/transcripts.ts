@@ -138,7 +138,8 @@ export class Transcripts {
           .join(', ');
         summary.labelProblems.push({
           item: r.name,
-          reason: `${charsOf(outside).length === 1 ? 'character' : 'characters'} ${list} not in the alphabet of '${target.name}'; not labeled (--extend-alphabet adds them)`,
+          reason: `${charsOf(outside).length === 1 ? 'character' : 'characters'} ${list} not in the alphabet of '${target.name}'; not labeled`,
+          remedy: 'extendAlphabet',
         });
         continue;
       }

@@ -27,9 +27,10 @@ interface TargetCell {
 const EXAMPLES = 5;
 export const MAX_CLASSES_SUGGESTED = 50;
 
-/** What a column naming no target holds: its first values, every character, the longest value (for the command that creates it). */
+/** What a column naming no target holds: its first values, how many rows give one, every character, the longest value (for the command that creates it). */
 export interface ColumnValues {
   values: Set<string>;
+  rows: number;
   chars: Set<string>;
   longest: number;
 }
@@ -141,8 +142,9 @@ export class RecordWriter {
   }
 
   private noteUnknown(column: string, cell: CellValue): void {
-    const seen = this.unknownColumns.get(column) ?? { values: new Set<string>(), chars: new Set<string>(), longest: 0 };
+    const seen = this.unknownColumns.get(column) ?? { values: new Set<string>(), rows: 0, chars: new Set<string>(), longest: 0 };
     if (cell !== null) {
+      seen.rows++;
       if (seen.values.size <= MAX_CLASSES_SUGGESTED) seen.values.add(cell);
       for (const c of cell) seen.chars.add(c);
       seen.longest = Math.max(seen.longest, [...cell].length);

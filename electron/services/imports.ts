@@ -41,7 +41,7 @@ export function shownJob(job: ImportJob, caller: Caller, dataDir: string): Impor
     ...job.summary,
     rejected: job.summary.rejected.map((r) => ({ item: text(r.item), reason: text(r.reason) })),
     ignored: job.summary.ignored.map(text),
-    labelProblems: job.summary.labelProblems.map((r) => ({ item: text(r.item), reason: text(r.reason) })),
+    labelProblems: job.summary.labelProblems.map((r) => ({ ...r, item: text(r.item), reason: text(r.reason) })),
     duplicateItems: job.summary.duplicateItems.map((d) => ({ ...d, item: text(d.item), of: text(d.of) })),
   };
   return { ...job, paths: job.paths.map(text), summary, error: job.error && text(job.error) };

@@ -12,6 +12,7 @@ vi.mock('../../renderer/src/api', () => ({
 
 const running: ImportJob = { jobId: 'j1', state: 'running', paths: ['/x'], done: 3, total: 10, startedAt: '', summary: null, error: null };
 const ImportPanel = (await import('../../renderer/src/components/ImportPanel.vue')).default;
+const AddSequenceTarget = (await import('../../renderer/src/components/AddSequenceTarget.vue')).default;
 const { useImportsStore } = await import('../../renderer/src/stores/imports');
 const { useUploadsStore } = await import('../../renderer/src/stores/uploads');
 
@@ -106,5 +107,42 @@ describe('ImportPanel', () => {
     expect(details).toContain('stopped: cancelled after 6 of 10 items');
     expect(details).toContain('copy.png: duplicate of a.png (image 7)');
     expect(details).toContain('… and 1200 more');
+  });
+
+  it("names the UI's own checkbox, not the CLI's --extend-alphabet, for transcripts with characters outside the alphabet", async () => {
+    const store = useImportsStore();
+    store.job = {
+      ...running,
+      state: 'finished',
+      summary: {
+        imported: 2,
+        duplicates: 0,
+        rejected: [],
+        rejectedTotal: 0,
+        ignored: [],
+        ignoredTotal: 0,
+        labelsApplied: 1,
+        labelProblems: [{ item: 'l02.gt.txt', reason: "character 'é' not in the alphabet of 'line'; not labeled", remedy: 'extendAlphabet' }],
+        labelProblemsTotal: 1,
+        duplicateItems: [],
+        createdClasses: [],
+        elapsedMs: 10,
+        stopped: null,
+        transcripts: { target: 'line', files: 2, matched: 1, alphabetAdded: '' },
+      },
+    };
+    const wrapper = mount(ImportPanel, { global: { stubs } });
+    await wrapper.get('.summary button.link').trigger('click');
+    const details = wrapper.get('.problems').text();
+    expect(details).toContain(
+      "l02.gt.txt: character 'é' not in the alphabet of 'line'; not labeled (ticking 'add characters outside its alphabet to it' adds them)",
+    );
+    expect(details).not.toContain('--extend-alphabet');
+  });
+
+  it("the sequence target form says where the UI imports transcripts, not the CLI's polyhead import --transcripts", () => {
+    const note = mount(AddSequenceTarget).get('.note').text();
+    expect(note).not.toContain('polyhead');
+    expect(note).toMatch(/OCR transcripts \(NAME\.gt\.txt\) import into it from Import: choose it under 'OCR transcripts \(NAME\.gt\.txt\) label/);
   });
 });

@@ -83,7 +83,7 @@ describe('OCR transcripts as a sequence target', () => {
     expect(summary.transcripts).toEqual({ target: 'line', files: 8, matched: 4, alphabetAdded: '' });
     expect(summary.labelProblems).toEqual(
       expect.arrayContaining([
-        { item: 'l02.gt.txt', reason: "character 'é' not in the alphabet of 'line'; not labeled (--extend-alphabet adds them)" },
+        { item: 'l02.gt.txt', reason: "character 'é' not in the alphabet of 'line'; not labeled", remedy: 'extendAlphabet' },
         { item: 'l05.gt.txt', reason: 'has 2 lines; a transcript is one line (not labeled)' },
         { item: 'l08.gt.txt', reason: 'not valid UTF-8' },
         { item: path.join(root, 'orphan.gt.txt'), reason: 'no image beside it (orphan.png, .jpg, .tif, …); not used' },
