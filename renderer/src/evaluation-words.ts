@@ -65,3 +65,18 @@ export function describePrediction(result: { images: number; written: Record<str
   const per = Object.entries(result.written).map(([target, n]) => `${target} ${n}`);
   return `Predicted ${plural(result.images, 'image')}${per.length > 0 ? `: ${per.join(', ')}` : ''}.`;
 }
+
+/**
+ * The targets a run writes predictions for, read from its spec: a categorical or length head's
+ * target, and a sequence through its position heads. Compare heads write none. Only these can be
+ * reviewed least confident first; another target has no model label from this run.
+ */
+export function predictedTargets(spec: unknown): Set<string> {
+  const heads = (spec as { heads?: unknown } | null)?.heads;
+  if (!Array.isArray(heads)) return new Set();
+  const names = heads.flatMap((h) => {
+    const t = (h as { target?: { kind?: unknown; target?: unknown } } | null)?.target;
+    return (t?.kind === 'target' || t?.kind === 'position') && typeof t.target === 'string' ? [t.target] : [];
+  });
+  return new Set(names);
+}

@@ -39,7 +39,7 @@ const { default: HeadEvaluation } = await import('../../renderer/src/components/
 const { default: RunWarnings } = await import('../../renderer/src/components/RunWarnings.vue');
 const { default: SplitSummary } = await import('../../renderer/src/components/SplitSummary.vue');
 const { default: SpecEditor } = await import('../../renderer/src/components/SpecEditor.vue');
-const { describeCheckpoint, describePrediction, describeSplit, calibrationLean } = await import('../../renderer/src/evaluation-words');
+const { describeCheckpoint, describePrediction, describeSplit, calibrationLean, predictedTargets } = await import('../../renderer/src/evaluation-words');
 const { decodeQueue, encodeQueue, queueTargetId, queueTitle } = await import('../../renderer/src/labeling/queue');
 const { useTrainingStore } = await import('../../renderer/src/stores/training');
 
@@ -82,6 +82,20 @@ describe('evaluation in words', () => {
     expect(describePrediction({ images: 0, written: {} })).toBe("Nothing to predict: every image has a human label for each of this run's targets.");
     expect(describePrediction({ images: 1, written: { font_style: 1 } })).toBe('Predicted 1 image: font_style 1.');
     expect(describePrediction({ images: 12, written: { font_style: 12, length: 9 } })).toBe('Predicted 12 images: font_style 12, length 9.');
+  });
+
+  it('offers to review only the targets the run has heads for (a sequence through its position heads; compare heads write none)', () => {
+    const spec = {
+      heads: [
+        { name: 'length', target: { kind: 'target', target: 'length' } },
+        { name: 'd0', target: { kind: 'position', target: 'digits', position: 0 } },
+        { name: 'le', target: { kind: 'compare', target: 'pair', op: 'le', a: 'x', b: 'y' } },
+      ],
+    };
+    expect([...predictedTargets(spec)].sort()).toEqual(['digits', 'length']);
+    expect([...predictedTargets({ heads: [{ name: 'font', target: { kind: 'target', target: 'font_style' } }] })]).toEqual(['font_style']);
+    expect(predictedTargets(null).size).toBe(0);
+    expect(predictedTargets({ heads: 'broken' }).size).toBe(0);
   });
 
   it('says which checkpoint was evaluated and why', () => {
