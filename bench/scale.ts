@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DB_FILE, Project } from '../electron/domain/project.js';
-import { engineHeapLimitMB } from '../electron/engine/heap-limit.js';
+import { engineHeapLimitMB, heapLimitFlags } from '../electron/engine/heap-limit.js';
 import { runImport } from '../electron/importer/importer.js';
 import { synthesize } from '../electron/synth/generator.js';
 import { repoRoot, runAsScript, writeResult } from './common.js';
@@ -123,7 +123,7 @@ function inChild(request: TrainRequest, heapLimitMB: number): Promise<TrainMeasu
   return new Promise((resolve, reject) => {
     const forkedAt = Date.now();
     // The heap limit of a training job on this project, as the engine's hosts give it (engine/host.ts).
-    const execArgv = [...process.execArgv, `--max-old-space-size=${heapLimitMB}`];
+    const execArgv = [...process.execArgv, ...heapLimitFlags(heapLimitMB)];
     const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.send(request);
     child.on('message', (m: { result?: TrainMeasure; error?: string }) => {

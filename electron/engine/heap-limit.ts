@@ -27,6 +27,11 @@ export function engineHeapLimitMB(images: number, env: NodeJS.ProcessEnv = proce
   return Math.min(MAX_MB, BASE_MB + Math.ceil((Math.max(0, images) * PER_IMAGE_BYTES) / 2 ** 20));
 }
 
+/** The V8 flag that gives a process (a forked one, Electron's utility process) a heap limit; none without one. */
+export function heapLimitFlags(limitMB: number | undefined): string[] {
+  return limitMB ? [`--max-old-space-size=${limitMB}`] : [];
+}
+
 /** How a job that ran out of its heap (`certain`) or may have (an abort) is reported, so that the user knows what to change. */
 export function heapAdvice(limitMB: number, certain: boolean): string {
   return `it ${certain ? 'ran' : 'may have run'} out of its JavaScript heap limit of ${limitMB} MB; set ${ENGINE_HEAP_ENV} to a larger number of MB to raise it`;

@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { trainingWorkerPath } from '../platform/paths.js';
-import { heapAdvice } from './heap-limit.js';
+import { heapAdvice, heapLimitFlags } from './heap-limit.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 export interface TrainingHost {
@@ -20,11 +20,6 @@ export interface TrainingHost {
 
 /** Starts a worker for one job. */
 export type SpawnHost = (job: WorkerJob) => TrainingHost;
-
-/** The V8 flag that gives a process host the job's heap limit (heap-limit.ts); the process's own flags are kept. */
-export function heapArgv(job: WorkerJob): string[] {
-  return [...process.execArgv, ...(job.heapLimitMB ? [`--max-old-space-size=${job.heapLimitMB}`] : [])];
-}
 
 /** Why a process host ended: an abort (V8's out-of-memory end) also names the heap limit and how to raise it. */
 export function exitReason(job: WorkerJob, what: string, code: number | null, signal: string | null): string {
@@ -58,7 +53,9 @@ export const threadHost: SpawnHost = (job) => {
 
 /** A separate Node process (child_process.fork): the process-based path Electron's utilityProcess also takes. */
 export const forkHost: SpawnHost = (job) => {
-  const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', execArgv: heapArgv(job) });
+  // This process's own flags, and the job's heap limit (heap-limit.ts).
+  const execArgv = [...process.execArgv, ...heapLimitFlags(job.heapLimitMB)];
+  const child = fork(trainingWorkerPath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', execArgv });
   child.send({ type: 'start', job } satisfies ToWorker);
   return {
     postMessage: (m) => void child.send(m),

@@ -7,6 +7,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { BackendChoice } from '../engine/backend.js';
+import { heapLimitFlags } from '../engine/heap-limit.js';
 import { exitReason, type SpawnHost } from '../engine/host.js';
 import type { FromWorker, ToWorker } from '../engine/protocol.js';
 import { trainingWorkerPath } from '../platform/paths.js';
@@ -14,7 +15,7 @@ import { rendererHost } from './renderer-host.js';
 
 export const utilityHost: SpawnHost = (job) => {
   // The job's heap limit as a V8 flag (heap-limit.ts); Electron passes execArgv to the utility process's Node.
-  const execArgv = job.heapLimitMB ? [`--max-old-space-size=${job.heapLimitMB}`] : [];
+  const execArgv = heapLimitFlags(job.heapLimitMB);
   const child = utilityProcess.fork(trainingWorkerPath, [], { serviceName: 'Polyhead training', stdio: 'inherit', execArgv });
   let exited = false;
   child.once('exit', () => (exited = true));
