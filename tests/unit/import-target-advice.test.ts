@@ -1,27 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runImport } from '../../electron/importer/importer.js';
-import { Project } from '../../electron/domain/project.js';
 import { exportColumns } from '../../shared/label-file.js';
-import { tempDir } from '../helpers.js';
+import { useTempProject } from '../image-fixtures.js';
 
-let dir: string;
-let cleanup: () => void;
-let project: Project;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  project = Project.open(path.join(dir, 'data'));
-});
-afterEach(() => {
-  project.close();
-  cleanup();
-});
+const temp = useTempProject();
 
 /** A folder of distinct small images with a labels.csv: one row per image, `cells(i)` its cells after file and sha256. */
 async function folderWithLabels(count: number, columns: string[], cells: (i: number) => string[]): Promise<string> {
-  const root = path.join(dir, 'crops');
+  const root = path.join(temp.dir, 'crops');
   mkdirSync(root);
   for (let i = 0; i < count; i++) {
     const data = Buffer.alloc(8 * 8 * 3, (i * 37) % 251);
@@ -36,7 +25,8 @@ async function folderWithLabels(count: number, columns: string[], cells: (i: num
 }
 
 async function problemsOf(root: string): Promise<Map<string, string>> {
-  const summary = await runImport({ store: project.store, dataDir: project.dataDir }, { paths: [root] });
+  const { store, dataDir } = temp.runtime.project;
+  const summary = await runImport({ store, dataDir }, { paths: [root] });
   return new Map(summary.labelProblems.map((p) => [p.item, p.reason]));
 }
 
@@ -47,7 +37,7 @@ describe('the command an import suggests for a column naming no target', () => {
     const root = await folderWithLabels(3, exportColumns(['line', 'line_length']), (i) => [lines[i]!, 'human', '', '', lengths[i]!, 'derived', '', '']);
     const problems = await problemsOf(root);
     const line = problems.get("column 'line'")!;
-    expect(line).toContain(`polyhead targets add line --alphabet ' abcdefhiklnoqrtuwx' --max-length 8 --data ${project.dataDir}`);
+    expect(line).toContain(`polyhead targets add line --alphabet ' abcdefhiklnoqrtuwx' --max-length 8 --data ${temp.runtime.project.dataDir}`);
     expect(line).not.toContain('--classes');
     expect(line).toMatch(/column 'line_length' beside it/);
     const length = problems.get("column 'line_length'")!;
@@ -63,7 +53,7 @@ describe('the command an import suggests for a column naming no target', () => {
     expect(word).toMatch(/polyhead targets add word --alphabet [a-z]+ --max-length 7 --data /);
     expect(word).toMatch(/12 different values in 12 rows/);
     const colour = problems.get("column 'colour'")!;
-    expect(colour).toContain(`polyhead targets add colour --classes red,blue --data ${project.dataDir}`);
+    expect(colour).toContain(`polyhead targets add colour --classes red,blue --data ${temp.runtime.project.dataDir}`);
     expect(colour).toMatch(/2 different values in 12 rows/);
   });
 });
